@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Proof on a real Prometheus: starts faceoff (CPU provider, the deployment configuration of
+# k8s/base/config/application.yaml) and Prometheus (the repository's scrape config and rule files, 1 s
+# intervals) on loopback, drives real verify traffic with LFW images, then sends every PromQL expression of
+# the Grafana dashboard and of the rules to Prometheus' HTTP API (observability/check_prometheus.py).
+#
+#   observability/check-prometheus.sh [JAR] [MODELS_DIR]      (defaults: target/faceoff.jar, models)
+#
+# Needs Debian's prometheus and python3-yaml (installed with apt-get when missing), java, curl, and the LFW
+# data set in ../shared/datasets/lfw (FACEOFF_SHARED overrides ../shared). Every process it starts is bound
+# to 127.0.0.1, limited in time and stopped on exit. Ends with `prometheus-check: N passed, M failed`.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+jar="$(realpath "${1:-$repo/target/faceoff.jar}")"
+models="$(realpath "${2:-$repo/models}")"
+lfw="${FACEOFF_SHARED:-$repo/../shared}/datasets/lfw"
+startup_timeout=300
+
+say() { echo "check-prometheus: $*"; }
+die() { echo "check-prometheus: $*" >&2; exit 1; }
+
+[[ -f "$jar" ]] || die "no jar at $jar (build it: mvn -Pcpu package)"
+[[ -d "$models" ]] || die "no models folder at $models"
+[[ -f "$lfw/pairs.txt" ]] || die "no LFW at $lfw (../shared/datasets/lfw)"
+
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+  say "installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if ((status != 0)); then
+    for log in "$work"/*.log; do [[ -f "$log" ]] && { echo "--- last lines of $(basename "$log")"; tail -n 40 "$log"; }; done
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# wait_for URL SECONDS PID: until URL answers 2xx, the process PID exits, or SECONDS pass
+wait_for() {
+  local url=$1 seconds=$2 pid=$3 deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null --max-time 2 "$url"; do
+    kill -0 "$pid" 2>/dev/null || die "process $pid exited before $url answered"
+    ((SECONDS < deadline)) || die "$url did not answer within ${seconds}s"
+    sleep 1
+  done
+}
+
+faceoff_port="$(free_port)"
+say "starting faceoff ($jar) on 127.0.0.1:$faceoff_port"
+FACEOFF_RUNTIME_PROVIDER=cpu FACEOFF_MODELS_DIR="$models" \
+  timeout 900 java -Xmx1g -jar "$jar" \
+    --server.address=127.0.0.1 --server.port="$faceoff_port" \
+    --spring.config.additional-location="file:$repo/k8s/base/config/application.yaml" \
+    >"$work/faceoff.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$faceoff_port/actuator/health/readiness" "$startup_timeout" "${pids[-1]}"
+say "faceoff ready after ${SECONDS}s"
+
+prometheus_port="$(free_port)"
+# the repository's scrape config, with this run's targets, 1 s intervals and absolute rule paths
+/usr/bin/python3 - "$repo/observability/prometheus/prometheus.yml" "$work/prometheus.yml" \
+    "127.0.0.1:$faceoff_port" "127.0.0.1:$prometheus_port" <<'PY'
+import os, sys, yaml
+source, target, faceoff, prometheus = sys.argv[1:]
+config = yaml.safe_load(open(source))
+config["global"].update(scrape_interval="1s", evaluation_interval="1s")
+config["rule_files"] = [os.path.join(os.path.dirname(source), pattern) for pattern in config["rule_files"]]
+for job in config["scrape_configs"]:
+    job["static_configs"] = [{"targets": [faceoff if job["job_name"] == "faceoff" else prometheus]}]
+yaml.safe_dump(config, open(target, "w"))
+PY
+say "starting prometheus $(prometheus --version 2>&1 | head -n 1 | cut -d' ' -f3) on 127.0.0.1:$prometheus_port"
+timeout 900 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+  --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$prometheus_port/-/ready" 60 "${pids[-1]}"
+
+timeout 600 /usr/bin/python3 "$repo/observability/check_prometheus.py" \
+  --faceoff "http://127.0.0.1:$faceoff_port" --prometheus "http://127.0.0.1:$prometheus_port" --lfw "$lfw" \
+  --dashboard "$repo/observability/grafana/dashboards/faceoff.json" \
+  --rules "$repo"/observability/prometheus/rules/*.yml
