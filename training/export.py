@@ -1,0 +1,177 @@
+"""Export a trained experiment for faceoff's Java service.
+
+    /usr/bin/python3 -m training.export --config training/configs/arcface.json --out models/arcface-mfn64
+
+writes into --out:
+  model.onnx   N x 3 x 112 x 112 float32 RGB (x - 127.5) / 128 -> N x <dim> raw embedding
+               (input 'input', output 'embedding', dynamic batch axis)
+  model.json   the model card the Java service reads (thresholds/metrics of an existing card are
+               kept: the Java 'evaluate --calibrate' job owns them)
+  golden.json  PyTorch outputs for four formula-generated inputs, for the Java ONNX Runtime test
+Before writing, the ONNX graph is executed by training/onnx_check.py and compared with PyTorch.
+"""
+import argparse
+import hashlib
+import inspect
+import io
+import json
+import math
+import os
+import sys
+
+import onnx
+import torch
+
+from . import config as C
+from . import onnx_check
+from .model import backbone_name, build_model
+from .train import CHECKPOINT, load_checkpoint
+
+GOLDEN_FORMULA = "sin(0.37*(k+1) + 0.11*h*(c+1) + 0.05*w)"
+GOLDEN_CASES = 4
+TOLERANCE = 1e-4
+
+
+def golden_input(k, size=112):
+    """x[0,c,h,w] = float32(sin(0.37*(k+1) + 0.11*h*(c+1) + 0.05*w)), computed in float64."""
+    c = torch.arange(3, dtype=torch.float64).view(3, 1, 1)
+    h = torch.arange(size, dtype=torch.float64).view(1, size, 1)
+    w = torch.arange(size, dtype=torch.float64).view(1, 1, size)
+    return torch.sin(0.37 * (k + 1) + 0.11 * h * (c + 1) + 0.05 * w).float().unsqueeze(0)
+
+
+def onnx_bytes(model, input_size, opset):
+    """torch.onnx.export with the legacy (TorchScript) exporter, on 1.13 and on 2.x alike."""
+    kwargs = dict(input_names=["input"], output_names=["embedding"],
+                  dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}},
+                  opset_version=opset, do_constant_folding=True, export_params=True,
+                  training=torch.onnx.TrainingMode.EVAL)
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    buf = io.BytesIO()
+    torch.onnx.export(model, torch.zeros(1, 3, input_size, input_size), buf, **kwargs)
+    proto = onnx.load_from_string(buf.getvalue())
+    out_dim = proto.graph.output[0].type.tensor_type.shape.dim[1]
+    out_dim.Clear()
+    out_dim.dim_value = model.embedding_dim
+    proto.producer_name = "faceoff-training"
+    onnx.checker.check_model(proto)
+    return proto
+
+
+def verify_onnx(proto, model, inputs):
+    """(max |onnx - torch|, max |torch|) over the inputs, run one at a time and as one batch."""
+    with torch.no_grad():
+        expected = model(torch.cat(inputs))
+    batched = onnx_check.run(proto, {"input": torch.cat(inputs)})["embedding"]
+    singles = torch.cat([onnx_check.run(proto, {"input": x})["embedding"] for x in inputs])
+    diff = max(float((batched - expected).abs().max()), float((singles - expected).abs().max()))
+    return diff, float(expected.abs().max())
+
+
+def read_existing_card(path):
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
+def model_card(cfg, state, name, sha256, existing):
+    loss_params = dict(cfg["loss"])
+    loss_name = loss_params.pop("name")
+    ecfg = cfg["export"]
+    history = state["history"]
+    data = state["data"]
+    return {
+        "name": name, "version": existing.get("version", 1), "task": "embedding",
+        "loss": loss_name,
+        # Numbers only (the Java side reads a map of numbers); switches such as ArcFace's
+        # easy_margin or the triplet mining mode are in training.config.loss.
+        "lossParams": {k: float(v) for k, v in loss_params.items()
+                       if isinstance(v, (int, float)) and not isinstance(v, bool)},
+        "backbone": backbone_name(cfg["model"]),
+        "file": "model.onnx", "sha256": sha256,
+        "input": {"name": "input", "shape": [-1, 3, int(cfg["model"]["input_size"]), int(cfg["model"]["input_size"])],
+                  "layout": "NCHW", "color": "RGB", "mean": 127.5, "std": 128.0},
+        "output": {"name": "embedding", "dim": int(cfg["model"]["embedding_dim"]), "normalized": False},
+        "alignment": ecfg["alignment"],
+        "thresholds": existing.get("thresholds", {}),
+        "metrics": existing.get("metrics", {}),
+        "training": {
+            "data": list(data["datasets"]), "images": int(data["images"]), "identities": int(data["identities"]),
+            "epochs": int(state["epoch"]), "wallSeconds": int(round(state["wall_seconds"])),
+            "device": state["device"], "commit": state["commit"], "config": cfg,
+            "validation": {"accuracy": float(history[-1]["val_acc"]) if history else 0.0},
+            "terms": ecfg["terms"],
+        },
+        "provenance": {"source": ecfg["source"], "license": ecfg["license"]},
+    }
+
+
+def export(cfg, out_dir, checkpoint=None, work_dir=None, allow_unfinished=False):
+    """Export a checkpoint to out_dir; returns a summary dict (max_abs_diff, paths)."""
+    checkpoint = checkpoint or os.path.join(C.experiment_dir(cfg, work_dir), CHECKPOINT)
+    if not os.path.exists(checkpoint):
+        raise FileNotFoundError("no checkpoint at %s; train first (python -m training.train)" % checkpoint)
+    state = load_checkpoint(checkpoint)
+    if not state["finished"] and not allow_unfinished:
+        raise SystemExit("%s is not a finished run (epoch %d/%d); pass --allow-unfinished to export it anyway"
+                         % (checkpoint, state["epoch"], int(state["config"]["train"]["epochs"])))
+    cfg = state["config"]  # the config the weights were trained with
+    model = build_model(cfg["model"])
+    model.load_state_dict(state["model"])
+    model.eval()
+    proto = onnx_bytes(model, int(cfg["model"]["input_size"]), int(cfg["export"]["opset"]))
+    inputs = [golden_input(k, int(cfg["model"]["input_size"])) for k in range(GOLDEN_CASES)]
+    diff, scale = verify_onnx(proto, model, inputs)
+    # Two float32 implementations of the same graph agree to ~1e-6 relative; more means a wrong graph.
+    if not diff <= 1e-5 * max(1.0, scale):
+        raise RuntimeError("exported ONNX graph differs from PyTorch by %g (outputs up to %g)" % (diff, scale))
+    if scale > 100:
+        raise RuntimeError("embeddings up to %g: BatchNorm running statistics look broken (the golden "
+                           "test's absolute tolerance %g would be meaningless)" % (scale, TOLERANCE))
+    with torch.no_grad():
+        outputs = [model(x)[0] for x in inputs]
+    if not all(bool(torch.isfinite(o).all()) for o in outputs):
+        raise RuntimeError("model produces non-finite embeddings")
+
+    os.makedirs(out_dir, exist_ok=True)
+    name = cfg["name"]
+    blob = proto.SerializeToString()
+    sha256 = hashlib.sha256(blob).hexdigest()
+    with open(os.path.join(out_dir, "model.onnx"), "wb") as f:
+        f.write(blob)
+    card_path = os.path.join(out_dir, "model.json")
+    card = model_card(cfg, state, name, sha256, read_existing_card(card_path))
+    _write_json(card_path, card)
+    golden = {"model": name, "tolerance": TOLERANCE, "generator": GOLDEN_FORMULA,
+              "cases": [{"k": k, "output": [float(v) for v in o.tolist()]} for k, o in enumerate(outputs)]}
+    _write_json(os.path.join(out_dir, "golden.json"), golden)
+    return {"out": out_dir, "max_abs_diff": diff, "max_abs_output": scale, "sha256": sha256,
+            "embedding_norm": sum(float(o.norm()) for o in outputs) / len(outputs)}
+
+
+def _write_json(path, obj):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--config", required=True)
+    p.add_argument("--checkpoint", help="default: <work>/checkpoint.pt of the experiment")
+    p.add_argument("--work", help="experiment dir, as for training.train")
+    p.add_argument("--out", required=True, help="e.g. models/arcface-mfn64")
+    p.add_argument("--allow-unfinished", action="store_true")
+    args = p.parse_args(argv)
+    cfg = C.load_config(args.config)
+    result = export(cfg, os.path.abspath(args.out), args.checkpoint, args.work, args.allow_unfinished)
+    print("exported %s: sha256 %s, max |onnx - torch| %.2e" % (result["out"], result["sha256"], result["max_abs_diff"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what training/ needs, from Debian's packages only (no pip):
+# PyTorch 1.13, torchvision, ONNX, numpy and Pillow for /usr/bin/python3.
+# Usage: training/setup.sh   (as root, or a user with sudo)
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+APT=(apt-get -o DPkg::Lock::Timeout=600)
+$SUDO "${APT[@]}" update
+DEBIAN_FRONTEND=noninteractive $SUDO "${APT[@]}" install -y --no-install-recommends \
+  python3 python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
+/usr/bin/python3 - <<'PY'
+import numpy, onnx, PIL, torch, torchvision
+print("training/setup.sh: torch %s, torchvision %s, onnx %s, numpy %s, Pillow %s, cuda %s"
+      % (torch.__version__, torchvision.__version__, onnx.__version__, numpy.__version__,
+         PIL.__version__, torch.cuda.is_available()))
+PY
