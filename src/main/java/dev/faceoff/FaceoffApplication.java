@@ -1,0 +1,33 @@
+package dev.faceoff;
+
+import java.util.Set;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * faceoff: do these two photos show the same person? With no arguments (or Spring options) it serves
+ * HTTP; {@code evaluate …} and {@code align …} run a command-line job on the same components and exit.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class FaceoffApplication {
+
+    static final Set<String> JOBS = Set.of("evaluate", "align");
+
+    public static void main(String[] args) {
+        if (args.length > 0 && JOBS.contains(args[0])) {
+            var context = new SpringApplicationBuilder(FaceoffApplication.class)
+                    .web(WebApplicationType.NONE)
+                    .logStartupInfo(false)
+                    .properties("faceoff.job=" + args[0], "logging.level.root=WARN",
+                            "logging.level.dev.faceoff.model.ModelRepository=WARN")
+                    .run(args);
+            System.exit(SpringApplication.exit(context));
+        }
+        SpringApplication.run(FaceoffApplication.class, args);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.faceoff.alignment;
+
+import java.nio.FloatBuffer;
+import java.util.Map;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import org.opencv.core.Mat;
+import org.opencv.core.Rect;
+import org.opencv.core.Size;
+import org.opencv.imgproc.Imgproc;
+import org.springframework.stereotype.Component;
+
+import dev.faceoff.detection.Box;
+import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelManifest;
+import dev.faceoff.model.ModelRepository;
+import dev.faceoff.model.OnnxRuntime;
+import dev.faceoff.model.Pixels;
+
+/** 68 facial landmarks from the detected box: crop, 64×64 grey, one session run, back to image pixels. */
+@Component
+public final class LandmarkModel {
+
+    private final LoadedModel model;
+    private final OnnxRuntime runtime;
+
+    LandmarkModel(ModelRepository models, OnnxRuntime runtime) {
+        this.model = models.landmarks();
+        this.runtime = runtime;
+    }
+
+    /** @return 68 points in image pixels, flattened x0, y0, x1, y1, … */
+    public double[] predict(Mat bgr, Box box) {
+        ModelManifest.Input input = model.manifest().input();
+        Rect crop = cropRect(box, bgr.cols(), bgr.rows());
+        float[] tensor = new float[input.width() * input.height()];
+        Mat roi = bgr.submat(crop);
+        Mat resized = new Mat();
+        Mat grey = new Mat();
+        try {
+            Imgproc.resize(roi, resized, new Size(input.width(), input.height()), 0, 0, Imgproc.INTER_LINEAR);
+            Imgproc.cvtColor(resized, grey, Imgproc.COLOR_BGR2GRAY);
+            Pixels.toChw(Pixels.bytes(grey), input.height(), input.width(), 1, input.color(), input.mean(),
+                    input.std(), tensor, 0);
+        } finally {
+            roi.release();
+            resized.release();
+            grey.release();
+        }
+        float[] out;
+        try (OnnxTensor in = OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(tensor),
+                new long[]{1, 1, input.height(), input.width()});
+             var result = model.session().run(Map.of(input.name(), in))) {
+            FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            out = new float[buffer.remaining()];
+            buffer.get(out);
+        } catch (OrtException e) {
+            throw new IllegalStateException("landmark run failed: " + e.getMessage(), e);
+        }
+        return toImage(out, crop);
+    }
+
+    /** The detected box in whole pixels, inside the image, at least 2×2. Pure. */
+    static Rect cropRect(Box box, int imageWidth, int imageHeight) {
+        int x1 = (int) Math.max(0, Math.min(imageWidth - 2, Math.floor(box.x1())));
+        int y1 = (int) Math.max(0, Math.min(imageHeight - 2, Math.floor(box.y1())));
+        int x2 = (int) Math.max(x1 + 2, Math.min(imageWidth, Math.ceil(box.x2())));
+        int y2 = (int) Math.max(y1 + 2, Math.min(imageHeight, Math.ceil(box.y2())));
+        return new Rect(x1, y1, x2 - x1, y2 - y1);
+    }
+
+    /** Model output (x, y in [0, 1] of the crop) → image pixels. Pure. */
+    static double[] toImage(float[] relative, Rect crop) {
+        double[] points = new double[relative.length];
+        for (int i = 0; i < relative.length; i += 2) {
+            points[i] = crop.x + relative[i] * crop.width;
+            points[i + 1] = crop.y + relative[i + 1] * crop.height;
+        }
+        return points;
+    }
+}

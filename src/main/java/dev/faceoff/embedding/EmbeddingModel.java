@@ -1,0 +1,122 @@
+package dev.faceoff.embedding;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import org.opencv.core.CvType;
+import org.opencv.core.Mat;
+import org.opencv.core.Size;
+import org.opencv.imgproc.Imgproc;
+import org.springframework.stereotype.Component;
+
+import dev.faceoff.alignment.AlignedFace;
+import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelManifest;
+import dev.faceoff.model.OnnxRuntime;
+import dev.faceoff.model.Pixels;
+
+/**
+ * Aligned faces → L2-normalised embeddings with one embedding model. Faces go through one session run
+ * when the model's batch axis is dynamic.
+ */
+@Component
+public final class EmbeddingModel {
+
+    private final OnnxRuntime runtime;
+
+    EmbeddingModel(OnnxRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** Unit-length embeddings, one per face, in order. */
+    public List<float[]> embed(LoadedModel model, List<AlignedFace> faces) {
+        return embed(model, faces, false);
+    }
+
+    /**
+     * @param flip also embed each face's mirror image and sum the two before normalising (test-time
+     *             augmentation; used by evaluation, reported separately)
+     */
+    public List<float[]> embed(LoadedModel model, List<AlignedFace> faces, boolean flip) {
+        var inputs = new ArrayList<>(faces);
+        if (flip) {
+            faces.forEach(f -> inputs.add(mirror(f)));
+        }
+        List<float[]> raw = model.dynamicBatch() ? run(model, inputs) : runOneByOne(model, inputs);
+        var out = new ArrayList<float[]>(faces.size());
+        for (int i = 0; i < faces.size(); i++) {
+            float[] v = raw.get(i);
+            if (flip) {
+                v = Vectors.add(v, raw.get(faces.size() + i));
+            }
+            out.add(Vectors.normalize(v));
+        }
+        return out;
+    }
+
+    private List<float[]> runOneByOne(LoadedModel model, List<AlignedFace> faces) {
+        var out = new ArrayList<float[]>(faces.size());
+        for (AlignedFace face : faces) {
+            out.addAll(run(model, List.of(face)));
+        }
+        return out;
+    }
+
+    private List<float[]> run(LoadedModel model, List<AlignedFace> faces) {
+        ModelManifest manifest = model.manifest();
+        float[] tensor = toTensor(manifest.input(), faces);
+        var input = manifest.input();
+        try (OnnxTensor in = OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(tensor),
+                new long[]{faces.size(), input.channels(), input.height(), input.width()});
+             var result = model.session().run(Map.of(input.name(), in))) {
+            float[][] vectors = (float[][]) result.get(manifest.output().name()).orElseThrow().getValue();
+            return List.of(vectors);
+        } catch (OrtException e) {
+            throw new IllegalStateException("embedding run failed for " + model.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Aligned BGR crops → one NCHW tensor per the model's input contract. Pure but for an optional resize. */
+    static float[] toTensor(ModelManifest.Input input, List<AlignedFace> faces) {
+        int h = input.height();
+        int w = input.width();
+        int plane = input.channels() * h * w;
+        float[] tensor = new float[faces.size() * plane];
+        for (int i = 0; i < faces.size(); i++) {
+            AlignedFace face = faces.get(i);
+            byte[] pixels = face.size() == w && face.size() == h ? face.bgr() : resize(face, w, h);
+            Pixels.toChw(pixels, h, w, 3, input.color(), input.mean(), input.std(), tensor, i * plane);
+        }
+        return tensor;
+    }
+
+    private static byte[] resize(AlignedFace face, int w, int h) {
+        Mat src = new Mat(face.size(), face.size(), CvType.CV_8UC3);
+        Mat dst = new Mat();
+        try {
+            src.put(0, 0, face.bgr());
+            Imgproc.resize(src, dst, new Size(w, h), 0, 0, Imgproc.INTER_AREA);
+            return Pixels.bytes(dst);
+        } finally {
+            src.release();
+            dst.release();
+        }
+    }
+
+    /** The face mirrored left-right. Pure. */
+    public static AlignedFace mirror(AlignedFace face) {
+        int s = face.size();
+        byte[] in = face.bgr();
+        byte[] out = new byte[in.length];
+        for (int y = 0; y < s; y++) {
+            for (int x = 0; x < s; x++) {
+                System.arraycopy(in, (y * s + x) * 3, out, (y * s + (s - 1 - x)) * 3, 3);
+            }
+        }
+        return new AlignedFace(out, s);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.faceoff.evaluation;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.faceoff.detection.DetectionProperties;
+import dev.faceoff.detection.FaceSelection;
+import dev.faceoff.embedding.EmbeddingModel;
+import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelRepository;
+import dev.faceoff.verification.FacePipeline;
+
+/**
+ * {@code evaluate}: scores embedding models on a pair list with the service's own pipeline, writes a
+ * Markdown report, a JSON file with every number and a ROC plot, and with {@code --calibrate} writes the
+ * thresholds into each model's model.json.
+ */
+@Component
+final class EvaluateJob {
+
+    static final String USAGE = """
+            usage: java -jar target/faceoff.jar evaluate --pairs FILE [options]
+              --pairs FILE      LFW pairs.txt (10 folds) or a CSV with header image1,image2,same
+              --images DIR      folder the image paths are relative to (LFW default: lfw-deepfunneled beside pairs.txt)
+              --models A,B      embedding models (default: every embedding model in the store)
+              --flip            also evaluate with test-time flip (image + mirror), reported separately
+              --select S        face choice: largest (default), center, score
+              --calibrate       write thresholds at FAR 1e-2, 1e-3, 1e-4 and the metrics into each model.json
+              --out DIR         report folder (default target/evaluation)
+              --cache DIR       resumable cache (default ~/.cache/faceoff/evaluation)
+              --threads N       worker threads (default: all cores)
+            """;
+
+    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final ModelRepository models;
+    private final FacePipeline pipeline;
+    private final EmbeddingModel embedder;
+    private final DetectionProperties detection;
+
+    EvaluateJob(ModelRepository models, FacePipeline pipeline, EmbeddingModel embedder, DetectionProperties detection) {
+        this.models = models;
+        this.pipeline = pipeline;
+        this.embedder = embedder;
+        this.detection = detection;
+    }
+
+    int run(JobArgs args, PrintStream out) throws IOException {
+        args.allow("pairs", "images", "models", "flip", "select", "calibrate", "out", "cache", "threads");
+        Path pairsFile = Path.of(args.require("pairs"));
+        PairList pairs = load(pairsFile, args);
+        List<LoadedModel> chosen = chooseModels(args.list("models"));
+        FaceSelection selection = args.values().containsKey("select") ? FaceSelection.parse(args.get("select", ""))
+                : detection.select();
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
+        Path cacheDir = args.path("cache", Path.of(System.getProperty("user.home"), ".cache", "faceoff", "evaluation"));
+        Path outDir = args.path("out", Path.of("target", "evaluation"));
+        Files.createDirectories(outDir);
+        List<String> images = pairs.images();
+        out.printf("evaluate: %s, %d pairs, %d images, %d folds; models %s; select=%s; threads=%d%n", pairs.name(),
+                pairs.pairs().size(), images.size(), pairs.folds(), chosen.stream().map(LoadedModel::name).toList(),
+                selection.name().toLowerCase(Locale.ROOT), threads);
+
+        long t0 = System.nanoTime();
+        String pipelineKey = pipelineKey(selection);
+        Map<String, FaceRecord> faces;
+        try (RecordLog cache = RecordLog.open(cacheDir.resolve("faces-" + pipelineKey + ".bin"))) {
+            faces = FacePreparation.faces(pipeline, selection, pairs.root(), images, cache, threads, out);
+        }
+        double alignSeconds = (System.nanoTime() - t0) / 1e9;
+        var noFace = faces.entrySet().stream().filter(e -> !e.getValue().found())
+                .map(e -> e.getKey() + " (" + e.getValue().error() + ")").sorted().toList();
+        out.printf("evaluate: faces found in %d/%d images (%.1fs)%n", images.size() - noFace.size(), images.size(), alignSeconds);
+
+        var results = new ArrayList<ModelScores>();
+        var timings = new LinkedHashMap<String, Double>();
+        for (LoadedModel model : chosen) {
+            for (boolean flip : args.flag("flip") ? new boolean[]{false, true} : new boolean[]{false}) {
+                long t = System.nanoTime();
+                String file = "embed-" + model.manifest().sha256().substring(0, 16) + (flip ? "-flip" : "") + "-"
+                        + pipelineKey + ".bin";
+                Map<String, float[]> embeddings;
+                try (RecordLog cache = RecordLog.open(cacheDir.resolve(file))) {
+                    embeddings = FacePreparation.embeddings(embedder, model, flip, pairs.root(), faces, cache, threads, out);
+                }
+                ModelScores scores = ModelScores.compute(model.name(), model.manifest().loss(), flip, pairs, embeddings);
+                results.add(scores);
+                timings.put(model.name() + (flip ? "+flip" : ""), (System.nanoTime() - t) / 1e9);
+                out.println("evaluate: " + Reports.summary(scores));
+            }
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        Reports.write(outDir, pairs, images.size(), noFace, selection, results, alignSeconds, timings, total, JSON);
+        out.printf("evaluate: wrote %s, %s and %s (%.1fs in all)%n", outDir.resolve("report.md"),
+                outDir.resolve("report.json"), outDir.resolve("roc.png"), total);
+        if (args.flag("calibrate")) {
+            for (ModelScores scores : results) {
+                if (!scores.flip()) {
+                    LoadedModel model = models.embedding(scores.model()).orElseThrow();
+                    Path manifest = model.directory().resolve("model.json");
+                    ManifestCalibration.write(manifest, pairs, scores, results, JSON);
+                    out.println("evaluate: calibrated " + manifest);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private PairList load(Path pairsFile, JobArgs args) throws IOException {
+        if (pairsFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            return PairList.csv(pairsFile, args.path("images", pairsFile.toAbsolutePath().getParent()), 10);
+        }
+        Path root = args.path("images", pairsFile.toAbsolutePath().getParent().resolve("lfw-deepfunneled"));
+        FacePreparation.requireDirectory(root, "--images");
+        return PairList.lfw(pairsFile, root);
+    }
+
+    private List<LoadedModel> chooseModels(List<String> names) {
+        if (names.isEmpty()) {
+            return models.embeddings();
+        }
+        return names.stream().map(n -> models.embedding(n).orElseThrow(() -> new IllegalArgumentException(
+                "no embedding model '" + n + "'; have " + models.embeddings().stream().map(LoadedModel::name).toList())))
+                .toList();
+    }
+
+    /** Identifies everything that shapes an aligned face, so a change invalidates the face cache. */
+    private String pipelineKey(FaceSelection selection) {
+        String id = models.detector().manifest().sha256() + models.landmarks().manifest().sha256() + selection
+                + detection.scoreThreshold() + "/" + detection.nmsIou() + "/" + detection.minFaceSize() + "/v1";
+        return Integer.toHexString(id.hashCode());
+    }
+}

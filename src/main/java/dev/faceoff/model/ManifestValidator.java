@@ -1,0 +1,84 @@
+package dev.faceoff.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a manifest against the shapes an ONNX session really has. Pure: the session's inputs and
+ * outputs come in as name → shape maps (-1 for a dynamic axis), so this is unit-tested without ONNX.
+ */
+final class ManifestValidator {
+
+    private ManifestValidator() {
+    }
+
+    /** Every mismatch, as sentences; empty when the manifest describes the session. */
+    static List<String> problems(ModelManifest manifest, Map<String, long[]> inputs, Map<String, long[]> outputs) {
+        var problems = new ArrayList<String>();
+        if (manifest.name() == null || manifest.name().isBlank()) {
+            problems.add("manifest has no name");
+        }
+        if (manifest.task() == null) {
+            problems.add("manifest has no task (detection, landmarks or embedding)");
+        }
+        var input = manifest.input();
+        if (input == null || input.name() == null) {
+            problems.add("manifest has no input name");
+        } else if (!inputs.containsKey(input.name())) {
+            problems.add("input '" + input.name() + "' not in model; model inputs are " + inputs.keySet());
+        } else {
+            long[] actual = inputs.get(input.name());
+            if (input.shape().size() != 4 || !"NCHW".equals(input.layout())) {
+                problems.add("input '" + input.name() + "' must be described as a 4-d NCHW shape, got "
+                        + input.shape() + " " + input.layout());
+            } else if (!shapesMatch(input.shape(), actual)) {
+                problems.add("input '" + input.name() + "' shape " + input.shape() + " != model's "
+                        + Arrays.toString(actual));
+            }
+            if (input.color() == null) {
+                problems.add("input '" + input.name() + "' has no color (RGB, BGR or GRAY)");
+            }
+        }
+        if (manifest.allOutputs().isEmpty()) {
+            problems.add("manifest names no output");
+        }
+        for (var output : manifest.allOutputs()) {
+            long[] actual = outputs.get(output.name());
+            if (actual == null) {
+                problems.add("output '" + output.name() + "' not in model; model outputs are " + outputs.keySet());
+                continue;
+            }
+            if (output.dim() != null && (actual.length == 0 || actual[actual.length - 1] != output.dim())) {
+                problems.add("output '" + output.name() + "' dim " + output.dim() + " != model's last axis of "
+                        + Arrays.toString(actual));
+            }
+            if (!output.shape().isEmpty() && !shapesMatch(output.shape(), actual)) {
+                problems.add("output '" + output.name() + "' shape " + output.shape() + " != model's "
+                        + Arrays.toString(actual));
+            }
+        }
+        if (manifest.task() == ModelManifest.Task.EMBEDDING && (manifest.output() == null || manifest.output().dim() == null)) {
+            problems.add("an embedding manifest needs output.dim");
+        }
+        return problems;
+    }
+
+    /** Same rank; every axis equal, or dynamic (-1) on both sides. */
+    static boolean shapesMatch(List<Long> declared, long[] actual) {
+        if (declared.size() != actual.length) {
+            return false;
+        }
+        for (int i = 0; i < actual.length; i++) {
+            long d = declared.get(i);
+            long a = actual[i];
+            boolean dynamicDeclared = d < 0;
+            boolean dynamicActual = a < 0;
+            if (dynamicDeclared != dynamicActual || (!dynamicDeclared && d != a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

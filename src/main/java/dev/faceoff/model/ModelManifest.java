@@ -1,0 +1,112 @@
+package dev.faceoff.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The contract of one model, read from {@code models/<name>/model.json}. The training export writes it,
+ * {@code evaluate --calibrate} adds thresholds and metrics, and the service checks it against the real
+ * ONNX session at start-up ({@link ManifestValidator}).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelManifest(
+        String name,
+        int version,
+        Task task,
+        String loss,
+        Map<String, Object> lossParams,
+        String backbone,
+        String file,
+        String sha256,
+        Input input,
+        Output output,
+        List<Output> outputs,
+        String alignment,
+        Map<String, Threshold> thresholds,
+        Map<String, Object> metrics,
+        Map<String, Object> training,
+        Provenance provenance) {
+
+    public ModelManifest {
+        lossParams = lossParams == null ? Map.of() : Map.copyOf(lossParams);
+        outputs = outputs == null ? List.of() : List.copyOf(outputs);
+        thresholds = thresholds == null ? Map.of() : Map.copyOf(thresholds);
+        metrics = metrics == null ? Map.of() : metrics;
+        training = training == null ? Map.of() : training;
+        loss = loss == null || loss.isBlank() ? "unknown" : loss;
+        file = file == null || file.isBlank() ? "model.onnx" : file;
+    }
+
+    public enum Task {
+        @JsonProperty("detection") DETECTION,
+        @JsonProperty("landmarks") LANDMARKS,
+        @JsonProperty("embedding") EMBEDDING;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public enum Color { RGB, BGR, GRAY }
+
+    /** Input contract: NCHW float tensor, pixels normalised as (p - mean) / std in the given colour order. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Input(String name, List<Long> shape, String layout, Color color, double mean, double std) {
+        public Input {
+            shape = shape == null ? List.of() : List.copyOf(shape);
+            layout = layout == null ? "NCHW" : layout;
+            std = std == 0 ? 1 : std;
+        }
+
+        public int channels() {
+            return Math.toIntExact(shape.get(1));
+        }
+
+        public int height() {
+            return Math.toIntExact(shape.get(2));
+        }
+
+        public int width() {
+            return Math.toIntExact(shape.get(3));
+        }
+    }
+
+    /** One output the service reads: its name and either its last dimension or its whole shape. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Output(String name, Integer dim, List<Long> shape, Boolean normalized) {
+        public Output {
+            shape = shape == null ? List.of() : List.copyOf(shape);
+        }
+    }
+
+    /** A decision threshold on cosine similarity, measured at a false-accept rate on a data set. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Threshold(double cosine, String dataset, Integer pairs) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Provenance(String source, String license, String url) {
+    }
+
+    /** Every output the service reads: {@code output} and {@code outputs} together. */
+    public List<Output> allOutputs() {
+        if (output == null) {
+            return outputs;
+        }
+        var all = new java.util.ArrayList<Output>();
+        all.add(output);
+        all.addAll(outputs);
+        return List.copyOf(all);
+    }
+
+    /** Thresholds keyed by their numeric FAR, smallest FAR first. */
+    public TreeMap<Double, Threshold> thresholdsByFar() {
+        var byFar = new TreeMap<Double, Threshold>();
+        thresholds.forEach((far, threshold) -> byFar.put(Double.parseDouble(far), threshold));
+        return byFar;
+    }
+}

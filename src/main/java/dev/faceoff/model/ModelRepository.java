@@ -1,0 +1,198 @@
+package dev.faceoff.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.faceoff.model.ModelManifest.Task;
+
+/**
+ * The model store, like a Triton repository: one folder per model with {@code model.onnx} and
+ * {@code model.json}. At start-up every manifest is read, the file's sha256 checked, a session opened and
+ * the manifest validated against the session; any problem stops start-up with the file and the mismatch.
+ * Sessions are closed only at shutdown.
+ */
+@Component
+public final class ModelRepository {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelRepository.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Map<String, LoadedModel> models;
+    private final ModelProperties properties;
+
+    ModelRepository(ModelProperties properties, OnnxRuntime runtime) {
+        this.properties = properties;
+        this.models = loadAll(properties, runtime);
+        require(properties.detector(), Task.DETECTION);
+        require(properties.landmarks(), Task.LANDMARKS);
+        require(properties.defaultEmbedding(), Task.EMBEDDING);
+    }
+
+    /** Loads every model folder under {@code dir} (only the named embeddings when {@code enabled} is set). */
+    static Map<String, LoadedModel> loadAll(ModelProperties properties, OnnxRuntime runtime) {
+        Path dir = properties.dir().toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new ModelLoadException("model store " + dir + " does not exist (faceoff.models.dir); "
+                    + "run models/fetch-pretrained.sh");
+        }
+        var loaded = new LinkedHashMap<String, LoadedModel>();
+        try (Stream<Path> folders = Files.list(dir)) {
+            for (Path folder : folders.sorted().toList()) {
+                if (!Files.isRegularFile(folder.resolve("model.json"))) {
+                    continue;
+                }
+                ModelManifest manifest = readManifest(folder.resolve("model.json"));
+                boolean wanted = manifest.task() != Task.EMBEDDING || properties.enabled().isEmpty()
+                        || properties.enabled().contains(manifest.name());
+                if (!wanted) {
+                    continue;
+                }
+                LoadedModel model = load(folder, manifest, runtime);
+                if (loaded.putIfAbsent(model.name(), model) != null) {
+                    throw new ModelLoadException("two model folders declare the name '" + model.name() + "'");
+                }
+            }
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot list model store " + dir + ": " + e.getMessage(), e);
+        }
+        return loaded;
+    }
+
+    public static ModelManifest readManifest(Path file) {
+        try {
+            return JSON.readValue(Files.readAllBytes(file), ModelManifest.class);
+        } catch (IOException | RuntimeException e) {
+            throw new ModelLoadException(file + ": unreadable manifest: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens and validates one model folder. */
+    public static LoadedModel load(Path folder, ModelManifest manifest, OnnxRuntime runtime) {
+        Path file = folder.resolve(manifest.file());
+        Path json = folder.resolve("model.json");
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException(json + ": model file " + file + " is missing"
+                    + " (pretrained models are fetched by models/fetch-pretrained.sh)");
+        }
+        String actualSha = sha256(file);
+        if (manifest.sha256() == null || !manifest.sha256().equalsIgnoreCase(actualSha)) {
+            throw new ModelLoadException(file + ": sha256 " + actualSha + " does not match " + json
+                    + " (" + manifest.sha256() + "): corrupt or replaced file");
+        }
+        OrtSession session;
+        String provider;
+        try {
+            var opened = runtime.open(file);
+            session = opened.session();
+            provider = opened.provider();
+        } catch (OrtException | RuntimeException e) {
+            if (e instanceof ModelLoadException mle) {
+                throw mle;
+            }
+            throw new ModelLoadException(file + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+        }
+        try {
+            List<String> problems = ManifestValidator.problems(manifest, shapes(session.getInputInfo()),
+                    shapes(session.getOutputInfo()));
+            if (!problems.isEmpty()) {
+                throw new ModelLoadException(json + " does not match " + file + ": " + String.join("; ", problems));
+            }
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly(session);
+            if (e instanceof ModelLoadException mle) {
+                throw mle;
+            }
+            throw new ModelLoadException(file + ": cannot read its inputs and outputs: " + e.getMessage(), e);
+        }
+        log.info("model {} v{} ({}, loss {}) loaded on {}", manifest.name(), manifest.version(),
+                manifest.task().label(), manifest.loss(), provider);
+        return new LoadedModel(manifest, session, provider, folder);
+    }
+
+    private static Map<String, long[]> shapes(Map<String, NodeInfo> infos) {
+        var shapes = new LinkedHashMap<String, long[]>();
+        infos.forEach((name, info) -> shapes.put(name,
+                info.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0]));
+        return shapes;
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new ModelLoadException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private void require(String name, Task task) {
+        LoadedModel model = models.get(name);
+        if (model == null) {
+            throw new ModelLoadException("no model '" + name + "' (" + task.label() + ") in "
+                    + properties.dir().toAbsolutePath() + "; found " + models.keySet());
+        }
+        if (model.manifest().task() != task) {
+            throw new ModelLoadException("model '" + name + "' is a " + model.manifest().task().label()
+                    + " model, configured as the " + task.label() + " model");
+        }
+    }
+
+    public LoadedModel detector() {
+        return models.get(properties.detector());
+    }
+
+    public LoadedModel landmarks() {
+        return models.get(properties.landmarks());
+    }
+
+    public LoadedModel defaultEmbedding() {
+        return models.get(properties.defaultEmbedding());
+    }
+
+    public Optional<LoadedModel> embedding(String name) {
+        return Optional.ofNullable(models.get(name)).filter(m -> m.manifest().task() == Task.EMBEDDING);
+    }
+
+    public List<LoadedModel> embeddings() {
+        return models.values().stream().filter(m -> m.manifest().task() == Task.EMBEDDING).toList();
+    }
+
+    public List<LoadedModel> all() {
+        return new ArrayList<>(models.values());
+    }
+
+    @PreDestroy
+    void close() {
+        models.values().forEach(m -> closeQuietly(m.session()));
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            log.warn("closing a session failed: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.faceoff.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** GET /v1/models: what is served, with tasks, losses, calibrated thresholds and execution providers. */
+@RestController
+@Tag(name = "models", description = "The models this instance serves")
+class ModelsController {
+
+    private final ModelRepository models;
+    private final OnnxRuntime runtime;
+
+    ModelsController(ModelRepository models, OnnxRuntime runtime) {
+        this.models = models;
+        this.runtime = runtime;
+    }
+
+    /** One model as listed. */
+    record ModelView(String name, int version, String task, String loss, Map<String, Object> lossParams,
+                     String backbone, String provider, boolean isDefault, ModelManifest.Input input,
+                     Integer dim, Map<String, ModelManifest.Threshold> thresholds, Map<String, Object> metrics,
+                     ModelManifest.Provenance provenance) {
+    }
+
+    record ModelsView(String requestedProvider, String defaultEmbedding, List<ModelView> models) {
+    }
+
+    @Operation(summary = "List served models",
+            description = "Every loaded model with its task, loss, input contract, thresholds by FAR and provider.")
+    @GetMapping("/v1/models")
+    ModelsView list() {
+        String defaultName = models.defaultEmbedding().name();
+        var views = models.all().stream().map(m -> {
+            ModelManifest x = m.manifest();
+            return new ModelView(x.name(), x.version(), x.task().label(), x.loss(), x.lossParams(), x.backbone(),
+                    m.provider(), x.name().equals(defaultName), x.input(),
+                    x.output() == null ? null : x.output().dim(), new LinkedHashMap<>(x.thresholds()), x.metrics(),
+                    x.provenance());
+        }).toList();
+        return new ModelsView(runtime.requested().name().toLowerCase(java.util.Locale.ROOT), defaultName, views);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.faceoff.system;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every faceoff.* meter, in one place so names and tags stay consistent. Tags are low-cardinality by
+ * construction: models, losses, experiments, variants, stages, outcomes — never a subject or image id.
+ */
+@Component
+public final class FaceoffMetrics {
+
+    /** Similarity histogram buckets: -1 to 1 in steps of 0.05. */
+    static final double[] SIMILARITY_BUCKETS = buckets();
+
+    private final MeterRegistry registry;
+    private final AtomicInteger inflight;
+
+    FaceoffMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.inflight = registry.gauge("faceoff.requests.inflight", new AtomicInteger());
+    }
+
+    /** Model, loss, experiment and variant of a request, as metric tags. */
+    public record Variant(String model, String loss, String experiment, String variant) {
+        public static final Variant NONE = new Variant("none", "none", "none", "none");
+
+        Tags tags() {
+            return Tags.of("model", model, "loss", loss, "experiment", experiment, "variant", variant);
+        }
+    }
+
+    public void requestStarted() {
+        inflight.incrementAndGet();
+    }
+
+    public void requestFinished(String endpoint, Variant variant, String outcome, long nanos) {
+        inflight.decrementAndGet();
+        Timer.builder("faceoff.requests").description("API requests by endpoint, model, variant and outcome")
+                .tags(variant.tags()).tag("endpoint", endpoint).tag("outcome", outcome)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void stage(StageTimings.Stage stage, String model, long nanos) {
+        Timer.builder("faceoff.stage").description("time per pipeline stage")
+                .tag("stage", stage.label()).tag("model", model)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
+                .maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void similarity(Variant variant, String role, double similarity) {
+        DistributionSummary.builder("faceoff.similarity").description("cosine similarity of verified pairs")
+                .tags(variant.tags()).tag("role", role)
+                .serviceLevelObjectives(SIMILARITY_BUCKETS)
+                .register(registry).record(similarity);
+    }
+
+    public void decision(Variant variant, boolean match) {
+        Counter.builder("faceoff.decisions").description("verification decisions")
+                .tags(variant.tags()).tag("result", match ? "match" : "no_match")
+                .register(registry).increment();
+    }
+
+    public void error(String code) {
+        Counter.builder("faceoff.errors").description("refused or failed requests by error code")
+                .tag("code", code).register(registry).increment();
+    }
+
+    /** faceoff.model.info = 1 for each loaded model, with its task, loss and execution provider. */
+    public void modelInfo(String model, String task, String loss, String provider, String requested) {
+        Gauge.builder("faceoff.model.info", () -> 1).description("loaded models and their execution provider")
+                .tags("model", model, "task", task, "loss", loss, "provider", provider, "requested", requested)
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    private static double[] buckets() {
+        double[] b = new double[41];
+        for (int i = 0; i <= 40; i++) {
+            b[i] = Math.round((-1 + i * 0.05) * 100) / 100.0;
+        }
+        return b;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.faceoff.verification;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import dev.faceoff.detection.DetectionProperties;
+import dev.faceoff.detection.FaceSelection;
+import dev.faceoff.embedding.EmbeddingModel;
+import dev.faceoff.embedding.Vectors;
+import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelManifest;
+import dev.faceoff.model.ModelRepository;
+import dev.faceoff.routing.Assignment;
+import dev.faceoff.routing.RequestKeys;
+import dev.faceoff.routing.Router;
+import dev.faceoff.system.FaceoffMetrics;
+import dev.faceoff.system.StageTimings;
+import dev.faceoff.system.StageTimings.Stage;
+
+/**
+ * Verification: prepare both faces, embed them in one run with the routed model, cosine similarity,
+ * decide against the model's threshold calibrated at the requested false-accept rate.
+ */
+@Service
+public final class VerificationService {
+
+    private final FacePipeline pipeline;
+    private final EmbeddingModel embedder;
+    private final Router router;
+    private final ModelRepository models;
+    private final DecisionProperties decision;
+    private final DetectionProperties detection;
+    private final FaceoffMetrics metrics;
+
+    VerificationService(FacePipeline pipeline, EmbeddingModel embedder, Router router, ModelRepository models,
+                        DecisionProperties decision, DetectionProperties detection, FaceoffMetrics metrics) {
+        this.pipeline = pipeline;
+        this.embedder = embedder;
+        this.router = router;
+        this.models = models;
+        this.decision = decision;
+        this.detection = detection;
+        this.metrics = metrics;
+    }
+
+    /** A verification request, parsed. */
+    public record Request(byte[] image1, byte[] image2, String model, Double far, String select, RequestKeys keys) {
+    }
+
+    public VerificationResult verify(Request request, RequestScope scope) {
+        double far = request.far() == null ? decision.far() : request.far();
+        FaceSelection selection = request.select() == null ? detection.select() : FaceSelection.parse(request.select());
+        Assignment assignment = router.assign(request.model(), request.keys());
+        LoadedModel model = assignment.model();
+        ModelManifest.Threshold threshold = Thresholds.at(model.manifest(), far);
+        scope.assigned(variantOf(assignment));
+
+        StageTimings timings = new StageTimings();
+        PreparedFace first = pipeline.prepare(request.image1(), selection, "image1", timings);
+        PreparedFace second = pipeline.prepare(request.image2(), selection, "image2", timings);
+        long t = timings.start();
+        List<float[]> embeddings = embedder.embed(model, List.of(first.aligned(), second.aligned()));
+        timings.stop(Stage.EMBED, t);
+        recordStages(timings, model);
+
+        double similarity = Vectors.cosine(embeddings.get(0), embeddings.get(1));
+        boolean match = similarity >= threshold.cosine();
+        metrics.similarity(scope.variant(), "primary", similarity);
+        metrics.decision(scope.variant(), match);
+        ModelManifest m = model.manifest();
+        return new VerificationResult(UUID.randomUUID().toString(), match, round(similarity),
+                threshold.cosine(), far, new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
+                new VerificationResult.RoutingRef(assignment.experiment(), assignment.variant(), assignment.how().label()),
+                List.of(VerificationResult.Face.of(first), VerificationResult.Face.of(second)), timings.millis());
+    }
+
+    public EmbeddingResult embed(byte[] image, String modelName, String select, RequestScope scope) {
+        FaceSelection selection = select == null ? detection.select() : FaceSelection.parse(select);
+        Assignment assignment = router.assign(modelName, RequestKeys.NONE);
+        LoadedModel model = assignment.model();
+        scope.assigned(variantOf(assignment));
+        StageTimings timings = new StageTimings();
+        PreparedFace face = pipeline.prepare(image, selection, "image", timings);
+        long t = timings.start();
+        float[] embedding = embedder.embed(model, List.of(face.aligned())).get(0);
+        timings.stop(Stage.EMBED, t);
+        recordStages(timings, model);
+        ModelManifest m = model.manifest();
+        return new EmbeddingResult(new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
+                embedding.length, embedding, VerificationResult.Face.of(face), timings.millis());
+    }
+
+    private void recordStages(StageTimings timings, LoadedModel embedding) {
+        timings.nanos().forEach((stage, nanos) -> metrics.stage(stage, switch (stage) {
+            case DETECT -> models.detector().name();
+            case LANDMARKS -> models.landmarks().name();
+            case EMBED -> embedding.name();
+            case DECODE, ALIGN -> "none";
+        }, nanos));
+    }
+
+    static FaceoffMetrics.Variant variantOf(Assignment a) {
+        return new FaceoffMetrics.Variant(a.model().name(), a.model().manifest().loss(), a.experiment(), a.variant());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1e6) / 1e6;
+    }
+}
