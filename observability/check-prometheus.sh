@@ -53,7 +53,7 @@ free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("
 # wait_for URL SECONDS PID: until URL answers 2xx, the process PID exits, or SECONDS pass
 wait_for() {
   local url=$1 seconds=$2 pid=$3 deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null --max-time 2 "$url"; do
+  until curl -fs -o /dev/null --max-time 2 "$url"; do
     kill -0 "$pid" 2>/dev/null || die "process $pid exited before $url answered"
     ((SECONDS < deadline)) || die "$url did not answer within ${seconds}s"
     sleep 1
