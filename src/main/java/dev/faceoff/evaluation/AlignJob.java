@@ -142,7 +142,7 @@ final class AlignJob {
     }
 
     static List<String> listImages(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root, 2)) {
+        try (Stream<Path> files = Files.walk(root, 2, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             return files.filter(Files::isRegularFile)
                     .filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png|webp|bmp)$"))
                     .map(f -> root.relativize(f).toString().replace('\\', '/'))

@@ -19,7 +19,10 @@ import org.springframework.stereotype.Component;
 @Component
 public final class FaceoffMetrics {
 
-    /** Similarity histogram buckets: -1 to 1 in steps of 0.05. */
+    /**
+     * Similarity histogram buckets: 0.05 to 1 in steps of 0.05. Micrometer takes only positive bucket
+     * bounds, so similarities at or below 0 (clearly different people) are counted in the first bucket.
+     */
     static final double[] SIMILARITY_BUCKETS = buckets();
 
     private final MeterRegistry registry;
@@ -64,7 +67,7 @@ public final class FaceoffMetrics {
         DistributionSummary.builder("faceoff.similarity").description("cosine similarity of verified pairs")
                 .tags(variant.tags()).tag("role", role)
                 .serviceLevelObjectives(SIMILARITY_BUCKETS)
-                .register(registry).record(similarity);
+                .register(registry).record(Math.max(0, similarity));
     }
 
     public void decision(Variant variant, boolean match) {
@@ -90,9 +93,9 @@ public final class FaceoffMetrics {
     }
 
     private static double[] buckets() {
-        double[] b = new double[41];
-        for (int i = 0; i <= 40; i++) {
-            b[i] = Math.round((-1 + i * 0.05) * 100) / 100.0;
+        double[] b = new double[20];
+        for (int i = 0; i < 20; i++) {
+            b[i] = Math.round((i + 1) * 0.05 * 100) / 100.0;
         }
         return b;
     }

@@ -163,10 +163,15 @@ class VerificationController {
             int comma = data.indexOf(',');
             data = comma < 0 ? "" : data.substring(comma + 1);
         }
+        byte[] bytes;
         try {
-            return Base64.getMimeDecoder().decode(data);
+            bytes = Base64.getDecoder().decode(data.replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             throw new FaceoffException(ErrorCode.INVALID_REQUEST, field + " is not valid base64");
         }
+        if (bytes.length == 0) {
+            throw new FaceoffException(ErrorCode.INVALID_REQUEST, field + " is empty");
+        }
+        return bytes;
     }
 }

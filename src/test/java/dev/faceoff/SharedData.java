@@ -1,0 +1,56 @@
+package dev.faceoff;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Where the data sets ({@code ../shared/datasets}) and the model store are. Tests that need them skip
+ * with a clear message on a machine without them, and fail in CI (env CI=true), where they must exist.
+ */
+public final class SharedData {
+
+    private SharedData() {
+    }
+
+    public static Path shared() {
+        return Path.of(System.getProperty("faceoff.shared", "../shared")).toAbsolutePath().normalize();
+    }
+
+    public static Path models() {
+        return Path.of(System.getProperty("faceoff.models", "models")).toAbsolutePath().normalize();
+    }
+
+    /** The LFW images folder, or skip (locally) / fail (CI). */
+    public static Path lfw() {
+        return require(shared().resolve("datasets/lfw/lfw-deepfunneled"), "LFW images");
+    }
+
+    public static Path lfwPairs() {
+        return require(shared().resolve("datasets/lfw/pairs.txt"), "LFW pairs.txt");
+    }
+
+    public static Path dataset(String name) {
+        return require(shared().resolve("datasets").resolve(name), "data set " + name);
+    }
+
+    /** The fetched pretrained models (models/fetch-pretrained.sh). */
+    public static Path pretrainedModels() {
+        require(models().resolve("mobilefacenet-faceplugin/model.onnx"), "pretrained models (run models/fetch-pretrained.sh)");
+        return models();
+    }
+
+    public static Path require(Path path, String what) {
+        if (!Files.exists(path)) {
+            String message = what + " not found at " + path;
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(message + " — CI must provide it");
+            }
+            Assumptions.abort("SKIPPED: " + message);
+        }
+        return path;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.faceoff.e2e;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A tiny real HTTP client for end-to-end tests: multipart and JSON requests against a running server. */
+final class Http {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    record Response(int status, String contentType, String body) {
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+
+    private final String base;
+
+    Http(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    Response get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+    }
+
+    Response postJson(String path, Object body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+    }
+
+    /** Multipart form: byte[] values become file parts, strings plain fields. */
+    Response postMultipart(String path, Map<String, Object> parts, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        String boundary = "----faceoff" + UUID.randomUUID();
+        var body = new ByteArrayOutputStream();
+        for (var part : parts.entrySet()) {
+            body.writeBytes(("--" + boundary + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            if (part.getValue() instanceof byte[] bytes) {
+                body.writeBytes(("Content-Disposition: form-data; name=\"" + part.getKey() + "\"; filename=\""
+                        + part.getKey() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                body.writeBytes(bytes);
+            } else {
+                body.writeBytes(("Content-Disposition: form-data; name=\"" + part.getKey() + "\"\r\n\r\n"
+                        + part.getValue()).getBytes(StandardCharsets.UTF_8));
+            }
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        var builder = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        headers.forEach(builder::header);
+        return send(builder.build());
+    }
+
+    Response verify(byte[] image1, byte[] image2, Map<String, String> fields) throws IOException, InterruptedException {
+        var parts = new LinkedHashMap<String, Object>();
+        parts.put("image1", image1);
+        parts.put("image2", image2);
+        parts.putAll(fields);
+        return postMultipart("/v1/verify", parts, Map.of());
+    }
+
+    private Response send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+    }
+}

@@ -1,0 +1,199 @@
+package dev.faceoff.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.faceoff.SharedData;
+import dev.faceoff.evaluation.PairListAccess;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * End to end on the real models and real LFW photos, over real HTTP: decisions at the manifest's
+ * calibrated threshold, every image error code, formats, EXIF orientation, and the metrics they leave.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class VerifyEndToEndTest {
+
+    static Path lfw;
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void data() {
+        SharedData.pretrainedModels();
+        lfw = SharedData.lfw();
+        SharedData.lfwPairs();
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("faceoff.models.dir", () -> SharedData.models().toString());
+        registry.add("faceoff.runtime.provider", () -> "cpu");
+    }
+
+    Http http() {
+        return new Http(port);
+    }
+
+    @Test
+    void decidesFold1PairsOfLfwAtTheCalibratedThreshold() throws Exception {
+        // the first 100 same pairs and the first 100 different pairs of fold 1 of pairs.txt
+        var pairs = PairListAccess.fold(SharedData.lfwPairs(), lfw, 0);
+        var same = pairs.stream().filter(p -> p[2].equals("true")).limit(100).toList();
+        var different = pairs.stream().filter(p -> p[2].equals("false")).limit(100).toList();
+        int correct = 0;
+        int total = 0;
+        for (var pair : concat(same, different)) {
+            var response = http().verify(Files.readAllBytes(lfw.resolve(pair[0])), Files.readAllBytes(lfw.resolve(pair[1])), Map.of());
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            JsonNode json = response.json();
+            if (json.get("match").asBoolean() == Boolean.parseBoolean(pair[2])) {
+                correct++;
+            }
+            total++;
+        }
+        double accuracy = (double) correct / total;
+        System.out.printf("e2e: fold 1, %d pairs decided at FAR 1e-3: %.1f%% correct%n", total, 100 * accuracy);
+        assertThat(total).isEqualTo(200);
+        assertThat(accuracy).isGreaterThanOrEqualTo(0.95);
+    }
+
+    @Test
+    void responseCarriesDecisionModelFacesAndTimings() throws Exception {
+        byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
+        byte[] b = TestImages.read(lfw, "Aaron_Peirsol", 2);
+        JsonNode json = http().verify(a, b, Map.of()).json();
+        assertThat(json.get("match").asBoolean()).isTrue();
+        assertThat(json.get("similarity").asDouble()).isGreaterThan(json.get("threshold").asDouble());
+        assertThat(json.get("far").asDouble()).isEqualTo(1e-3);
+        assertThat(json.get("model").get("name").asString()).isEqualTo("mobilefacenet-faceplugin");
+        assertThat(json.get("model").get("loss").asString()).isEqualTo("unknown");
+        assertThat(json.get("verification_id").asString()).hasSize(36);
+        assertThat(json.get("faces")).hasSize(2);
+        JsonNode face = json.get("faces").get(0);
+        assertThat(face.get("landmarks")).hasSize(5);
+        assertThat(face.get("image").get("width").asInt()).isEqualTo(250);
+        assertThat(face.get("score").asDouble()).isGreaterThan(0.7);
+        assertThat(json.get("timings_ms").propertyNames()).contains("decode", "detect", "landmarks", "align", "embed");
+        assertThat(json.get("routing").get("assignment").asString()).isEqualTo("default");
+
+        JsonNode strict = http().verify(a, b, Map.of("far", "0.0001")).json();
+        assertThat(strict.get("threshold").asDouble()).isGreaterThan(json.get("threshold").asDouble());
+    }
+
+    @Test
+    void jsonWithBase64AndEmbed() throws Exception {
+        byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
+        byte[] c = TestImages.read(lfw, "Abdullah_Gul", 1);
+        var enc = Base64.getEncoder();
+        var response = http().postJson("/v1/verify", Map.of("image1", enc.encodeToString(a),
+                "image2", "data:image/jpeg;base64," + enc.encodeToString(c)));
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().get("match").asBoolean()).isFalse();
+
+        JsonNode embed = http().postJson("/v1/embed", Map.of("image", enc.encodeToString(a))).json();
+        assertThat(embed.get("dim").asInt()).isEqualTo(512);
+        double norm = 0;
+        for (JsonNode v : embed.get("embedding")) {
+            norm += v.asDouble() * v.asDouble();
+        }
+        assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    }
+
+    @Test
+    void pngWebpAndBmpOfTheSamePhotoMatchItsJpeg() throws Exception {
+        byte[] jpeg = TestImages.read(lfw, "Abdullah_Gul", 2);
+        for (String format : List.of(".png", ".webp", ".bmp")) {
+            JsonNode json = http().verify(jpeg, TestImages.reencode(jpeg, format), Map.of()).json();
+            assertThat(json.get("similarity").asDouble()).as(format).isGreaterThan(0.95);
+        }
+    }
+
+    @Test
+    void exifOrientationIsHonoured() throws Exception {
+        byte[] jpeg = TestImages.read(lfw, "Abdullah_Gul", 3);
+        var response = http().verify(jpeg, TestImages.rotatedWithExif(jpeg), Map.of());
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        JsonNode json = response.json();
+        assertThat(json.get("faces").get(1).get("image").get("width").asInt()).isEqualTo(250);
+        assertThat(json.get("similarity").asDouble()).isGreaterThan(0.9);
+    }
+
+    @Test
+    void badImagesGetTheirCodes() throws Exception {
+        byte[] good = TestImages.read(lfw, "Aaron_Peirsol", 1);
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length / 2);
+        expect(http().verify(good, truncated, Map.of()), 422, "corrupt_image");
+        byte[] random = new byte[5000];
+        new java.util.Random(1).nextBytes(random);
+        expect(http().verify(random, good, Map.of()), 415, "unsupported_image");
+        expect(http().verify(good, TestImages.hugePng(), Map.of()), 413, "image_too_large");
+        expect(http().verify(TestImages.noFace(), good, Map.of()), 422, "no_face");
+        byte[] two = TestImages.sideBySide(TestImages.read(lfw, "Aaron_Peirsol", 1), TestImages.read(lfw, "Abdullah_Gul", 1));
+        expect(http().verify(two, good, Map.of("select", "single")), 422, "multiple_faces");
+        assertThat(http().verify(two, good, Map.of()).status()).isEqualTo(200);   // default: the largest face
+        expect(http().verify(good, good, Map.of("model", "no-such-model")), 404, "unknown_model");
+        expect(http().verify(good, good, Map.of("far", "0.5")), 400, "invalid_request");
+        expect(http().verify(good, good, Map.of("select", "biggest")), 400, "invalid_request");
+    }
+
+    @Test
+    void oversizedUploadIsPayloadTooLarge() throws Exception {
+        byte[] big = new byte[22 * 1024 * 1024];
+        expect(http().verify(big, new byte[]{1}, Map.of()), 413, "payload_too_large");
+    }
+
+    @Test
+    void modelsHealthAndMetrics() throws Exception {
+        http().verify(TestImages.noFace(), TestImages.read(lfw, "Aaron_Peirsol", 1), Map.of());
+        http().verify(TestImages.read(lfw, "Aaron_Peirsol", 1), TestImages.read(lfw, "Aaron_Peirsol", 2), Map.of());
+
+        JsonNode models = http().get("/v1/models").json();
+        assertThat(models.get("defaultEmbedding").asString()).isEqualTo("mobilefacenet-faceplugin");
+        assertThat(models.get("models").findValuesAsString("provider")).containsOnly("cpu");
+        assertThat(models.get("models").findValuesAsString("task")).contains("detection", "landmarks", "embedding");
+
+        JsonNode health = http().get("/actuator/health").json();
+        assertThat(health.get("status").asString()).isEqualTo("UP");
+        assertThat(health.at("/components/models/details/models/mobilefacenet-faceplugin/provider").asString()).isEqualTo("cpu");
+
+        String metrics = http().get("/actuator/prometheus").body();
+        assertThat(metrics)
+                .contains("faceoff_requests_seconds_count{")
+                .containsPattern("faceoff_requests_seconds_count\\{[^}]*endpoint=\"verify\"[^}]*outcome=\"ok\"")
+                .containsPattern("faceoff_errors_total\\{[^}]*code=\"no_face\"")
+                .containsPattern("faceoff_stage_seconds_count\\{[^}]*stage=\"embed\"")
+                .containsPattern("faceoff_similarity_bucket\\{[^}]*model=\"mobilefacenet-faceplugin\"")
+                .containsPattern("faceoff_decisions_total\\{[^}]*result=\"match\"")
+                .containsPattern("faceoff_model_info\\{[^}]*provider=\"cpu\"")
+                .contains("faceoff_requests_inflight");
+
+        var docs = http().get("/v3/api-docs");
+        assertThat(docs.status()).isEqualTo(200);
+        assertThat(docs.body()).contains("/v1/verify", "/v1/embed", "/v1/models", "no_face", "payload_too_large");
+    }
+
+    private static void expect(Http.Response response, int status, String code) {
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("code").asString()).isEqualTo(code);
+    }
+
+    @SafeVarargs
+    private static <T> List<T> concat(List<T>... lists) {
+        return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
+    }
+}

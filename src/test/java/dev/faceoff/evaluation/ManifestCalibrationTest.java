@@ -1,0 +1,53 @@
+package dev.faceoff.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.faceoff.model.ModelRepository;
+
+class ManifestCalibrationTest {
+
+    @Test
+    void writesThresholdsAndMetricsAndKeepsEverythingElse(@TempDir Path dir) throws Exception {
+        Path manifest = dir.resolve("model.json");
+        Files.writeString(manifest, """
+                {"name": "m", "version": 3, "task": "embedding", "loss": "arcface", "sha256": "ab",
+                 "thresholds": {"1e-1": {"cosine": 0.1}}, "metrics": {"other": {"acc10": 0.5}},
+                 "training": {"epochs": 12}}
+                """);
+        var thresholds = new LinkedHashMap<String, double[]>();
+        thresholds.put("1e-2", new double[]{0.25, 0.99});
+        thresholds.put("1e-3", new double[]{0.31, 0.97});
+        thresholds.put("1e-4", new double[]{0.38, 0.93});
+        var scores = new ModelScores("m", "arcface", false, 6000, 2, 0.991, 0.004, new double[10], 0.998, 0.01,
+                Map.of("1e-3", 0.97), 29_000_000, 60_000, thresholds, new double[0], new double[0]);
+        var flip = new ModelScores("m", "arcface", true, 6000, 2, 0.993, 0.003, new double[10], 0.999, 0.009,
+                Map.of(), 29_000_000, 60_000, Map.of(), new double[0], new double[0]);
+        var pairs = new PairList("pairs.txt", dir, List.of(), 10);
+        JsonMapper json = JsonMapper.builder().build();
+        ManifestCalibration.write(manifest, pairs, scores, List.of(scores, flip), json);
+
+        JsonNode root = json.readTree(Files.readString(manifest));
+        assertThat(root.get("version").asInt()).isEqualTo(3);
+        assertThat(root.get("training").get("epochs").asInt()).isEqualTo(12);
+        assertThat(root.get("thresholds").has("1e-1")).isFalse();
+        assertThat(root.at("/thresholds/1e-3/cosine").asDouble()).isEqualTo(0.31);
+        assertThat(root.at("/thresholds/1e-3/dataset").asString()).isEqualTo("lfw");
+        assertThat(root.at("/thresholds/1e-3/pairs").asLong()).isEqualTo(29_000_000);
+        assertThat(root.at("/metrics/other/acc10").asDouble()).isEqualTo(0.5);
+        assertThat(root.at("/metrics/lfw/acc10").asDouble()).isEqualTo(0.991);
+        assertThat(root.at("/metrics/lfw/acc10Flip").asDouble()).isEqualTo(0.993);
+        // and the service reads it back
+        assertThat(ModelRepository.readManifest(manifest).thresholdsByFar()).containsKeys(1e-2, 1e-3, 1e-4);
+    }
+}

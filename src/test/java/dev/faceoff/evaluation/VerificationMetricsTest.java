@@ -1,0 +1,92 @@
+package dev.faceoff.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class VerificationMetricsTest {
+
+    @Test
+    void perfectSeparation() {
+        double[] s = {0.9, 0.8, 0.7, 0.2, 0.1, 0.0};
+        boolean[] same = {true, true, true, false, false, false};
+        assertThat(VerificationMetrics.auc(s, same)).isEqualTo(1.0);
+        double t = VerificationMetrics.bestThreshold(s, same);
+        assertThat(t).isEqualTo(0.45, within(1e-12));   // midpoint between 0.7 and 0.2
+        assertThat(VerificationMetrics.eer(VerificationMetrics.roc(s, same))).isEqualTo(0.0);
+    }
+
+    @Test
+    void allScoresTiedGiveChanceAucAndHalfAccuracy() {
+        double[] s = {0.5, 0.5, 0.5, 0.5};
+        boolean[] same = {true, false, true, false};
+        assertThat(VerificationMetrics.auc(s, same)).isEqualTo(0.5);
+        var roc = VerificationMetrics.roc(s, same);
+        assertThat(roc.far()).containsExactly(0.0, 1.0);
+        assertThat(roc.tar()).containsExactly(0.0, 1.0);
+        assertThat(VerificationMetrics.eer(roc)).isEqualTo(0.5, within(1e-12));
+    }
+
+    @Test
+    void aucCountsTiesAsHalf() {
+        // positives 0.8, 0.5; negatives 0.5, 0.2 → pairs: (0.8>0.5) 1, (0.8>0.2) 1, (0.5=0.5) ½, (0.5>0.2) 1 = 3.5/4
+        double[] s = {0.8, 0.5, 0.5, 0.2};
+        boolean[] same = {true, true, false, false};
+        assertThat(VerificationMetrics.auc(s, same)).isEqualTo(3.5 / 4);
+    }
+
+    @Test
+    void allPairsTheSamePersonHaveNoAucButFullAccuracy() {
+        double[] s = {0.3, 0.6};
+        boolean[] same = {true, true};
+        assertThat(VerificationMetrics.auc(s, same)).isNaN();
+        double t = VerificationMetrics.bestThreshold(s, same);
+        assertThat(t).isLessThanOrEqualTo(0.3);
+    }
+
+    @Test
+    void kFoldChoosesTheThresholdOnTheOtherFolds() {
+        // fold 0 gets its threshold (0.35) from folds 1 and 2, where it separates perfectly; folds 1 and 2 get 0.55
+        // (the first of two equally accurate cuts from the top) from the others
+        double[] s = {0.6, 0.5, 0.4, 0.3, /* fold 1 */ 0.9, 0.4, 0.3, 0.1, /* fold 2 */ 0.8, 0.45, 0.25, 0.0};
+        boolean[] same = {true, false, false, false, true, true, false, false, true, true, false, false};
+        int[] fold = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2};
+        var result = VerificationMetrics.kFoldAccuracy(s, same, fold, 3);
+        assertThat(result.thresholds()[0]).isEqualTo(0.35, within(1e-12));
+        assertThat(result.folds()[0]).isEqualTo(0.5);   // 0.6 ✓, 0.5 ✗(different), 0.4 ✗(different), 0.3 ✓
+        assertThat(result.thresholds()[1]).isEqualTo(0.55, within(1e-12));
+        assertThat(result.folds()[1]).isEqualTo(0.75);  // 0.4 (same) now falls below the threshold
+        assertThat(result.folds()[2]).isEqualTo(0.75);  // 0.45 (same) too
+        double mean = 2.0 / 3;
+        assertThat(result.mean()).isEqualTo(mean, within(1e-12));
+        double sd = Math.sqrt(((0.5 - mean) * (0.5 - mean) + 2 * (0.75 - mean) * (0.75 - mean)) / 3);
+        assertThat(result.sd()).isEqualTo(sd, within(1e-12));
+    }
+
+    @Test
+    void thresholdAtFarAcceptsAtMostThatShareOfNegatives() {
+        double[] negatives = new double[1000];
+        for (int i = 0; i < negatives.length; i++) {
+            negatives[i] = i / 1000.0;     // 0.000 … 0.999
+        }
+        double t = VerificationMetrics.thresholdAtFar(negatives, 1e-2);
+        assertThat(VerificationMetrics.rateAtOrAbove(negatives, t)).isEqualTo(0.01);   // 0.990 … 0.999
+        assertThat(t).isGreaterThan(0.989).isLessThanOrEqualTo(0.990);
+        assertThat(VerificationMetrics.thresholdAtFar(negatives, 1e-4)).isNaN();       // 1,000 negatives cannot measure 1e-4
+        double t3 = VerificationMetrics.thresholdAtFar(negatives, 1e-3);
+        assertThat(VerificationMetrics.rateAtOrAbove(negatives, t3)).isEqualTo(0.001);
+        float[] sorted = new float[1000];
+        for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = i / 1000f;
+        }
+        assertThat(VerificationMetrics.thresholdAtFarSorted(sorted, 1e-2)).isGreaterThan(0.989).isLessThanOrEqualTo(0.990);
+    }
+
+    @Test
+    void tiedNegativesAtTheCutAreAllRejected() {
+        double[] negatives = {0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
+        double t = VerificationMetrics.thresholdAtFar(negatives, 0.2);     // 2 allowed, but 3 tie at 0.9
+        assertThat(VerificationMetrics.rateAtOrAbove(negatives, t)).isZero();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.faceoff.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import dev.faceoff.SharedData;
+import dev.faceoff.model.RuntimeProperties.Provider;
+
+/** Start-up checks on the real model files: a missing, corrupt or mismatching model stops start-up. */
+@ExtendWith(OutputCaptureExtension.class)
+class ModelStoreTest {
+
+    static Path models;
+
+    @BeforeAll
+    static void models() {
+        models = SharedData.pretrainedModels();
+    }
+
+    static OnnxRuntime cpu() {
+        return new OnnxRuntime(new RuntimeProperties(Provider.CPU, 0, 0, 1, false, true));
+    }
+
+    static Path copy(Path dir, String name) throws Exception {
+        Path target = dir.resolve(name);
+        Files.createDirectories(target);
+        Files.copy(models.resolve(name).resolve("model.json"), target.resolve("model.json"));
+        Files.copy(models.resolve(name).resolve("model.onnx"), target.resolve("model.onnx"));
+        return target;
+    }
+
+    @Test
+    void theRealStoreLoadsAndMatchesItsManifests() {
+        var props = new ModelProperties(models, "detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin", List.of());
+        var loaded = ModelRepository.loadAll(props, cpu());
+        assertThat(loaded).containsKeys("detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin");
+        assertThat(loaded.get("mobilefacenet-faceplugin").dynamicBatch()).isTrue();
+        loaded.values().forEach(m -> assertThat(m.provider()).isEqualTo("cpu"));
+    }
+
+    @Test
+    void aMissingFileIsNamed(@TempDir Path dir) throws Exception {
+        Path folder = copy(dir, "landmarks-68");
+        Files.delete(folder.resolve("model.onnx"));
+        var manifest = ModelRepository.readManifest(folder.resolve("model.json"));
+        assertThatThrownBy(() -> ModelRepository.load(folder, manifest, cpu()))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining(folder.resolve("model.onnx").toString())
+                .hasMessageContaining("missing");
+    }
+
+    @Test
+    void aCorruptFileFailsItsSha256(@TempDir Path dir) throws Exception {
+        Path folder = copy(dir, "landmarks-68");
+        byte[] bytes = Files.readAllBytes(folder.resolve("model.onnx"));
+        Files.write(folder.resolve("model.onnx"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        var manifest = ModelRepository.readManifest(folder.resolve("model.json"));
+        assertThatThrownBy(() -> ModelRepository.load(folder, manifest, cpu()))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("sha256").hasMessageContaining("corrupt");
+    }
+
+    @Test
+    void aManifestThatDoesNotDescribeTheSessionIsRefusedWithTheMismatch(@TempDir Path dir) throws Exception {
+        Path folder = copy(dir, "mobilefacenet-faceplugin");
+        Path json = folder.resolve("model.json");
+        var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        var root = (tools.jackson.databind.node.ObjectNode) mapper.readTree(Files.readString(json));
+        ((tools.jackson.databind.node.ObjectNode) root.get("output")).put("dim", 128);
+        ((tools.jackson.databind.node.ObjectNode) root.get("input")).put("name", "data");
+        Files.writeString(json, mapper.writeValueAsString(root));
+        var manifest = ModelRepository.readManifest(json);
+        assertThatThrownBy(() -> ModelRepository.load(folder, manifest, cpu()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(json.toString())
+                .hasMessageContaining("input 'data' not in model")
+                .hasMessageContaining("dim 128");
+    }
+
+    @Test
+    void autoFallsBackToCpuWithOneWarnLineAndCudaRefuses(CapturedOutput output) {
+        var auto = new OnnxRuntime(new RuntimeProperties(Provider.AUTO, 0, 0, 1, false, true));
+        assertThat(auto.requested()).isEqualTo(Provider.AUTO);
+        assertThat(output.getOut()).containsOnlyOnce("CUDA unavailable, running every model on CPU");
+        // no NVIDIA device on this machine: asking for CUDA stops start-up
+        org.junit.jupiter.api.Assumptions.assumeTrue(GpuProbe.absentReason() != null, "a GPU is present");
+        assertThatThrownBy(() -> new OnnxRuntime(new RuntimeProperties(Provider.CUDA, 0, 0, 1, false, true)))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("provider=cuda");
+    }
+}

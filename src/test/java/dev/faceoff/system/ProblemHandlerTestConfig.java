@@ -1,0 +1,18 @@
+package dev.faceoff.system;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/** Brings the package-private error handling and a meter registry into web-slice tests. */
+@TestConfiguration
+@Import({ProblemHandler.class, PayloadLimitFilter.class})
+public class ProblemHandlerTestConfig {
+
+    @Bean
+    MeterRegistry meterRegistry() {
+        return new SimpleMeterRegistry();
+    }
+}
