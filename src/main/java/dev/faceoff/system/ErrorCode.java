@@ -15,6 +15,7 @@ public enum ErrorCode {
     UNKNOWN_EXPERIMENT(HttpStatus.NOT_FOUND, "Unknown experiment"),
     UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Missing or wrong admin key"),
     INVALID_REQUEST(HttpStatus.BAD_REQUEST, "Invalid request"),
+    STORE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Feedback store unavailable"),
     NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported request content type"),

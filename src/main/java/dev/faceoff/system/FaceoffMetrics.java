@@ -76,6 +76,37 @@ public final class FaceoffMetrics {
                 .register(registry).increment();
     }
 
+    /** A shadow model's decision compared with the primary's on the same aligned faces. */
+    public void shadowComparison(String experiment, String model, String loss, String primaryModel, boolean agree) {
+        Counter.builder("faceoff.shadow.comparisons").description("shadow decisions compared with the primary's")
+                .tags("experiment", experiment, "model", model, "loss", loss, "primary_model", primaryModel,
+                        "agreement", agree ? "agree" : "disagree")
+                .register(registry).increment();
+    }
+
+    /** A shadow comparison not made because the shadow queue was full. */
+    public void shadowDropped(String experiment, String model) {
+        Counter.builder("faceoff.shadow.dropped").description("shadow comparisons dropped: the shadow queue was full")
+                .tags("experiment", experiment, "model", model)
+                .register(registry).increment();
+    }
+
+    /** Time a shadow model took to embed a pair, off the request path. */
+    public void shadowSeconds(String experiment, String model, long nanos) {
+        Timer.builder("faceoff.shadow.seconds").description("shadow embedding time per verified pair")
+                .tags("experiment", experiment, "model", model)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Ground truth received for a verification: what it made of the decision. */
+    public void feedback(Variant variant, String outcome) {
+        Counter.builder("faceoff.feedback").description("feedback by the outcome it gave the decision")
+                .tags(variant.tags()).tag("outcome", outcome)
+                .register(registry).increment();
+    }
+
     public void error(String code) {
         Counter.builder("faceoff.errors").description("refused or failed requests by error code")
                 .tag("code", code).register(registry).increment();

@@ -13,6 +13,7 @@ import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelRepository;
 import dev.faceoff.routing.Assignment;
+import dev.faceoff.routing.ExperimentTracker;
 import dev.faceoff.routing.RequestKeys;
 import dev.faceoff.routing.Router;
 import dev.faceoff.system.FaceoffMetrics;
@@ -33,9 +34,11 @@ public final class VerificationService {
     private final DecisionProperties decision;
     private final DetectionProperties detection;
     private final FaceoffMetrics metrics;
+    private final ExperimentTracker tracker;
 
     VerificationService(FacePipeline pipeline, EmbeddingModel embedder, Router router, ModelRepository models,
-                        DecisionProperties decision, DetectionProperties detection, FaceoffMetrics metrics) {
+                        DecisionProperties decision, DetectionProperties detection, FaceoffMetrics metrics,
+                        ExperimentTracker tracker) {
         this.pipeline = pipeline;
         this.embedder = embedder;
         this.router = router;
@@ -43,6 +46,7 @@ public final class VerificationService {
         this.decision = decision;
         this.detection = detection;
         this.metrics = metrics;
+        this.tracker = tracker;
     }
 
     /** A verification request, parsed. */
@@ -50,6 +54,7 @@ public final class VerificationService {
     }
 
     public VerificationResult verify(Request request, RequestScope scope) {
+        long start = System.nanoTime();
         double far = request.far() == null ? decision.far() : request.far();
         FaceSelection selection = request.select() == null ? detection.select() : FaceSelection.parse(request.select());
         Assignment assignment = router.assign(request.model(), request.keys());
@@ -69,8 +74,12 @@ public final class VerificationService {
         boolean match = similarity >= threshold.cosine();
         metrics.similarity(scope.variant(), "primary", similarity);
         metrics.decision(scope.variant(), match);
+        String id = UUID.randomUUID().toString();
+        // records the decision for feedback and the report; shadow models get the aligned faces, off this thread
+        tracker.verified(new ExperimentTracker.Verified(id, assignment, far, similarity, match, System.nanoTime() - start),
+                List.of(first.aligned(), second.aligned()));
         ModelManifest m = model.manifest();
-        return new VerificationResult(UUID.randomUUID().toString(), match, round(similarity),
+        return new VerificationResult(id, match, round(similarity),
                 threshold.cosine(), far, new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
                 new VerificationResult.RoutingRef(assignment.experiment(), assignment.variant(), assignment.how().label()),
                 List.of(VerificationResult.Face.of(first), VerificationResult.Face.of(second)), timings.millis());
@@ -78,7 +87,8 @@ public final class VerificationService {
 
     public EmbeddingResult embed(byte[] image, String modelName, String select, RequestScope scope) {
         FaceSelection selection = select == null ? detection.select() : FaceSelection.parse(select);
-        Assignment assignment = router.assign(modelName, RequestKeys.NONE);
+        // never an experiment: a client keeping embeddings needs one model's vectors, not a random variant's
+        Assignment assignment = router.assignWithoutExperiment(modelName);
         LoadedModel model = assignment.model();
         scope.assigned(variantOf(assignment));
         StageTimings timings = new StageTimings();

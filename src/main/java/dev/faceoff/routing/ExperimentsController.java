@@ -1,0 +1,147 @@
+package dev.faceoff.routing;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.constraints.NotEmpty;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+import dev.faceoff.model.LoadedModel;
+import dev.faceoff.system.ErrorCode;
+import dev.faceoff.system.FaceoffException;
+
+/** The experiments: list, per-variant report, and weight changes without a restart (admin key). */
+@RestController
+@Tag(name = "experiments", description = "A/B tests between embedding models: feedback, reports, weights")
+@ApiResponse(responseCode = "404", description = "unknown_experiment",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+class ExperimentsController {
+
+    private static final Logger log = LoggerFactory.getLogger(ExperimentsController.class);
+
+    private final Experiments experiments;
+    private final ExperimentStats stats;
+    private final FeedbackStore store;
+    private final AdminKey adminKey;
+
+    ExperimentsController(Experiments experiments, ExperimentStats stats, FeedbackStore store,
+                          ExperimentProperties properties) {
+        this.experiments = experiments;
+        this.stats = stats;
+        this.store = store;
+        this.adminKey = new AdminKey(properties.adminKey());
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ExperimentsView(String defaultExperiment, List<ExperimentView> experiments) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ExperimentView(String name, boolean active, boolean isDefault, String stickyKey, List<VariantView> variants,
+                          List<ModelView> shadow) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record VariantView(String name, String model, String loss, double weight, double targetShare) {
+    }
+
+    record ModelView(String model, String loss) {
+    }
+
+    /** New weights by variant; variants left out keep theirs. */
+    record WeightsJson(@Schema(description = "variant → weight (>= 0; the total must be positive)",
+            example = "{\"arcface\": 80, \"cosface\": 20}") @NotEmpty Map<String, Double> weights) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record WeightsResult(String experiment, Map<String, Double> weights, Experiment.WeightChange change) {
+    }
+
+    @Operation(summary = "List experiments", description = "Every configured experiment with its variants, weights "
+            + "and shadow models; default_experiment routes requests that name no model.")
+    @GetMapping(path = "/v1/experiments", produces = MediaType.APPLICATION_JSON_VALUE)
+    ExperimentsView list() {
+        String chosen = experiments.defaultExperiment().map(Experiment::name).orElse(null);
+        return new ExperimentsView(chosen, experiments.all().stream().map(e -> view(e, e.name().equals(chosen))).toList());
+    }
+
+    @Operation(summary = "Report of an experiment", description = "Per variant: share of traffic, requests, latency, "
+            + "match rate and similarity quantiles (this instance: traffic_scope=instance), shadow agreement, and FAR/FRR "
+            + "from feedback with Wilson 95% intervals (every replica's with the Redis store: feedback_scope=fleet), "
+            + "plus two-proportion z-tests of each variant against the first.")
+    @GetMapping(path = "/v1/experiments/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+    ExperimentReport report(@PathVariable String name) {
+        Experiment e = experiments.require(name);
+        boolean isDefault = experiments.defaultExperiment().map(d -> d == e).orElse(false);
+        try {
+            return ExperimentReport.of(e, isDefault, stats, store);
+        } catch (DataAccessException ex) {
+            throw new FaceoffException(ErrorCode.STORE_UNAVAILABLE, "the feedback store cannot be reached; retry later");
+        }
+    }
+
+    @Operation(summary = "Change an experiment's weights (admin)", description = "Takes effect at once on this instance "
+            + "and is logged and kept in the report's weight_history. Needs header X-Admin-Key.")
+    @ApiResponse(responseCode = "401", description = "unauthorized: missing or wrong X-Admin-Key, or no admin key configured",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_request: unknown variant, negative weight or a total of 0",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    @PutMapping(path = "/v1/experiments/{name}/weights", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    WeightsResult weights(@PathVariable String name,
+                          @Parameter(description = "the admin key (faceoff.experiments.admin-key)")
+                          @RequestHeader(name = "X-Admin-Key", required = false) String key,
+                          @RequestBody WeightsJson body, HttpServletRequest http) {
+        if (!adminKey.enabled()) {
+            throw new FaceoffException(ErrorCode.UNAUTHORIZED, "the admin endpoint is disabled: no faceoff.experiments.admin-key");
+        }
+        if (!adminKey.matches(key)) {
+            log.warn("experiment weights: refused a request from {} with {} admin key", http.getRemoteAddr(),
+                    key == null ? "no" : "a wrong");
+            throw new FaceoffException(ErrorCode.UNAUTHORIZED, "missing or wrong X-Admin-Key");
+        }
+        Experiment e = experiments.require(name);
+        if (body.weights() == null || body.weights().isEmpty()) {
+            throw new FaceoffException(ErrorCode.INVALID_REQUEST, "field 'weights' must name at least one variant");
+        }
+        Experiment.WeightChange change;
+        try {
+            change = e.changeWeights(body.weights(), http.getRemoteAddr());
+        } catch (IllegalArgumentException ex) {
+            throw new FaceoffException(ErrorCode.INVALID_REQUEST, ex.getMessage());
+        }
+        log.info("experiment {}: weights changed by admin at {}: {} -> {}", e.name(), change.by(), change.from(), change.to());
+        return new WeightsResult(e.name(), e.weights(), change);
+    }
+
+    private static ExperimentView view(Experiment e, boolean isDefault) {
+        Map<String, Double> weights = e.weights();
+        double total = weights.values().stream().mapToDouble(Double::doubleValue).sum();
+        var variants = e.variants().stream().map(v -> {
+            LoadedModel m = e.model(v);
+            return new VariantView(v, m.name(), m.manifest().loss(), weights.get(v), Math.round(weights.get(v) / total * 1e6) / 1e6);
+        }).toList();
+        return new ExperimentView(e.name(), e.active(), isDefault, e.stickyKey().map(StickyKey::toString).orElse(null),
+                variants, e.shadows().stream().map(s -> new ModelView(s.name(), s.manifest().loss())).toList());
+    }
+}

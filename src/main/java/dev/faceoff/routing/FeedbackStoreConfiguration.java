@@ -1,0 +1,40 @@
+package dev.faceoff.routing;
+
+import java.time.Clock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** The feedback store named by {@code faceoff.feedback.store}. */
+@Configuration(proxyBeanMethods = false)
+class FeedbackStoreConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(FeedbackStoreConfiguration.class);
+
+    @Bean
+    FeedbackStore feedbackStore(FeedbackProperties properties, ObjectProvider<StringRedisTemplate> redis) {
+        return switch (properties.store()) {
+            case MEMORY -> {
+                log.info("feedback store: memory (this instance; at most {} verifications for {})",
+                        properties.maxEntries(), properties.ttl());
+                yield new MemoryFeedbackStore(properties, Clock.systemUTC());
+            }
+            case REDIS -> {
+                StringRedisTemplate template = redis.getObject();
+                try {
+                    template.execute((org.springframework.data.redis.core.RedisCallback<String>) c -> c.ping());
+                    log.info("feedback store: redis (shared by every replica; verifications kept {})", properties.ttl());
+                } catch (RuntimeException e) {
+                    // not fatal: Redis may come up after us; feedback answers store_unavailable until it does
+                    log.warn("feedback store: redis is not reachable yet ({}); check spring.data.redis.host/port",
+                            e.getMessage());
+                }
+                yield new RedisFeedbackStore(template, properties);
+            }
+        };
+    }
+}

@@ -1,0 +1,77 @@
+package dev.faceoff.routing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.faceoff.SharedData;
+
+/**
+ * A real model store for A/B tests while only one embedding model exists: the detector, the landmark model,
+ * the pretrained embedding model and copies of it under other names and losses (same weights, same
+ * calibrated thresholds: real models that always agree). Skips or fails like {@link SharedData}.
+ */
+public final class ModelStores {
+
+    /** The copies: name → loss label. */
+    public static final Map<String, String> COPIES = Map.of(
+            "copy-arcface", "arcface", "copy-cosface", "cosface", "copy-softmax", "softmax");
+    public static final String PRETRAINED = "mobilefacenet-faceplugin";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ModelStores() {
+    }
+
+    /** Builds the store under {@code dir} (once: an existing store is reused). */
+    public static synchronized Path abStore(Path dir) throws IOException {
+        Path models = SharedData.pretrainedModels();
+        if (Files.isDirectory(dir.resolve("copy-softmax"))) {
+            return dir;
+        }
+        for (String name : List.of("detector-rfb320", "landmarks-68", PRETRAINED)) {
+            copy(models.resolve(name), dir.resolve(name));
+        }
+        for (var copy : COPIES.entrySet()) {
+            Path folder = dir.resolve(copy.getKey());
+            copy(models.resolve(PRETRAINED), folder);
+            ObjectNode manifest = (ObjectNode) JSON.readTree(folder.resolve("model.json").toFile());
+            manifest.put("name", copy.getKey());
+            manifest.put("loss", copy.getValue());
+            manifest.put("backbone", "copy of " + PRETRAINED + " for A/B tests (same weights)");
+            JSON.writeValue(folder.resolve("model.json").toFile(), manifest);
+        }
+        return dir;
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        Files.copy(from.resolve("model.json"), to.resolve("model.json"));
+        Files.copy(from.resolve("model.onnx"), to.resolve("model.onnx"));
+    }
+
+    /**
+     * The "losses" experiment on the copies: arcface 50 / cosface 50, sticky on X-Subject-Id, shadow
+     * copy-softmax; the default experiment; CPU; admin key {@code test-admin-key}.
+     */
+    public static List<String> abProperties(Path store) {
+        var p = new ArrayList<String>();
+        p.add("faceoff.models.dir=" + store);
+        p.add("faceoff.runtime.provider=cpu");
+        p.add("faceoff.experiments.default-experiment=losses");
+        p.add("faceoff.experiments.admin-key=test-admin-key");
+        p.add("faceoff.experiments.definitions.losses.sticky-key=header:X-Subject-Id");
+        p.add("faceoff.experiments.definitions.losses.variants.arcface.model=copy-arcface");
+        p.add("faceoff.experiments.definitions.losses.variants.arcface.weight=50");
+        p.add("faceoff.experiments.definitions.losses.variants.cosface.model=copy-cosface");
+        p.add("faceoff.experiments.definitions.losses.variants.cosface.weight=50");
+        p.add("faceoff.experiments.definitions.losses.shadow=copy-softmax");
+        return p;
+    }
+}
