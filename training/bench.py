@@ -26,14 +26,15 @@ def measure(cfg, classes, steps, warmup):
     K = int(cfg["train"]["batch"]["K"])
     images = torch.randint(0, 256, (batch * 4, 3, 112, 112), dtype=torch.uint8)
     labels = torch.arange(batch * 4) // K % classes
-    model = build_model(cfg["model"])
+    memory_format = torch.channels_last if cfg["train"].get("channels_last", True) else torch.contiguous_format
+    model = build_model(cfg["model"]).to(memory_format=memory_format)
     loss_fn = build_loss(cfg["loss"], int(cfg["model"]["embedding_dim"]), classes)
     opt = torch.optim.SGD(parameter_groups(model, loss_fn, 5e-4), lr=0.01, momentum=0.9)
     for i in range(warmup + steps):
         if i == warmup:
             start = time.time()
         idx = torch.arange(batch) + (i % 4) * batch
-        loss = loss_fn(model(make_batch(images, idx, True)), labels[idx])
+        loss = loss_fn(model(make_batch(images, idx, True).to(memory_format=memory_format)), labels[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import sys
+import warnings
 
 import onnx
 import torch
@@ -49,7 +50,9 @@ def onnx_bytes(model, input_size, opset):
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         kwargs["dynamo"] = False
     buf = io.BytesIO()
-    torch.onnx.export(model, torch.zeros(1, 3, input_size, input_size), buf, **kwargs)
+    with warnings.catch_warnings():  # tracer/shape-inference chatter about the fixed resize
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, torch.zeros(1, 3, input_size, input_size), buf, **kwargs)
     proto = onnx.load_from_string(buf.getvalue())
     out_dim = proto.graph.output[0].type.tensor_type.shape.dim[1]
     out_dim.Clear()

@@ -60,7 +60,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", required=True, help="exports go to <out>/<loss>-mfn64/")
     p.add_argument("--losses", default=",".join(LOSSES), help="comma-separated (default: all)")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1, see README)")
     p.add_argument("--keep", action="store_true", help="keep the temporary data and work dirs")
     args = p.parse_args(argv)
     out = os.path.abspath(args.out)

@@ -155,7 +155,8 @@ def train(cfg, work_dir=None, resume=True, max_steps=None, quiet=False, force_co
     torch.set_num_threads(int(tcfg.get("threads", 2)))
     device = select_device(tcfg.get("device", "auto"))
     data = AlignedData(cfg["data"], int(cfg["model"]["input_size"]), seed, log)
-    model = build_model(cfg["model"]).to(device)
+    memory_format = torch.channels_last if tcfg.get("channels_last", True) else torch.contiguous_format
+    model = build_model(cfg["model"]).to(device, memory_format=memory_format)
     loss_fn = build_loss(cfg["loss"], int(cfg["model"]["embedding_dim"]), data.num_classes).to(device)
     validate_setup(cfg, loss_fn)
     opt_cfg = tcfg["optimizer"]
@@ -221,7 +222,7 @@ def train(cfg, work_dir=None, resume=True, max_steps=None, quiet=False, force_co
             loss_fn.set_progress(step, warmup_steps)
             indices = torch.tensor(batches[step_in_epoch])
             generator.manual_seed(seed * 1000003 + step)
-            x = make_batch(data.train_images, indices, data.flip, generator).to(device)
+            x = make_batch(data.train_images, indices, data.flip, generator).to(device, memory_format=memory_format)
             y = data.train_labels[indices].to(device)
             loss = loss_fn(model(x), y)
             if not torch.isfinite(loss):
