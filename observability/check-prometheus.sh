@@ -3,6 +3,8 @@
 # k8s/base/config/application.yaml) and Prometheus (the repository's scrape config and rule files, 1 s
 # intervals) on loopback, drives real verify traffic with LFW images, then sends every PromQL expression of
 # the Grafana dashboard and of the rules to Prometheus' HTTP API (observability/check_prometheus.py).
+# While the model store lacks a model that the deployment configuration's experiment names, the run uses
+# an experiment of the same shape over the embedding models the store has (and says so).
 #
 #   observability/check-prometheus.sh [JAR] [MODELS_DIR]      (defaults: target/faceoff.jar, models)
 #
@@ -61,36 +63,30 @@ wait_for() {
 }
 
 faceoff_port="$(free_port)"
+prometheus_port="$(free_port)"
+check=("/usr/bin/python3" "$repo/observability/check_prometheus.py")
+"${check[@]}" configure --deployment-config "$repo/k8s/base/config/application.yaml" --models "$models" \
+  --faceoff-out "$work/application.yaml" \
+  --prometheus-config "$repo/observability/prometheus/prometheus.yml" --prometheus-out "$work/prometheus.yml" \
+  --faceoff-target "127.0.0.1:$faceoff_port" --prometheus-target "127.0.0.1:$prometheus_port"
+
 say "starting faceoff ($jar) on 127.0.0.1:$faceoff_port"
 FACEOFF_RUNTIME_PROVIDER=cpu FACEOFF_MODELS_DIR="$models" \
   timeout 900 java -Xmx1g -jar "$jar" \
     --server.address=127.0.0.1 --server.port="$faceoff_port" \
-    --spring.config.additional-location="file:$repo/k8s/base/config/application.yaml" \
+    --spring.config.additional-location="file:$work/application.yaml" \
     >"$work/faceoff.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$faceoff_port/actuator/health/readiness" "$startup_timeout" "${pids[-1]}"
 say "faceoff ready after ${SECONDS}s"
 
-prometheus_port="$(free_port)"
-# the repository's scrape config, with this run's targets, 1 s intervals and absolute rule paths
-/usr/bin/python3 - "$repo/observability/prometheus/prometheus.yml" "$work/prometheus.yml" \
-    "127.0.0.1:$faceoff_port" "127.0.0.1:$prometheus_port" <<'PY'
-import os, sys, yaml
-source, target, faceoff, prometheus = sys.argv[1:]
-config = yaml.safe_load(open(source))
-config["global"].update(scrape_interval="1s", evaluation_interval="1s")
-config["rule_files"] = [os.path.join(os.path.dirname(source), pattern) for pattern in config["rule_files"]]
-for job in config["scrape_configs"]:
-    job["static_configs"] = [{"targets": [faceoff if job["job_name"] == "faceoff" else prometheus]}]
-yaml.safe_dump(config, open(target, "w"))
-PY
 say "starting prometheus $(prometheus --version 2>&1 | head -n 1 | cut -d' ' -f3) on 127.0.0.1:$prometheus_port"
 timeout 900 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$prometheus_port/-/ready" 60 "${pids[-1]}"
 
-timeout 600 /usr/bin/python3 "$repo/observability/check_prometheus.py" \
-  --faceoff "http://127.0.0.1:$faceoff_port" --prometheus "http://127.0.0.1:$prometheus_port" --lfw "$lfw" \
+timeout 600 "${check[@]}" run --faceoff "http://127.0.0.1:$faceoff_port" --faceoff-config "$work/application.yaml" \
+  --prometheus "http://127.0.0.1:$prometheus_port" --lfw "$lfw" \
   --dashboard "$repo/observability/grafana/dashboards/faceoff.json" \
   --rules "$repo"/observability/prometheus/rules/*.yml

@@ -1,9 +1,12 @@
 #!/usr/bin/python3
-"""Drives real verify traffic at a running faceoff, then sends every PromQL expression of the Grafana dashboard
-and of the rule files to a running Prometheus that scrapes it, and fails on any error or on an empty result
-that is not allowed below. Started by observability/check-prometheus.sh, which starts both servers on loopback.
+"""The two halves of observability/check-prometheus.sh, which starts both servers on loopback.
 
-Prints one line per check and, last, `prometheus-check: N passed, M failed`; exits 1 when M > 0.
+`configure` writes this run's configurations: faceoff's (the deployment configuration) and Prometheus' (the
+repository's scrape config with this run's targets, 1 s intervals and absolute rule paths).
+`run` drives real verify traffic at the running faceoff, then sends every PromQL expression of the Grafana dashboard
+and of the rule files to the running Prometheus that scrapes it, and fails on any error or on an empty result that
+is not allowed below. It prints one line per check and, last, `prometheus-check: N passed, M failed`; exits 1 when
+M > 0.
 """
 import argparse
 import json
@@ -51,6 +54,8 @@ MAY_BE_EMPTY = {
     # cAdvisor's metric: exists only where the kubelet is scraped (Kubernetes)
     "panel:Process memory/B": "container metrics exist only on Kubernetes",
 }
+# Only while this run's configuration has no shadow model (the model store holds a single embedding model).
+SHADOW_IDS = {"panel:Shadow agreement/A"}
 # Only while the service has no /v1/feedback endpoint (detected from its OpenAPI document).
 FEEDBACK_IDS = {
     "panel:Feedback FAR / FRR by variant (dashboard time range)/FAR",
@@ -97,7 +102,7 @@ def gray_png(size=160):
 
 
 def lfw_pairs(lfw, same, different):
-    """The first `same` matched and `different` mismatched pairs of LFW's pairs.txt, as image paths."""
+    """The first `same` matched and `different` mismatched pairs of LFW's pairs.txt, as image paths, alternating."""
     def image(name, number):
         return os.path.join(lfw, "lfw-deepfunneled", name, f"{name}_{int(number):04d}.jpg")
 
@@ -110,7 +115,8 @@ def lfw_pairs(lfw, same, different):
                 matched.append((image(cols[0], cols[1]), image(cols[0], cols[2]), True))
             elif len(cols) == 4 and len(mismatched) < different:
                 mismatched.append((image(cols[0], cols[1]), image(cols[2], cols[3]), False))
-    return matched + mismatched
+    interleaved = [pair for both in zip(matched, mismatched) for pair in both]
+    return interleaved + matched[len(mismatched):] + mismatched[len(matched):]
 
 
 def drive_traffic(faceoff, lfw, pairs):
@@ -126,6 +132,19 @@ def drive_traffic(faceoff, lfw, pairs):
 
     counts = {}
     answered = []
+    sent = 0
+
+    def feedback(answer, same):
+        # right after each verification, so the feedback counters grow across scrapes like real traffic (a counter
+        # that appears with its final value between two scrapes shows no increase)
+        nonlocal sent
+        if has_feedback and "verification_id" in answer:
+            status, _ = http(faceoff + "/v1/feedback",
+                             json.dumps({"verification_id": answer["verification_id"], "same": same}).encode(),
+                             {"Content-Type": "application/json"})
+            counts[f"feedback {status}"] = counts.get(f"feedback {status}", 0) + 1
+            sent += 1
+
     rng = random.Random(7)
     for i, (first, second, same) in enumerate(lfw_pairs(lfw, pairs // 2, pairs - pairs // 2)):
         with open(first, "rb") as a, open(second, "rb") as b:
@@ -136,6 +155,7 @@ def drive_traffic(faceoff, lfw, pairs):
         counts[status] = counts.get(status, 0) + 1
         if status == 200:
             answered.append((json.loads(answer), same))
+            feedback(*answered[-1])
 
     # an explicit model bypasses the experiment's assignment
     explicit = next((m.get("name") for m in models if isinstance(m, dict) and m.get("task") == "embedding"), None)
@@ -163,15 +183,6 @@ def drive_traffic(faceoff, lfw, pairs):
             counts[status] = counts.get(status, 0) + 1
         print(f"faceoff: bad input '{what}' -> {status} {answer[:120].decode(errors='replace')}")
 
-    sent = 0
-    if has_feedback:
-        for answer, same in answered:
-            if "verification_id" in answer:
-                status, _ = http(faceoff + "/v1/feedback",
-                                 json.dumps({"verification_id": answer["verification_id"], "same": same}).encode(),
-                                 {"Content-Type": "application/json"})
-                counts[f"feedback {status}"] = counts.get(f"feedback {status}", 0) + 1
-                sent += 1
     matches = sum(1 for answer, _ in answered if answer.get("match"))
     print(f"faceoff: {len(answered)} verifications answered ({matches} matches), {sent} feedback sent; "
           f"status counts {counts}")
@@ -231,21 +242,71 @@ def numbers(result):
     return [v for v in values if not math.isnan(v)]
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--faceoff", required=True)
-    parser.add_argument("--prometheus", required=True)
-    parser.add_argument("--lfw", required=True)
-    parser.add_argument("--dashboard", required=True)
-    parser.add_argument("--rules", nargs="+", required=True)
-    parser.add_argument("--pairs", type=int, default=60)
-    parser.add_argument("--settle", type=float, default=5.0, help="seconds to wait for scrapes and rule evaluations")
-    args = parser.parse_args()
+def embedding_models(store):
+    """Names of the embedding models in the model store, sorted."""
+    names = []
+    for name in sorted(os.listdir(store)):
+        manifest = os.path.join(store, name, "model.json")
+        if os.path.isfile(manifest):
+            with open(manifest) as f:
+                if json.load(f).get("task") == "embedding":
+                    names.append(name)
+    return names
 
+
+def configure(args):
+    """Writes faceoff's and Prometheus' configuration for this run."""
+    with open(args.deployment_config) as f:
+        config = yaml.safe_load(f)
+    available = embedding_models(args.models)
+    experiments = config.get("faceoff", {}).get("experiments", {})
+    named = {spec["model"] for d in experiments.get("definitions", {}).values() for spec in d["variants"].values()}
+    named |= {m for d in experiments.get("definitions", {}).values() for m in d.get("shadow", [])}
+    missing = sorted(named - set(available))
+    if missing:
+        # faceoff refuses to start when an experiment names a model the store lacks: until the trained models are
+        # in the store, run the same shape of experiment over the embedding models that are there.
+        variants = available[:2] if len(available) >= 3 else available[:1]
+        shadow = [m for m in available if m not in variants][:1]
+        name = experiments.get("default-experiment") or "check"
+        sticky = experiments.get("definitions", {}).get(name, {}).get("sticky-key", "header:X-Subject-Id")
+        experiments["default-experiment"] = name
+        experiments["definitions"] = {name: {
+            "active": True, "sticky-key": sticky,
+            "variants": {f"v{i + 1}": {"model": m, "weight": 50} for i, m in enumerate(variants)},
+            "shadow": shadow}}
+        print(f"check-prometheus: the store lacks {missing}, named by {args.deployment_config}; "
+              f"this run's experiment '{name}': variants {variants}, shadow {shadow}")
+    with open(args.faceoff_out, "w") as f:
+        yaml.safe_dump(config, f)
+
+    with open(args.prometheus_config) as f:
+        prometheus = yaml.safe_load(f)
+    prometheus["global"].update(scrape_interval="1s", evaluation_interval="1s")
+    here = os.path.dirname(os.path.abspath(args.prometheus_config))
+    prometheus["rule_files"] = [os.path.join(here, pattern) for pattern in prometheus["rule_files"]]
+    for job in prometheus["scrape_configs"]:
+        target = args.faceoff_target if job["job_name"] == "faceoff" else args.prometheus_target
+        job["static_configs"] = [{"targets": [target]}]
+    with open(args.prometheus_out, "w") as f:
+        yaml.safe_dump(prometheus, f)
+    return 0
+
+
+def has_shadow(faceoff_config):
+    with open(faceoff_config) as f:
+        config = yaml.safe_load(f)
+    definitions = config.get("faceoff", {}).get("experiments", {}).get("definitions", {})
+    return any(d.get("shadow") for d in definitions.values())
+
+
+def run(args):
     has_feedback = drive_traffic(args.faceoff, args.lfw, args.pairs)
     may_be_empty = dict(MAY_BE_EMPTY)
     if not has_feedback:
         may_be_empty.update({id_: "/v1/feedback does not exist yet" for id_ in FEEDBACK_IDS})
+    if not has_shadow(args.faceoff_config):
+        may_be_empty.update({id_: "no shadow model in this run (one embedding model in the store)" for id_ in SHADOW_IDS})
     time.sleep(args.settle)
 
     passed, failed = 0, 0
@@ -282,6 +343,30 @@ def main():
 
     print(f"prometheus-check: {passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command", required=True)
+    c = commands.add_parser("configure")
+    c.add_argument("--deployment-config", required=True)
+    c.add_argument("--models", required=True)
+    c.add_argument("--faceoff-out", required=True)
+    c.add_argument("--prometheus-config", required=True)
+    c.add_argument("--prometheus-out", required=True)
+    c.add_argument("--faceoff-target", required=True)
+    c.add_argument("--prometheus-target", required=True)
+    r = commands.add_parser("run")
+    r.add_argument("--faceoff", required=True)
+    r.add_argument("--faceoff-config", required=True)
+    r.add_argument("--prometheus", required=True)
+    r.add_argument("--lfw", required=True)
+    r.add_argument("--dashboard", required=True)
+    r.add_argument("--rules", nargs="+", required=True)
+    r.add_argument("--pairs", type=int, default=60)
+    r.add_argument("--settle", type=float, default=5.0, help="seconds to wait for scrapes and rule evaluations")
+    args = parser.parse_args()
+    return configure(args) if args.command == "configure" else run(args)
 
 
 if __name__ == "__main__":
