@@ -2,9 +2,11 @@ package dev.faceoff.routing;
 
 import java.time.Clock;
 
+import io.lettuce.core.ClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -14,6 +16,15 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 class FeedbackStoreConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(FeedbackStoreConfiguration.class);
+
+    /**
+     * While Redis is unreachable, commands fail at once instead of queueing until the timeout: a verification
+     * then loses only its feedback record, never time.
+     */
+    @Bean
+    LettuceClientOptionsBuilderCustomizer rejectCommandsWhileDisconnected() {
+        return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
 
     @Bean
     FeedbackStore feedbackStore(FeedbackProperties properties, ObjectProvider<StringRedisTemplate> redis) {

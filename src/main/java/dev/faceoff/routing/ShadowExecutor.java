@@ -1,7 +1,10 @@
 package dev.faceoff.routing;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 
 import jakarta.annotation.PreDestroy;
@@ -14,16 +17,22 @@ import dev.faceoff.model.ModelRepository;
 
 /**
  * Where shadow work runs: a bounded queue in front of one daemon worker thread, so shadow models use at
- * most one core and never hold up a request. {@link #offer} never blocks: a full queue refuses the task.
+ * most one core and never hold up a request. {@link #offer} never blocks and never wakes the worker (a
+ * woken thread can preempt the request's thread on a busy machine: milliseconds, measured); the worker
+ * polls instead, every {@link #IDLE_POLL_MS} ms while the queue is empty. A full queue refuses the task.
  */
 @Component
 class ShadowExecutor {
 
+    static final long IDLE_POLL_MS = 10;
     private static final Logger log = LoggerFactory.getLogger(ShadowExecutor.class);
 
-    private final BlockingQueue<Runnable> queue;
+    private final int capacity;
+    private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
     private final UnaryOperator<Runnable> wrap;
     private final Thread worker;
+    private volatile boolean running = true;
 
     @Autowired
     ShadowExecutor(ExperimentProperties properties, ModelRepository sessions) {
@@ -36,7 +45,7 @@ class ShadowExecutor {
      *                 executor (and wait for its task in flight) before it closes them
      */
     ShadowExecutor(int capacity, UnaryOperator<Runnable> wrap, ModelRepository sessions) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.wrap = wrap;
         this.worker = new Thread(this::work, "faceoff-shadow");
         this.worker.setDaemon(true);
@@ -45,21 +54,26 @@ class ShadowExecutor {
 
     /** Queues a task; false (at once) when the queue is full. */
     boolean offer(Runnable task) {
-        return queue.offer(wrap.apply(task));
+        if (size.incrementAndGet() > capacity) {
+            size.decrementAndGet();
+            return false;
+        }
+        queue.add(wrap.apply(task));
+        return true;
     }
 
     int queued() {
-        return queue.size();
+        return size.get();
     }
 
     private void work() {
-        while (!Thread.currentThread().isInterrupted()) {
-            Runnable task;
-            try {
-                task = queue.take();
-            } catch (InterruptedException e) {
-                return;
+        while (running) {
+            Runnable task = queue.poll();
+            if (task == null) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MS));
+                continue;
             }
+            size.decrementAndGet();
             try {
                 task.run();
             } catch (RuntimeException e) {
@@ -70,6 +84,7 @@ class ShadowExecutor {
 
     @PreDestroy
     void stop() throws InterruptedException {
+        running = false;
         queue.clear();
         worker.interrupt();
         worker.join(10_000);

@@ -9,7 +9,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -22,13 +21,11 @@ import dev.faceoff.FaceoffApplication;
  */
 class ExperimentConfigurationTest {
 
-    @TempDir
-    static Path dir;
     static Path store;
 
     @BeforeAll
     static void store() throws Exception {
-        store = ModelStores.abStore(dir);
+        store = ModelStores.shared();
     }
 
     static ConfigurableApplicationContext start(List<String> properties) {
@@ -107,7 +104,17 @@ class ExperimentConfigurationTest {
         }
         List<String> second;
         try (var context = start(ModelStores.abProperties(store))) {
-            second = assign(context.getBean(Router.class));
+            Router router = context.getBean(Router.class);
+            second = assign(router);
+            // an explicit model overrides; no key: a weighted pick; embeddings never go through an experiment
+            Assignment override = router.assign("copy-softmax", new RequestKeys(java.util.Map.of("x-subject-id", "s"), null));
+            assertThat(override.how()).isEqualTo(Assignment.How.OVERRIDE);
+            assertThat(override.model().name()).isEqualTo("copy-softmax");
+            assertThat(override.experiment()).isEqualTo(Assignment.NONE);
+            assertThat(router.assign(null, RequestKeys.NONE).how()).isEqualTo(Assignment.How.WEIGHTED);
+            assertThat(router.assignWithoutExperiment(null).how()).isEqualTo(Assignment.How.DEFAULT);
+            assertThat(router.assignWithoutExperiment(null).model().name()).isEqualTo(ModelStores.PRETRAINED);
+            assertThatThrownBy(() -> router.assign("nope", RequestKeys.NONE)).hasMessageContaining("no embedding model 'nope'");
         }
         assertThat(second).isEqualTo(first);
         long arcface = first.stream().filter("arcface"::equals).count();
@@ -127,20 +134,5 @@ class ExperimentConfigurationTest {
             variants.add(a.variant());
         }
         return variants;
-    }
-
-    @Test
-    void anExplicitModelOverridesAndAMissingKeyIsAWeightedPick() {
-        try (var context = start(ModelStores.abProperties(store))) {
-            Router router = context.getBean(Router.class);
-            Assignment override = router.assign("copy-softmax", new RequestKeys(java.util.Map.of("x-subject-id", "s"), null));
-            assertThat(override.how()).isEqualTo(Assignment.How.OVERRIDE);
-            assertThat(override.model().name()).isEqualTo("copy-softmax");
-            assertThat(override.experiment()).isEqualTo(Assignment.NONE);
-            assertThat(router.assign(null, RequestKeys.NONE).how()).isEqualTo(Assignment.How.WEIGHTED);
-            assertThat(router.assignWithoutExperiment(null).how()).isEqualTo(Assignment.How.DEFAULT);
-            assertThatThrownBy(() -> router.assign("nope", RequestKeys.NONE))
-                    .hasMessageContaining("no embedding model 'nope'");
-        }
     }
 }

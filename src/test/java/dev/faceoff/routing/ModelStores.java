@@ -29,6 +29,26 @@ public final class ModelStores {
     private ModelStores() {
     }
 
+    private static Path shared;
+
+    /** One store for the whole test run (one JVM), so Spring's context cache can share contexts. */
+    public static synchronized Path shared() throws IOException {
+        if (shared == null) {
+            Path dir = Files.createTempDirectory("faceoff-ab-models");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+            shared = abStore(dir);
+        }
+        return shared;
+    }
+
+    private static void delete(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp folder left behind
+        }
+    }
+
     /** Builds the store under {@code dir} (once: an existing store is reused). */
     public static synchronized Path abStore(Path dir) throws IOException {
         Path models = SharedData.pretrainedModels();
