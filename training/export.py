@@ -45,10 +45,13 @@ def onnx_bytes(model, input_size, opset):
     """torch.onnx.export with the legacy (TorchScript) exporter, on 1.13 and on 2.x alike."""
     kwargs = dict(input_names=["input"], output_names=["embedding"],
                   dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}},
-                  opset_version=opset, do_constant_folding=True, export_params=True,
-                  training=torch.onnx.TrainingMode.EVAL)
-    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+                  opset_version=opset, do_constant_folding=True, export_params=True)
+    accepted = inspect.signature(torch.onnx.export).parameters
+    if "dynamo" in accepted:  # 2.9+ defaults to the dynamo exporter; keep the TorchScript one
         kwargs["dynamo"] = False
+    if "training" in accepted and hasattr(torch.onnx, "TrainingMode"):  # gone from newer releases
+        kwargs["training"] = torch.onnx.TrainingMode.EVAL
+    model.eval()
     buf = io.BytesIO()
     with warnings.catch_warnings():  # tracer/shape-inference chatter about the fixed resize
         warnings.simplefilter("ignore")
@@ -172,7 +175,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     cfg = C.load_config(args.config)
     result = export(cfg, os.path.abspath(args.out), args.checkpoint, args.work, args.allow_unfinished)
-    print("exported %s: sha256 %s, max |onnx - torch| %.2e" % (result["out"], result["sha256"], result["max_abs_diff"]))
+    print("exported %s: sha256 %s, max |output| %.3g, max |onnx - torch| %.2e" % (
+        result["out"], result["sha256"], result["max_abs_output"], result["max_abs_diff"]))
     return 0
 
 

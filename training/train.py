@@ -9,6 +9,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 
@@ -129,9 +130,39 @@ def validate_setup(cfg, loss_fn):
         raise ValueError("loss %s needs K >= %d" % (loss_fn.name, loss_fn.min_per_identity))
 
 
-def train(cfg, work_dir=None, resume=True, max_steps=None, quiet=False, force_config=False):
-    """Run (or resume) one experiment. Returns a summary dict; ``status`` is 'finished' or
-    'stopped' (when ``max_steps`` optimizer steps were made in this call)."""
+class StopRequest:
+    """SIGINT/SIGTERM set a flag; the loop checkpoints after the current step and returns."""
+
+    def __init__(self, enabled):
+        self.signal = None
+        self.previous = {}
+        if enabled:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.previous[sig] = signal.signal(sig, self._handle)
+
+    def _handle(self, signum, frame):
+        if self.signal is not None:  # a second Ctrl-C: give up at once
+            raise KeyboardInterrupt
+        self.signal = signum
+
+    def restore(self):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
+def train(cfg, work_dir=None, resume=True, max_steps=None, quiet=False, force_config=False,
+          handle_signals=False):
+    """Run (or resume) one experiment. Returns a summary dict; ``status`` is 'finished',
+    'stopped' (``max_steps`` optimizer steps were made in this call) or 'interrupted' (SIGINT or
+    SIGTERM, with ``handle_signals``); the last two leave a checkpoint to resume from."""
+    stop_request = StopRequest(handle_signals)
+    try:
+        return _train(cfg, work_dir, resume, max_steps, quiet, force_config, stop_request)
+    finally:
+        stop_request.restore()
+
+
+def _train(cfg, work_dir, resume, max_steps, quiet, force_config, stop_request):
     work_dir = C.experiment_dir(cfg, work_dir)
     os.makedirs(work_dir, exist_ok=True)
     log = Logger(work_dir, quiet)
@@ -248,15 +279,17 @@ def train(cfg, work_dir=None, resume=True, max_steps=None, quiet=False, force_co
                         cfg["name"], epoch + 1, epochs, state["step_in_epoch"], len(batches),
                         state["epoch_loss_sum"] / state["epoch_loss_count"], lr, loss_fn.schedule_factor(),
                         rate, format_seconds(left_epoch), format_seconds(left_run)))
-            stop = max_steps is not None and steps_done >= max_steps
+            stop = "stopped" if max_steps is not None and steps_done >= max_steps else None
+            if stop_request.signal is not None:
+                stop = "interrupted"
             if (ckpt_every > 0 and state["global_step"] % ckpt_every == 0) or stop:
                 state["wall_seconds"] = wall()
                 state["epoch_wall"] = epoch_wall_at_segment + time.time() - segment_start
                 checkpoint()
             if stop:
-                log("[%s] stopped after %d steps (epoch %d step %d); run again to resume" % (
-                    cfg["name"], steps_done, epoch + 1, state["step_in_epoch"]))
-                return {"status": "stopped", "work_dir": work_dir, "checkpoint": ckpt_path,
+                log("[%s] %s after %d steps (epoch %d step %d), checkpoint saved; run again to resume" % (
+                    cfg["name"], stop, steps_done, epoch + 1, state["step_in_epoch"]))
+                return {"status": stop, "work_dir": work_dir, "checkpoint": ckpt_path,
                         "steps": steps_done, "history": state["history"]}
         if epoch + 1 == epochs and int(tcfg.get("bn_recalibration_batches", 0)) > 0:
             recalibrate_batchnorm(model, data, epoch_batches(tcfg["batch"], data.train_labels.tolist(), seed, epochs)[
@@ -288,12 +321,14 @@ def main(argv=None):
                    help="override a config value, e.g. --set train.epochs=2 (repeatable)")
     p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
     p.add_argument("--force-config", action="store_true", help="resume although the config changed")
-    p.add_argument("--max-steps", type=int, help="stop (with a checkpoint) after this many steps")
+    p.add_argument("--max-steps", type=int, help="stop (with a checkpoint) after this many steps (>= 1)")
     args = p.parse_args(argv)
     cfg = C.load_config(args.config, args.set)
+    if args.max_steps is not None and args.max_steps < 1:
+        p.error("--max-steps must be at least 1")
     result = train(cfg, args.work, resume=not args.no_resume, max_steps=args.max_steps,
-                   force_config=args.force_config)
-    return 0 if result["status"] in ("finished", "stopped") else 1
+                   force_config=args.force_config, handle_signals=True)
+    return {"finished": 0, "stopped": 0, "interrupted": 130}[result["status"]]
 
 
 if __name__ == "__main__":
