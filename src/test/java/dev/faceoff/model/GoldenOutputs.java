@@ -1,0 +1,69 @@
+package dev.faceoff.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import ai.onnxruntime.OnnxTensor;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Cross-language check: ONNX Runtime in Java reproduces the PyTorch outputs that the training export
+ * wrote into golden.json, on inputs both sides generate from the same formula.
+ */
+final class GoldenOutputs {
+
+    private GoldenOutputs() {
+    }
+
+    /** x[0,c,h,w] = float32(sin(0.37(k+1) + 0.11·h·(c+1) + 0.05·w)), computed in double. */
+    static float[] input(int k, int size) {
+        float[] x = new float[3 * size * size];
+        for (int c = 0; c < 3; c++) {
+            for (int h = 0; h < size; h++) {
+                for (int w = 0; w < size; w++) {
+                    x[(c * size + h) * size + w] = (float) Math.sin(0.37 * (k + 1) + 0.11 * h * (c + 1) + 0.05 * w);
+                }
+            }
+        }
+        return x;
+    }
+
+    /** Loads the model folder (validating its manifest against the session) and checks every golden case. */
+    static double check(Path folder, OnnxRuntime runtime) throws Exception {
+        JsonNode golden = JsonMapper.builder().build().readTree(Files.readString(folder.resolve("golden.json")));
+        assertThat(golden.get("generator").asString()).isEqualTo("sin(0.37*(k+1) + 0.11*h*(c+1) + 0.05*w)");
+        double tolerance = golden.get("tolerance").asDouble();
+        LoadedModel model = ModelRepository.load(folder, ModelRepository.readManifest(folder.resolve("model.json")), runtime);
+        try {
+            var input = model.manifest().input();
+            int size = input.height();
+            double worst = 0;
+            for (JsonNode c : golden.get("cases")) {
+                int k = c.get("k").asInt();
+                float[] actual = run(model, runtime, input(k, size), size);
+                JsonNode expected = c.get("output");
+                assertThat(actual).hasSize(expected.size());
+                for (int i = 0; i < actual.length; i++) {
+                    worst = Math.max(worst, Math.abs(actual[i] - expected.get(i).asDouble()));
+                }
+            }
+            assertThat(worst).as("max |java - pytorch| for " + folder.getFileName()).isLessThanOrEqualTo(tolerance);
+            return worst;
+        } finally {
+            model.session().close();
+        }
+    }
+
+    static float[] run(LoadedModel model, OnnxRuntime runtime, float[] x, int size) throws Exception {
+        var input = model.manifest().input();
+        try (var tensor = OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(x), new long[]{1, 3, size, size});
+             var result = model.session().run(Map.of(input.name(), tensor))) {
+            return ((float[][]) result.get(model.manifest().output().name()).orElseThrow().getValue())[0];
+        }
+    }
+}

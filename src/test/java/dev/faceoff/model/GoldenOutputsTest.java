@@ -1,0 +1,39 @@
+package dev.faceoff.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import dev.faceoff.SharedData;
+import dev.faceoff.model.RuntimeProperties.Provider;
+
+/** Every trained model in the store (a folder with golden.json) matches its PyTorch reference outputs. */
+class GoldenOutputsTest {
+
+    @TestFactory
+    Stream<DynamicTest> everyTrainedModelMatchesPyTorch() throws Exception {
+        Path models = SharedData.models();
+        var runtime = new OnnxRuntime(new RuntimeProperties(Provider.CPU, 0, 0, 1, false, true));
+        List<Path> folders;
+        try (Stream<Path> all = Files.list(models)) {
+            folders = all.filter(f -> Files.isRegularFile(f.resolve("golden.json"))).sorted().toList();
+        }
+        return folders.stream().map(folder -> DynamicTest.dynamicTest(folder.getFileName().toString(), () -> {
+            double worst = GoldenOutputs.check(folder, runtime);
+            assertThat(worst).isLessThanOrEqualTo(1e-4);
+        }));
+    }
+
+    @org.junit.jupiter.api.Test
+    void formulaInputsAreTheOnesPythonGenerates() {
+        float[] x = GoldenOutputs.input(0, 112);
+        assertThat(x[0]).isEqualTo((float) Math.sin(0.37));                              // c=0, h=0, w=0
+        assertThat(x[(2 * 112 + 5) * 112 + 7]).isEqualTo((float) Math.sin(0.37 + 0.11 * 5 * 3 + 0.05 * 7));
+    }
+}
