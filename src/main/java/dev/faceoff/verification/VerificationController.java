@@ -67,9 +67,11 @@ class VerificationController {
             @RequestParam(name = "far", required = false) Double far,
             @Parameter(description = "which face when several are found: largest (default), center, score, or single (reject)")
             @RequestParam(name = "select", required = false) String select,
+            @Parameter(description = "sticky key for experiment assignment (sticky-key: field:subject), e.g. a subject id")
+            @RequestParam(name = "subject", required = false) String subject,
             HttpServletRequest http) {
         var request = new VerificationService.Request(bytes(image1, "image1"), bytes(image2, "image2"), model, far,
-                select, keys(http, Map.of()));
+                select, keys(http, subject == null ? Map.of() : Map.of("subject", subject)));
         return observe("verify", scope -> service.verify(request, scope));
     }
 
