@@ -31,9 +31,11 @@ train_and_export() {
   [ -f "$cfg" ] || { echo "no config $cfg" >&2; return 1; }
   echo "$(date -Is) $loss: training ($THREADS thread(s))"
   # shellcheck disable=SC2086  # TRAIN_ARGS is a list of words
-  /usr/bin/python3 -m training.train --config "$cfg" --set "train.threads=$THREADS" ${TRAIN_ARGS:-}
+  /usr/bin/python3 -m training.train --config "$cfg" --set "train.threads=$THREADS" ${TRAIN_ARGS:-} \
+    || { echo "$(date -Is) $loss: training FAILED" >&2; return 1; }
   if [ "$EXPORT" != 0 ]; then
-    /usr/bin/python3 -m training.export --config "$cfg" --out "$MODELS_DIR/$loss-mfn64"
+    /usr/bin/python3 -m training.export --config "$cfg" --out "$MODELS_DIR/$loss-mfn64" \
+      || { echo "$(date -Is) $loss: export FAILED" >&2; return 1; }
   fi
   echo "$(date -Is) $loss: done"
 }

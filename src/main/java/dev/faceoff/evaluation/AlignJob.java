@@ -30,8 +30,8 @@ import dev.faceoff.verification.PreparedFace;
 
 /**
  * {@code align}: folder-per-identity images → aligned 112×112 crops in the same tree, with
- * {@code manifest.csv} (file, identity, detection score, 5 landmarks) and {@code no_face.csv}. Resumes:
- * images already listed in either file are skipped.
+ * {@code manifest.csv} (crop file, source image, identity, detection score, 5 landmarks in the source
+ * image) and {@code no_face.csv}. Resumes: source images already listed in either file are skipped.
  */
 @Component
 final class AlignJob {
@@ -74,8 +74,8 @@ final class AlignJob {
         Path manifestFile = output.resolve("manifest.csv");
         Path failuresFile = output.resolve("no_face.csv");
         Set<String> done = new HashSet<>();
-        done.addAll(column(manifestFile));
-        done.addAll(column(failuresFile));
+        done.addAll(column(manifestFile, 1));
+        done.addAll(column(failuresFile, 0));
         List<String> todo = images.stream().filter(i -> !done.contains(i)).toList();
         out.printf("align: %s → %s: %d images in %d identities, %d already done; select=%s pad=%.2f threads=%d%n",
                 input, output, images.size(), images.stream().map(PairList::identity).distinct().count(),
@@ -84,7 +84,7 @@ final class AlignJob {
         long start = System.nanoTime();
         var found = new AtomicInteger();
         var missed = new AtomicInteger();
-        try (var manifest = appender(manifestFile, "file,identity,score,x0,y0,x1,y1,x2,y2,x3,y3,x4,y4");
+        try (var manifest = appender(manifestFile, "file,source,identity,score,x0,y0,x1,y1,x2,y2,x3,y3,x4,y4");
              var failures = appender(failuresFile, "file,reason");
              var progress = new Progress("align", images.size(), images.size() - todo.size(), out)) {
             Parallel.forEach(todo, threads, image -> {
@@ -93,7 +93,8 @@ final class AlignJob {
                     PreparedFace face = pipeline.prepare(Files.readAllBytes(input.resolve(image)), selection, image,
                             new StageTimings(), pad);
                     write(output.resolve(outName), face, format);
-                    var line = new StringBuilder(csv(image)).append(',').append(csv(PairList.identity(image)))
+                    var line = new StringBuilder(csv(outName)).append(',').append(csv(image))
+                            .append(',').append(csv(PairList.identity(image)))
                             .append(',').append(String.format(Locale.ROOT, "%.4f", face.face().score()));
                     for (double p : face.points5()) {
                         line.append(',').append(String.format(Locale.ROOT, "%.2f", p));
@@ -111,8 +112,8 @@ final class AlignJob {
             });
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        int totalFound = column(manifestFile).size();
-        int totalMissed = column(failuresFile).size();
+        int totalFound = column(manifestFile, 1).size();
+        int totalMissed = column(failuresFile, 0).size();
         String summary = String.format(Locale.ROOT, "{\"input\": \"%s\", \"images\": %d, \"faces\": %d, \"noFace\": %d, "
                         + "\"select\": \"%s\", \"pad\": %.2f, \"secondsThisRun\": %.1f, \"imagesThisRun\": %d}%n",
                 input.toString().replace("\\", "/"), images.size(), totalFound, totalMissed,
@@ -151,7 +152,8 @@ final class AlignJob {
         }
     }
 
-    private static List<String> column(Path csvFile) throws IOException {
+    /** One column of a CSV written by this job (fields quoted only when they hold a comma or quote). */
+    static List<String> column(Path csvFile, int index) throws IOException {
         if (!Files.exists(csvFile)) {
             return List.of();
         }
@@ -160,18 +162,42 @@ final class AlignJob {
         for (int i = 1; i < lines.size(); i++) {
             String line = lines.get(i);
             if (!line.isBlank()) {
-                values.add(unquote(line.startsWith("\"") ? line.substring(0, line.indexOf("\",") + 1) : line.split(",")[0]));
+                values.add(fields(line).get(index));
             }
         }
         return values;
     }
 
-    private static String csv(String value) {
-        return value.contains(",") || value.contains("\"") ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
+    static List<String> fields(String line) {
+        var fields = new ArrayList<String>();
+        var field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                fields.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        fields.add(field.toString());
+        return fields;
     }
 
-    private static String unquote(String value) {
-        return value.startsWith("\"") ? value.substring(1, value.length() - 1).replace("\"\"", "\"") : value;
+    private static String csv(String value) {
+        return value.contains(",") || value.contains("\"") ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
     }
 
     private static Appender appender(Path file, String header) throws IOException {

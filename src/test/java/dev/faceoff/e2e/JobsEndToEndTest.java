@@ -64,11 +64,12 @@ class JobsEndToEndTest {
 
         List<String> manifest = Files.readAllLines(out.resolve("manifest.csv"));
         List<String> noFace = Files.readAllLines(out.resolve("no_face.csv"));
-        assertThat(manifest.get(0)).isEqualTo("file,identity,score,x0,y0,x1,y1,x2,y2,x3,y3,x4,y4");
+        assertThat(manifest.get(0)).isEqualTo("file,source,identity,score,x0,y0,x1,y1,x2,y2,x3,y3,x4,y4");
         assertThat(manifest.size() - 1 + noFace.size() - 1).isEqualTo(images);
         assertThat(manifest.size() - 1).isGreaterThanOrEqualTo((int) (0.9 * images));
-        String first = manifest.get(1).split(",")[0].replaceAll("\\.jpg$", ".png");
-        Path crop = out.resolve(first);
+        String[] first = manifest.get(1).split(",");
+        assertThat(first[0]).isEqualTo(first[1].replaceAll("\\.jpg$", ".png"));
+        Path crop = out.resolve(first[0]);
         assertThat(crop).exists();
         var mat = org.opencv.imgcodecs.Imgcodecs.imread(crop.toString());
         assertThat(mat.cols()).isEqualTo(112);
