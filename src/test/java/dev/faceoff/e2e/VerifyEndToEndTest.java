@@ -179,6 +179,7 @@ class VerifyEndToEndTest {
                 .containsPattern("faceoff_similarity_bucket\\{[^}]*model=\"mobilefacenet-faceplugin\"")
                 .containsPattern("faceoff_decisions_total\\{[^}]*result=\"match\"")
                 .containsPattern("faceoff_model_info\\{[^}]*provider=\"cpu\"")
+                .contains("process_memory_rss_bytes")
                 .contains("faceoff_requests_inflight");
 
         var docs = http().get("/v3/api-docs");
