@@ -97,7 +97,7 @@ class JobsEndToEndTest {
         Path out = dir.resolve("report");
         Path cache = dir.resolve("cache");
         String[] args = {"evaluate", "--pairs", csv.toString(), "--images", lfw.toString(), "--out", out.toString(),
-                "--cache", cache.toString(), "--flip"};
+                "--cache", cache.toString(), "--flip", "--models", "mobilefacenet-faceplugin"};
         assertThat(job(args)).isZero();
 
         JsonNode report = Http.JSON.readTree(Files.readString(out.resolve("report.json")));
