@@ -47,8 +47,8 @@ record ModelScores(
         }
         var folds = VerificationMetrics.kFoldAccuracy(scores, same, fold, list.folds());
         var roc = VerificationMetrics.roc(scores, same);
-        double[] negatives = negatives(scores, same, false);
-        double[] positives = negatives(scores, same, true);
+        double[] negatives = scoresWhere(scores, same, false);
+        double[] positives = scoresWhere(scores, same, true);
         var tar = new LinkedHashMap<String, Double>();
         for (double far : REPORTED_FARS) {
             double t = VerificationMetrics.thresholdAtFar(negatives, far);
@@ -61,7 +61,8 @@ record ModelScores(
                 calibration.rocFar(), calibration.rocTar());
     }
 
-    private static double[] negatives(double[] scores, boolean[] same, boolean wanted) {
+    /** The scores of the pairs whose label is {@code wanted} (true: same person). */
+    private static double[] scoresWhere(double[] scores, boolean[] same, boolean wanted) {
         return java.util.stream.IntStream.range(0, scores.length).filter(i -> same[i] == wanted)
                 .mapToDouble(i -> scores[i]).toArray();
     }

@@ -103,6 +103,16 @@ public record ModelManifest(
         return List.copyOf(all);
     }
 
+    /**
+     * The threshold calibrated at {@code far}, matching the manifest's keys ("1e-3") numerically. The one
+     * place a FAR is looked up: verification, shadow comparisons and the start-up check all use it.
+     */
+    public java.util.Optional<Threshold> thresholdAt(double far) {
+        return thresholdsByFar().entrySet().stream()
+                .filter(e -> Math.abs(e.getKey() - far) <= 1e-9 * Math.max(far, 1e-12))
+                .map(java.util.Map.Entry::getValue).findFirst();
+    }
+
     /** Thresholds keyed by their numeric FAR, smallest FAR first. */
     public TreeMap<Double, Threshold> thresholdsByFar() {
         var byFar = new TreeMap<Double, Threshold>();

@@ -1,7 +1,6 @@
 package dev.faceoff.routing;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.stereotype.Component;
@@ -41,7 +40,7 @@ final class ShadowRunner {
     void submit(List<LoadedModel> shadows, Primary primary, List<AlignedFace> faces) {
         long start = System.nanoTime();
         for (LoadedModel shadow : shadows) {
-            Optional<Double> threshold = threshold(shadow.manifest(), primary.far());
+            Optional<Double> threshold = shadow.manifest().thresholdAt(primary.far()).map(ModelManifest.Threshold::cosine);
             if (threshold.isEmpty()) {
                 continue;   // a FAR the shadow is not calibrated at: nothing to compare
             }
@@ -66,15 +65,5 @@ final class ShadowRunner {
         metrics.shadowComparison(primary.experiment(), shadow.name(), loss, primary.model().name(), agree);
         metrics.shadowSeconds(primary.experiment(), shadow.name(), nanos);
         stats.shadowCompared(primary.experiment(), primary.variant(), shadow.name(), similarity, match, agree, nanos);
-    }
-
-    /** The model's cosine threshold calibrated at {@code far} (same tolerance as the primary's look-up). */
-    static Optional<Double> threshold(ModelManifest manifest, double far) {
-        for (Map.Entry<Double, ModelManifest.Threshold> entry : manifest.thresholdsByFar().entrySet()) {
-            if (Math.abs(entry.getKey() - far) <= 1e-9 * Math.max(far, 1e-12)) {
-                return Optional.of(entry.getValue().cosine());
-            }
-        }
-        return Optional.empty();
     }
 }

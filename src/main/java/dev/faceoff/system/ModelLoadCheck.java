@@ -14,9 +14,7 @@ public final class ModelLoadCheck {
     /** Every served embedding model must hold a threshold calibrated at the default FAR. */
     public static void requireThresholds(List<LoadedModel> embeddings, double far) {
         for (LoadedModel model : embeddings) {
-            boolean has = model.manifest().thresholdsByFar().keySet().stream()
-                    .anyMatch(f -> Math.abs(f - far) <= 1e-9 * far);
-            if (!has) {
+            if (model.manifest().thresholdAt(far).isEmpty()) {
                 throw new ModelLoadException(model.directory().resolve("model.json") + ": no threshold calibrated at "
                         + "faceoff.decision.far=" + far + " (has " + model.manifest().thresholds().keySet()
                         + "); run: java -jar target/faceoff.jar evaluate --models " + model.name() + " --calibrate");
