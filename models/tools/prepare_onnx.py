@@ -5,13 +5,14 @@
    (0 = keep the incoming batch size) and inputs/outputs get the symbolic dim "batch", so both faces of
    a /v1/verify request go through one session run.
 2. Near-zero weights flushed to zero: about 10% of the embedder's weights (119,016 of 1,190,336) and 9%
-   of the landmark model's (26,567 of 288,808) are below 1e-30 in magnitude, many of them denormal. They change no output in float32, but products with them are
-   denormal numbers, which the CPU handles in microcode: ONNX Runtime ran 3-9x slower on real faces
-   (measured in the README's benchmark). ONNX Runtime's set_denormal_as_zero only covers its pool
-   threads, not the calling thread that runs a 1-thread session.
+   of the landmark model's (26,567 of 288,808) are below 1e-30 in magnitude, many of them denormal. They
+   change no output in float32, but products with them are denormal numbers, which the CPU handles in
+   microcode: the embedder ran 4.3x slower on a real face (bench/denormals.sh: 97.1 vs 22.7 ms/face, one
+   thread). ONNX Runtime's set_denormal_as_zero only covers its pool threads, not the calling thread that
+   runs a 1-thread session.
 
-Weights are otherwise untouched; outputs per face are unchanged within float rounding (checked by the
-Java test PretrainedEmbedderTest against the vendor's original file).
+Weights are otherwise untouched; outputs are unchanged within float rounding, and a batch of two equals
+two single runs (the Java test PreparedModelsTest, against the vendor's original files).
 
 usage: prepare_onnx.py [--dynamic-batch] IN.onnx OUT.onnx
 """
