@@ -2,9 +2,13 @@ package dev.faceoff.evaluation;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -139,6 +143,11 @@ final class EvaluateJob {
     private String pipelineKey(FaceSelection selection) {
         String id = models.detector().manifest().sha256() + models.landmarks().manifest().sha256() + selection
                 + detection.scoreThreshold() + "/" + detection.nmsIou() + "/" + detection.minFaceSize() + "/v1";
-        return Integer.toHexString(id.hashCode());
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 }

@@ -123,10 +123,15 @@ final class ProblemHandler {
         metrics.error(code.code());
         ProblemDetail body = ProblemDetail.forStatusAndDetail(code.status(), detail);
         body.setTitle(code.title());
-        body.setType(URI.create("https://faceoff.dev/errors/" + code.code()));
+        body.setType(type(code));
         body.setInstance(URI.create(request.getRequestURI()));
         body.setProperty("code", code.code());
         return ResponseEntity.status(code.status()).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
                 .body(body);
+    }
+
+    /** The problem type URI of an error code (documentation of each code lives under it). */
+    static URI type(ErrorCode code) {
+        return URI.create("https://faceoff.dev/errors/" + code.code());
     }
 }

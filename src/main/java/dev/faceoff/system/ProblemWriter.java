@@ -2,11 +2,18 @@ package dev.faceoff.system;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-/** Writes a problem+json body from a servlet filter, where no controller advice applies. */
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes a problem+json body from a servlet filter, where no controller advice applies: the same fields,
+ * in the same order, as {@link ProblemHandler}'s {@code ProblemDetail}, serialised by Jackson.
+ */
 final class ProblemWriter {
 
     private final FaceoffMetrics metrics;
@@ -20,12 +27,17 @@ final class ProblemWriter {
         response.setStatus(code.status().value());
         response.setContentType("application/problem+json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write("{\"type\":\"https://faceoff.dev/errors/" + code.code() + "\",\"title\":\""
-                + code.title() + "\",\"status\":" + code.status().value() + ",\"detail\":\"" + escape(detail)
-                + "\",\"instance\":\"" + escape(request.getRequestURI()) + "\",\"code\":\"" + code.code() + "\"}");
+        response.getWriter().write(JsonMapper.shared().writeValueAsString(body(code, detail, request.getRequestURI())));
     }
 
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    static Map<String, Object> body(ErrorCode code, String detail, String instance) {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("type", ProblemHandler.type(code).toString());
+        body.put("title", code.title());
+        body.put("status", code.status().value());
+        body.put("detail", detail);
+        body.put("instance", instance);
+        body.put("code", code.code());
+        return body;
     }
 }
