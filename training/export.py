@@ -108,10 +108,18 @@ def model_card(cfg, state, name, sha256, existing):
             "epochs": int(state["epoch"]), "wallSeconds": int(round(state["wall_seconds"])),
             "device": state["device"], "commit": state["commit"], "config": cfg,
             "validation": {"accuracy": float(history[-1]["val_acc"]) if history else 0.0},
+            # the per-epoch log (training/curves.py draws it): held-out verification accuracy and loss
+            "curve": [curve_point(h) for h in history],
             "terms": ecfg["terms"],
         },
         "provenance": {"source": ecfg["source"], "license": ecfg["license"]},
     }
+
+
+def curve_point(h):
+    return {"epoch": int(h["epoch"]), "loss": round(float(h["loss"]), 5), "valAcc": round(float(h["val_acc"]), 5),
+            "lr": round(float(h["lr"]), 6), "marginFactor": round(float(h["margin_factor"]), 5),
+            "seconds": round(float(h["epoch_seconds"]), 1)}
 
 
 def export(cfg, out_dir, checkpoint=None, work_dir=None, allow_unfinished=False):

@@ -92,6 +92,8 @@ class TrainResumeExportTest(TinyDataTestCase):
         self.assertIsInstance(t["wallSeconds"], int)
         self.assertEqual(t["config"]["loss"]["name"], "arcface")
         self.assertIn("accuracy", t["validation"])
+        self.assertEqual([c["epoch"] for c in t["curve"]], [1, 2])
+        self.assertEqual(t["curve"][-1]["valAcc"], round(t["validation"]["accuracy"], 5))
         import hashlib
         with open(os.path.join(out, "model.onnx"), "rb") as f:
             self.assertEqual(hashlib.sha256(f.read()).hexdigest(), card["sha256"])
