@@ -43,6 +43,7 @@ final class ManifestCalibration {
         m.put("sd", round(plain.sd()));
         m.put("auc", round(plain.auc()));
         m.put("eer", round(plain.eer()));
+        m.put("dPrime", round(plain.separation().dPrime()));
         Double tar3 = plain.tarAtFar().get("1e-3");
         if (tar3 != null) {
             m.put("tarAtFar1e-3", round(tar3));

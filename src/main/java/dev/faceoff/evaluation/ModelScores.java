@@ -18,7 +18,7 @@ import dev.faceoff.embedding.Vectors;
  */
 record ModelScores(
         String model, String loss, boolean flip, int pairs, int pairsMissingFace,
-        double acc10, double sd, double[] foldAccuracies, double auc, double eer,
+        double acc10, double sd, double[] foldAccuracies, double auc, double eer, VerificationMetrics.Separation separation,
         Map<String, Double> tarAtFar, long calibrationNegatives, long calibrationPositives,
         Map<String, double[]> thresholds, double[] rocFar, double[] rocTar) {
 
@@ -56,7 +56,8 @@ record ModelScores(
         }
         var calibration = Calibration.of(list, embeddings);
         return new ModelScores(model, loss, flip, n, missing, folds.mean(), folds.sd(), folds.folds(),
-                VerificationMetrics.auc(scores, same), VerificationMetrics.eer(roc), tar,
+                VerificationMetrics.auc(scores, same), VerificationMetrics.eer(roc),
+                VerificationMetrics.separation(positives, negatives), tar,
                 calibration.negatives(), calibration.positives(), calibration.thresholds(),
                 calibration.rocFar(), calibration.rocTar());
     }

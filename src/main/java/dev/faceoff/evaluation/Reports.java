@@ -63,6 +63,9 @@ final class Reports {
         m.put("foldAccuracies", s.foldAccuracies());
         m.put("auc", s.auc());
         m.put("eer", s.eer());
+        var sep = s.separation();
+        m.put("separation", Map.of("sameMean", sep.sameMean(), "sameSd", sep.sameSd(), "differentMean", sep.differentMean(),
+                "differentSd", sep.differentSd(), "dPrime", sep.dPrime()));
         m.put("tarAtFar", s.tarAtFar());
         var thresholds = new LinkedHashMap<String, Object>();
         s.thresholds().forEach((far, v) -> thresholds.put(far, Map.of("cosine", v[0], "tar", v[1])));
@@ -90,6 +93,15 @@ final class Reports {
                     s.pairsMissingFace()));
         }
         md.append("\nTAR@FAR on the official pairs (3,000 negatives: 1e-4 cannot be measured and shows —).\n\n");
+        md.append("## Separation of the official pairs' cosine similarities\n\nd' = (mean same − mean different) / "
+                + "√((sd same² + sd different²) / 2): the gap between the two distributions in units of their spread.\n\n"
+                + "| model | flip | same: mean ± sd | different: mean ± sd | d' |\n|---|---|---|---|---|\n");
+        for (ModelScores s : results) {
+            var sep = s.separation();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f ± %.3f | %.3f ± %.3f | %.2f |%n", s.model(),
+                    s.flip() ? "yes" : "no", sep.sameMean(), sep.sameSd(), sep.differentMean(), sep.differentSd(), sep.dPrime()));
+        }
+        md.append('\n');
         md.append("## Calibrated thresholds\n\nFrom every cross-identity pair among the images (negatives) and every "
                 + "same-identity pair (positives); the threshold is the lowest cosine that accepts at most FAR × "
                 + "negatives.\n\n| model | flip | negatives | FAR | threshold | TAR |\n|---|---|---|---|---|---|\n");

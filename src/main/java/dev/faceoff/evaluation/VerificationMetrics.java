@@ -172,6 +172,32 @@ public final class VerificationMetrics {
                 thr.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
+    /** How far apart the same-person and different-person score distributions lie. */
+    public record Separation(double sameMean, double sameSd, double differentMean, double differentSd, double dPrime) {
+    }
+
+    /**
+     * Means and standard deviations (population) of the same- and different-person scores, and the
+     * decidability index d' = (μ_same − μ_diff) / √((σ²_same + σ²_diff) / 2) (Daugman): the gap between
+     * the two distributions in units of their spread, independent of where a threshold is put.
+     */
+    public static Separation separation(double[] sameScores, double[] differentScores) {
+        double ms = mean(sameScores);
+        double md = mean(differentScores);
+        double ss = sd(sameScores, ms);
+        double sd = sd(differentScores, md);
+        double spread = Math.sqrt((ss * ss + sd * sd) / 2);
+        return new Separation(ms, ss, md, sd, spread == 0 ? Double.NaN : (ms - md) / spread);
+    }
+
+    private static double mean(double[] xs) {
+        return xs.length == 0 ? Double.NaN : Arrays.stream(xs).sum() / xs.length;
+    }
+
+    private static double sd(double[] xs, double mean) {
+        return xs.length == 0 ? Double.NaN : Math.sqrt(Arrays.stream(xs).map(x -> (x - mean) * (x - mean)).sum() / xs.length);
+    }
+
     /** Equal error rate: where the false-accept rate equals the false-reject rate (linear interpolation). */
     public static double eer(Roc roc) {
         double[] far = roc.far();

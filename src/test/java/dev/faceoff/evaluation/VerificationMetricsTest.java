@@ -89,4 +89,18 @@ class VerificationMetricsTest {
         double t = VerificationMetrics.thresholdAtFar(negatives, 0.2);     // 2 allowed, but 3 tie at 0.9
         assertThat(VerificationMetrics.rateAtOrAbove(negatives, t)).isZero();
     }
+
+    @Test
+    void separationIsTheGapInUnitsOfSpread() {
+        var sep = VerificationMetrics.separation(new double[]{0.8, 0.6}, new double[]{0.2, 0.0});
+        assertThat(sep.sameMean()).isCloseTo(0.7, within(1e-12));
+        assertThat(sep.sameSd()).isCloseTo(0.1, within(1e-12));
+        assertThat(sep.differentMean()).isCloseTo(0.1, within(1e-12));
+        assertThat(sep.differentSd()).isCloseTo(0.1, within(1e-12));
+        assertThat(sep.dPrime()).isCloseTo(6.0, within(1e-9));
+        // unequal spreads: sqrt((0.3^2 + 0.1^2) / 2) = sqrt(0.05)
+        var wide = VerificationMetrics.separation(new double[]{1.0, 0.4}, new double[]{0.2, 0.0});
+        assertThat(wide.dPrime()).isCloseTo(0.6 / Math.sqrt(0.05), within(1e-9));
+        assertThat(VerificationMetrics.separation(new double[]{0.5}, new double[]{0.5}).dPrime()).isNaN();
+    }
 }
