@@ -1,0 +1,47 @@
+import json
+import os
+import tempfile
+import unittest
+
+from training import zoo_table
+
+
+def result(model, loss, flip, acc, dprime=2.0):
+    return {"model": model, "loss": loss, "flip": flip, "acc10": acc, "sd": 0.01, "auc": 0.9, "eer": 0.1,
+            "tarAtFar": {"1e-3": 0.3}, "separation": {"dPrime": dprime},
+            "calibration": {"thresholds": {"1e-3": {"cosine": 0.5, "tar": 0.3}}}}
+
+
+class ZooTableTest(unittest.TestCase):
+
+    def test_rows_best_first_baseline_last_later_reports_win(self):
+        with tempfile.TemporaryDirectory() as root:
+            models = os.path.join(root, "models")
+            for name, loss, card_training in [
+                    ("arcface-x", "arcface", {"epochs": 16, "wallSeconds": 4500,
+                                              "curve": [{"epoch": e, "valAcc": e / 20} for e in range(1, 17)]}),
+                    ("center-x", "center", {"epochs": 16, "wallSeconds": 4980}),
+                    ("vendor", "arcface", {})]:
+                os.makedirs(os.path.join(models, name))
+                with open(os.path.join(models, name, "model.json"), "w") as f:
+                    json.dump({"name": name, "loss": loss, "lossParams": {"s": 32.0, "m": 0.5, "lambda": 0.003,
+                                                                         "alpha": 0.5},
+                               "training": card_training}, f)
+            first = os.path.join(root, "a.json")
+            second = os.path.join(root, "b.json")
+            with open(first, "w") as f:
+                json.dump({"results": [result("vendor", "arcface", False, 0.99), result("arcface-x", "arcface", False, 0.5)]}, f)
+            with open(second, "w") as f:
+                json.dump({"results": [result("arcface-x", "arcface", False, 0.84), result("arcface-x", "arcface", True, 0.85),
+                                       result("center-x", "center", False, 0.86)]}, f)
+            rows = zoo_table.rows(zoo_table.load_results([first, second]), models)
+            self.assertEqual([r.split(" | ")[0] for r in rows], ["| center-x", "| arcface-x", "| vendor"])
+            self.assertIn("| ArcFace (s 32, m 0.5) | 84.00% ± 1.00 | 85.00% ± 1.00 |", rows[1])
+            self.assertIn("0.200 / 0.400 / 0.600 / 0.800 | 16 epochs, 75 min |", rows[1])
+            self.assertIn("center loss + CE (λ 0.003, α 0.5)", rows[0])
+            self.assertIn("| pretrained baseline | 99.00% ± 1.00 | — |", rows[2])
+            self.assertTrue(rows[2].endswith("| vendor |"))
+
+
+if __name__ == "__main__":
+    unittest.main()
