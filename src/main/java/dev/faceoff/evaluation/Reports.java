@@ -63,9 +63,7 @@ final class Reports {
         m.put("foldAccuracies", s.foldAccuracies());
         m.put("auc", s.auc());
         m.put("eer", s.eer());
-        var sep = s.separation();
-        m.put("separation", Map.of("sameMean", sep.sameMean(), "sameSd", sep.sameSd(), "differentMean", sep.differentMean(),
-                "differentSd", sep.differentSd(), "dPrime", sep.dPrime()));
+        m.put("separation", s.separation());   // a record: its components, in order
         m.put("tarAtFar", s.tarAtFar());
         var thresholds = new LinkedHashMap<String, Object>();
         s.thresholds().forEach((far, v) -> thresholds.put(far, Map.of("cosine", v[0], "tar", v[1])));

@@ -107,6 +107,9 @@ class JobsEndToEndTest {
         assertThat(plain.get("flip").asBoolean()).isFalse();
         assertThat(plain.get("acc10").asDouble()).isGreaterThanOrEqualTo(0.9);
         assertThat(plain.get("auc").asDouble()).isGreaterThan(0.95);
+        JsonNode separation = plain.get("separation");   // same-person cosines lie well above different-person ones
+        assertThat(separation.get("sameMean").asDouble()).isGreaterThan(separation.get("differentMean").asDouble());
+        assertThat(separation.get("dPrime").asDouble()).isGreaterThan(1.0);
         assertThat(report.get("results").get(1).get("flip").asBoolean()).isTrue();
         assertThat(out.resolve("roc.png")).exists();
         assertThat(Files.readString(out.resolve("report.md"))).contains("| mobilefacenet-faceplugin | unknown | no |");

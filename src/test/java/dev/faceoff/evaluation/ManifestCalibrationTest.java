@@ -29,9 +29,11 @@ class ManifestCalibrationTest {
         thresholds.put("1e-2", new double[]{0.25, 0.99});
         thresholds.put("1e-3", new double[]{0.31, 0.97});
         thresholds.put("1e-4", new double[]{0.38, 0.93});
-        var scores = new ModelScores("m", "arcface", false, 6000, 2, 0.991, 0.004, new double[10], 0.998, 0.01, new VerificationMetrics.Separation(0.7, 0.1, 0.1, 0.1, 6.0),
+        var scores = new ModelScores("m", "arcface", false, 6000, 2, 0.991, 0.004, new double[10], 0.998, 0.01,
+                new VerificationMetrics.Separation(0.7, 0.1, 0.1, 0.1, 6.0),
                 Map.of("1e-3", 0.97), 29_000_000, 60_000, thresholds, new double[0], new double[0]);
-        var flip = new ModelScores("m", "arcface", true, 6000, 2, 0.993, 0.003, new double[10], 0.999, 0.009, new VerificationMetrics.Separation(0.7, 0.1, 0.1, 0.1, 6.0),
+        var flip = new ModelScores("m", "arcface", true, 6000, 2, 0.993, 0.003, new double[10], 0.999, 0.009,
+                new VerificationMetrics.Separation(0.7, 0.1, 0.1, 0.1, 6.0),
                 Map.of(), 29_000_000, 60_000, Map.of(), new double[0], new double[0]);
         var pairs = new PairList("pairs.txt", dir, List.of(), 10);
         JsonMapper json = JsonMapper.builder().build();
