@@ -1,7 +1,8 @@
 """Experiment configs: ``configs/<loss>.json`` names a base config and overrides it.
 
-A config file may contain ``"base": "base.json"`` (a path relative to the file); the base is
-loaded first (recursively) and the file's own keys are merged into it, dictionaries key by key.
+A config file may contain ``"base": "base.json"`` (a path relative to the file) or a list of them;
+the bases are loaded first (recursively, merged in list order) and the file's own keys are merged
+into them, dictionaries key by key.
 ``--set a.b.c=VALUE`` on the command line merges further (VALUE is parsed as JSON when it can be,
 otherwise taken as a string).
 """
@@ -29,10 +30,11 @@ def load_config(path, overrides=()):
     path = os.path.abspath(path)
     with open(path) as f:
         raw = json.load(f)
-    base_name = raw.pop("base", None)
-    cfg = raw
-    if base_name:
-        cfg = deep_merge(load_config(os.path.join(os.path.dirname(path), base_name)), raw)
+    bases = raw.pop("base", None) or []
+    cfg = {}
+    for base_name in [bases] if isinstance(bases, str) else bases:
+        cfg = deep_merge(cfg, load_config(os.path.join(os.path.dirname(path), base_name)))
+    cfg = deep_merge(cfg, raw)
     for item in overrides:
         cfg = apply_override(cfg, item)
     return cfg

@@ -169,6 +169,7 @@ class AlignedData:
         self.val_identities = len(val_ids)
         self.pairs = make_pairs(self.val_labels, int(data_cfg["val_pairs"]), seed)
         self.flip = bool(data_cfg.get("flip", True))
+        self.augment = dict(data_cfg.get("augment") or {})
 
     @property
     def num_classes(self):
@@ -185,9 +186,59 @@ def to_input(images_u8):
     return (images_u8.float() - 127.5) / 128.0
 
 
-def make_batch(images_u8, indices, flip, generator=None):
+def make_batch(images_u8, indices, flip, generator=None, augment=None):
     x = images_u8[indices]
     if flip:
         mask = torch.rand(len(indices), generator=generator) < 0.5
         x[mask] = x[mask].flip(3)
+    if augment:
+        return to_input(augment_batch(x.float(), augment, generator))
     return to_input(x)
+
+
+AUGMENT_KEYS = ("shift", "scale", "rotate", "brightness", "contrast", "grayscale")
+
+
+def augment_batch(x, aug, generator=None):
+    """Random per-image jitter of float RGB crops in [0, 255] (N, 3, H, W), for ``data.augment``:
+
+    - ``shift``: translation up to this fraction of the side, ``scale``: zoom by 1 +/- this,
+      ``rotate``: rotation up to this many degrees; one bilinear warp (border pixels repeat). They
+      stand in for the landmark and detector jitter of real photos, which 5-point alignment leaves.
+    - ``brightness`` / ``contrast``: gain 1 +/- this on the pixels / around each image's mean.
+    - ``grayscale``: probability of replacing the colours by their luma.
+    All draws come from ``generator``, so a resumed run sees the same batches.
+    """
+    import math
+    import torch.nn.functional as F
+    unknown = sorted(set(aug) - set(AUGMENT_KEYS))
+    if unknown:
+        raise ValueError("unknown data.augment keys %s; known: %s" % (unknown, ", ".join(AUGMENT_KEYS)))
+    n = x.shape[0]
+
+    def uniform(limit):
+        return (torch.rand(n, generator=generator) * 2 - 1) * float(limit)
+
+    shift, scale, rotate = float(aug.get("shift", 0)), float(aug.get("scale", 0)), float(aug.get("rotate", 0))
+    if shift or scale or rotate:
+        angle = uniform(rotate) * (math.pi / 180.0)
+        zoom = 1.0 + uniform(scale)
+        # affine_grid maps output to input coordinates in [-1, 1]: dividing by the zoom enlarges the face.
+        cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+        theta = torch.stack([torch.stack([cos, -sin, uniform(shift) * 2], 1),
+                             torch.stack([sin, cos, uniform(shift) * 2], 1)], 1)
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    brightness, contrast = float(aug.get("brightness", 0)), float(aug.get("contrast", 0))
+    if contrast:
+        mean = x.mean(dim=(1, 2, 3), keepdim=True)
+        x = (x - mean) * (1.0 + uniform(contrast)).view(n, 1, 1, 1) + mean
+    if brightness:
+        x = x * (1.0 + uniform(brightness)).view(n, 1, 1, 1)
+    grayscale = float(aug.get("grayscale", 0))
+    if grayscale:
+        mask = torch.rand(n, generator=generator) < grayscale
+        if mask.any():
+            luma = (0.299 * x[mask, 0] + 0.587 * x[mask, 1] + 0.114 * x[mask, 2]).unsqueeze(1)
+            x[mask] = luma.expand(-1, 3, -1, -1)
+    return x.clamp(0.0, 255.0)

@@ -253,7 +253,7 @@ def _train(cfg, work_dir, resume, max_steps, quiet, force_config, stop_request):
             loss_fn.set_progress(step, warmup_steps)
             indices = torch.tensor(batches[step_in_epoch])
             generator.manual_seed(seed * 1000003 + step)
-            x = make_batch(data.train_images, indices, data.flip, generator).to(device, memory_format=memory_format)
+            x = make_batch(data.train_images, indices, data.flip, generator, data.augment).to(device, memory_format=memory_format)
             y = data.train_labels[indices].to(device)
             loss = loss_fn(model(x), y)
             if not torch.isfinite(loss):

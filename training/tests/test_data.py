@@ -3,7 +3,8 @@ import unittest
 
 import torch
 
-from training.data import AlignedData, list_samples, make_batch, make_pairs, split_identities, to_input
+from training.data import (AlignedData, augment_batch, list_samples, make_batch, make_pairs, split_identities,
+                           to_input)
 from training.samplers import epoch_batches, pk_batches, random_batches
 
 from training.tests.helpers import TinyDataTestCase
@@ -72,6 +73,59 @@ class DataTest(TinyDataTestCase):
         right = flipped[:, 0, 0, -1] > 0
         self.assertTrue(bool(right.any()) and not bool(right.all()))
         self.assertTrue(torch.equal(img, torch.zeros_like(img).index_fill_(3, torch.tensor([0]), 255)))
+
+
+class AugmentTest(unittest.TestCase):
+    def stripes(self):
+        """Four grey crops, each with a bright vertical stripe at columns 54..57."""
+        x = torch.full((4, 3, 112, 112), 60.0)
+        x[:, :, :, 54:58] = 250.0
+        return x
+
+    @staticmethod
+    def stripe_column(x):
+        profile = (x[:, 0].mean(dim=1) - 60.0).clamp(min=0)  # (N, W), the stripe above the grey
+        return (profile * torch.arange(112.0)).sum(1) / profile.sum(1)
+
+    def test_zero_jitter_is_the_identity(self):
+        x = self.stripes()
+        out = augment_batch(x.clone(), {"shift": 0, "scale": 0, "rotate": 0, "brightness": 0})
+        self.assertTrue(torch.equal(out, x))
+
+    def test_shift_moves_the_face_within_its_bound(self):
+        x = self.stripes()
+        before = self.stripe_column(x)
+        after = self.stripe_column(augment_batch(x.clone(), {"shift": 0.05}, torch.Generator().manual_seed(1)))
+        moved = (after - before).abs()
+        self.assertGreater(float(moved.max()), 0.5)
+        self.assertLessEqual(float(moved.max()), 0.05 * 112 + 0.5)
+
+    def test_draws_follow_the_generator(self):
+        aug = {"shift": 0.04, "scale": 0.08, "rotate": 8, "brightness": 0.25, "contrast": 0.25, "grayscale": 0.5}
+        a = augment_batch(self.stripes(), aug, torch.Generator().manual_seed(7))
+        b = augment_batch(self.stripes(), aug, torch.Generator().manual_seed(7))
+        c = augment_batch(self.stripes(), aug, torch.Generator().manual_seed(8))
+        self.assertTrue(torch.equal(a, b))
+        self.assertFalse(torch.equal(a, c))
+        self.assertGreaterEqual(float(a.min()), 0.0)
+        self.assertLessEqual(float(a.max()), 255.0)
+
+    def test_grayscale_and_photometric_gains(self):
+        x = self.stripes()
+        x[:, 1] = 100.0
+        grey = augment_batch(x.clone(), {"grayscale": 1.0})
+        self.assertTrue(torch.equal(grey[:, 0], grey[:, 1]) and torch.equal(grey[:, 1], grey[:, 2]))
+        lit = augment_batch(x.clone(), {"brightness": 0.3}, torch.Generator().manual_seed(2))
+        gain = lit[:, 1, 0, 0] / 100.0
+        self.assertTrue(bool(((gain >= 0.7) & (gain <= 1.3)).all()))
+        self.assertGreater(float(gain.std()), 0.0)  # one gain per image
+
+    def test_make_batch_applies_it_and_unknown_keys_fail(self):
+        img = torch.full((2, 3, 112, 112), 128, dtype=torch.uint8)
+        out = make_batch(img, torch.tensor([0, 1]), False, torch.Generator().manual_seed(0), {"grayscale": 1.0})
+        self.assertTrue(torch.allclose(out, to_input(img)))
+        with self.assertRaises(ValueError):
+            augment_batch(self.stripes(), {"blur": 1})
 
 
 class SamplerTest(unittest.TestCase):

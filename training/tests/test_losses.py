@@ -1,3 +1,4 @@
+import json
 import math
 import os
 import unittest
@@ -38,6 +39,17 @@ class RegistryTest(unittest.TestCase):
             cfg = C.load_config(C.loss_config_path(name))
             self.assertEqual({k: v for k, v in cfg.items() if k not in ("loss", "name")},
                              {k: v for k, v in base.items() if k != "name"})
+
+    def test_augmented_schedule_is_each_loss_config_plus_one_schedule(self):
+        aug_dir = os.path.join(C.CONFIG_DIR, "aug")
+        with open(os.path.join(aug_dir, "schedule.json")) as f:
+            schedule = json.load(f)
+        self.assertIn("augment", schedule["data"])
+        for name in LOSSES:
+            cfg = C.load_config(os.path.join(aug_dir, name + ".json"))
+            expected = C.deep_merge(C.load_config(C.loss_config_path(name)), schedule)
+            expected["name"] = name + "-mfn64-aug"
+            self.assertEqual(cfg, expected)
 
     def test_unknown_hyper_parameter_is_rejected(self):
         with self.assertRaises(ValueError):

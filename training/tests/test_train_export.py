@@ -31,7 +31,9 @@ class ScheduleTest(unittest.TestCase):
 
 class TrainResumeExportTest(TinyDataTestCase):
     def test_interrupted_run_resumes_to_the_same_weights(self):
-        cfg = self.tiny.config("center")
+        # with augmentation, whose random draws must also continue where they stopped
+        cfg = self.tiny.config("center", 'data.augment={"shift": 0.04, "rotate": 8, "brightness": 0.25, '
+                                         '"contrast": 0.25, "grayscale": 0.1, "scale": 0.08}')
         whole = train(cfg, os.path.join(self.tiny.dir, "whole"), quiet=True)
         self.assertEqual(whole["status"], "finished")
         steps = whole["steps"]
