@@ -5,8 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -23,6 +21,7 @@ import dev.faceoff.detection.FaceSelection;
 import dev.faceoff.embedding.EmbeddingModel;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelRepository;
+import dev.faceoff.system.Digests;
 import dev.faceoff.verification.FacePipeline;
 
 /**
@@ -143,11 +142,7 @@ final class EvaluateJob {
     private String pipelineKey(FaceSelection selection) {
         String id = models.detector().manifest().sha256() + models.landmarks().manifest().sha256() + selection
                 + detection.scoreThreshold() + "/" + detection.nmsIou() + "/" + detection.minFaceSize() + "/v1";
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        byte[] digest = Digests.sha256().digest(id.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 8);
     }
 }

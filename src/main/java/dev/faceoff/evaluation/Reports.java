@@ -44,7 +44,7 @@ final class Reports {
         root.put("missingFaceRule", "a pair with an image where no face was found is scored -1 (always rejected)");
         root.put("calibrationSet", "every cross-identity pair (negatives) and same-identity pair (positives) "
                 + "among the pair list's images with a face");
-        root.put("seconds", Map.of("align", alignSeconds, "embed", embedSeconds, "total", totalSeconds));
+        root.put("seconds", new Seconds(alignSeconds, embedSeconds, totalSeconds));
         root.put("results", results.stream().map(Reports::asMap).toList());
         Files.writeString(dir.resolve("report.json"), json.writeValueAsString(root));
         Files.writeString(dir.resolve("report.md"), markdown(pairs, images, noFace, selection, results, alignSeconds, totalSeconds));
@@ -65,11 +65,20 @@ final class Reports {
         m.put("eer", s.eer());
         m.put("separation", s.separation());   // a record: its components, in order
         m.put("tarAtFar", s.tarAtFar());
-        var thresholds = new LinkedHashMap<String, Object>();
-        s.thresholds().forEach((far, v) -> thresholds.put(far, Map.of("cosine", v[0], "tar", v[1])));
-        m.put("calibration", Map.of("negatives", s.calibrationNegatives(), "positives", s.calibrationPositives(),
-                "thresholds", thresholds));
+        var thresholds = new LinkedHashMap<String, Threshold>();
+        s.thresholds().forEach((far, v) -> thresholds.put(far, new Threshold(v[0], v[1])));
+        m.put("calibration", new Calibration(s.calibrationNegatives(), s.calibrationPositives(), thresholds));
         return m;
+    }
+
+    // report.json parts as records, so that their keys come out in this order on every run
+    record Seconds(double align, Map<String, Double> embed, double total) {
+    }
+
+    record Threshold(double cosine, double tar) {
+    }
+
+    record Calibration(long negatives, long positives, Map<String, Threshold> thresholds) {
     }
 
     private static String markdown(PairList pairs, int images, List<String> noFace, FaceSelection selection,

@@ -3,7 +3,8 @@ package dev.faceoff.routing;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
+import dev.faceoff.system.Digests;
 
 /**
  * Variant assignment maths. Pure: a sticky key lands on the same variant on every replica and after every
@@ -16,12 +17,7 @@ final class VariantPicker {
 
     /** A uniform point in [0, 1) fixed by (experiment, key): the top 53 bits of SHA-256("experiment\0key"). */
     static double bucket(String experiment, String key) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
-        }
+        MessageDigest sha = Digests.sha256();
         sha.update(experiment.getBytes(StandardCharsets.UTF_8));
         sha.update((byte) 0);
         sha.update(key.getBytes(StandardCharsets.UTF_8));
