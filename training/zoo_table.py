@@ -5,7 +5,8 @@
 One row per model (later files win for the same model), best 10-fold accuracy first, the pretrained
 baseline last: accuracy ± sd without and with test-time flip, AUC, EER, TAR@FAR=1e-3 on the official
 pairs, d' (separation of same/different cosines), the calibrated threshold at FAR 1e-3, the held-out
-validation accuracy at epochs 4/8/12/16 (from the card's training curve) and the training time.
+validation accuracy at epochs 4/8/12 and the last (from the card's training curve) and the training time
+(with "+ aug" for a run with ``data.augment``).
 """
 import json
 import os
@@ -53,7 +54,8 @@ def rows(results, models_dir):
         card = cards[m]
         tr = card.get("training", {})
         curve = {c["epoch"]: c["valAcc"] for c in tr.get("curve", [])}
-        val = " / ".join("%.3f" % curve[e] if e in curve else "—" for e in (4, 8, 12, 16)) if curve else "—"
+        val = " / ".join("%.3f" % curve[e] if e in curve else "—" for e in (4, 8, 12, max(curve))) if curve else "—"
+        aug = " + aug" if tr.get("config", {}).get("data", {}).get("augment") else ""
         wall = tr.get("wallSeconds")
         sep = (plain.get("separation") or {}).get("dPrime")
         t3 = plain["calibration"]["thresholds"].get("1e-3", {}).get("cosine")
@@ -63,7 +65,7 @@ def rows(results, models_dir):
             "%.2f%% ± %.2f" % (100 * flip["acc10"], 100 * flip["sd"]) if flip else "—",
             plain["auc"], 100 * plain["eer"], "—" if tar is None else "%.2f%%" % (100 * tar),
             "—" if sep is None else "%.2f" % sep, "—" if t3 is None else "%.4f" % t3, val,
-            "%d epochs, %.0f min" % (tr["epochs"], wall / 60) if wall else "vendor"))
+            "%d epochs%s, %.0f min" % (tr["epochs"], aug, wall / 60) if wall else "vendor"))
     return out
 
 
@@ -73,7 +75,7 @@ def main(argv=None):
         print(__doc__, file=sys.stderr)
         return 2
     print("| model | loss | LFW 10-fold acc ± sd | + flip | AUC | EER | TAR@FAR=1e-3 | d' | threshold @1e-3 | "
-          "held-out val (ep 4 / 8 / 12 / 16) | training |")
+          "held-out val (ep 4 / 8 / 12 / last) | training |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for line in rows(load_results(args), "models"):
         print(line)

@@ -20,7 +20,9 @@ class ZooTableTest(unittest.TestCase):
             for name, loss, card_training in [
                     ("arcface-x", "arcface", {"epochs": 16, "wallSeconds": 4500,
                                               "curve": [{"epoch": e, "valAcc": e / 20} for e in range(1, 17)]}),
-                    ("center-x", "center", {"epochs": 16, "wallSeconds": 4980}),
+                    ("center-x", "center", {"epochs": 20, "wallSeconds": 4980,
+                                            "config": {"data": {"augment": {"shift": 0.04}}},
+                                            "curve": [{"epoch": e, "valAcc": e / 40} for e in range(1, 21)]}),
                     ("vendor", "arcface", {})]:
                 os.makedirs(os.path.join(models, name))
                 with open(os.path.join(models, name, "model.json"), "w") as f:
@@ -39,6 +41,7 @@ class ZooTableTest(unittest.TestCase):
             self.assertIn("| ArcFace (s 32, m 0.5) | 84.00% ± 1.00 | 85.00% ± 1.00 |", rows[1])
             self.assertIn("0.200 / 0.400 / 0.600 / 0.800 | 16 epochs, 75 min |", rows[1])
             self.assertIn("center loss + CE (λ 0.003, α 0.5)", rows[0])
+            self.assertIn("0.100 / 0.200 / 0.300 / 0.500 | 20 epochs + aug, 83 min |", rows[0])
             self.assertIn("| pretrained baseline | 99.00% ± 1.00 | — |", rows[2])
             self.assertTrue(rows[2].endswith("| vendor |"))
 
