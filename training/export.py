@@ -101,6 +101,8 @@ def model_card(cfg, state, name, sha256, existing):
                   "layout": "NCHW", "color": "RGB", "mean": 127.5, "std": 128.0},
         "output": {"name": "embedding", "dim": int(cfg["model"]["embedding_dim"]), "normalized": False},
         "alignment": ecfg["alignment"],
+        # an operator's choice after evaluate (served with flip, calibrated with flip): kept on re-export
+        "testTimeFlip": bool(existing.get("testTimeFlip", False)),
         "thresholds": existing.get("thresholds", {}),
         "metrics": existing.get("metrics", {}),
         "training": {

@@ -70,14 +70,15 @@ class TrainResumeExportTest(TinyDataTestCase):
         out = os.path.join(self.tiny.dir, "export", "arcface-mfn64")
         os.makedirs(out)
         with open(os.path.join(out, "model.json"), "w") as f:
-            json.dump({"thresholds": {"far1e-3": 0.42}, "metrics": {"lfw": 0.9}}, f)
+            json.dump({"thresholds": {"far1e-3": 0.42}, "metrics": {"lfw": 0.9}, "testTimeFlip": True}, f)
         summary = E.export(cfg, out, checkpoint=result["checkpoint"])
         self.assertLess(summary["max_abs_diff"], 1e-4)
         with open(os.path.join(out, "model.json")) as f:
             card = json.load(f)
         self.assertEqual(set(card), {"name", "version", "task", "loss", "lossParams", "backbone", "file", "sha256",
-                                     "input", "output", "alignment", "thresholds", "metrics", "training",
-                                     "provenance"})
+                                     "input", "output", "alignment", "testTimeFlip", "thresholds", "metrics",
+                                     "training", "provenance"})
+        self.assertIs(card["testTimeFlip"], True)
         self.assertEqual(card["name"], "arcface-mfn64")
         self.assertEqual(card["version"], 1)
         self.assertEqual(card["lossParams"], {"s": 32.0, "m": 0.5})

@@ -32,14 +32,17 @@ public final class EmbeddingModel {
         this.runtime = runtime;
     }
 
-    /** Unit-length embeddings, one per face, in order. */
+    /**
+     * Unit-length embeddings, one per face, in order, as the model is served: with test-time flip when its
+     * model.json says {@code "testTimeFlip": true} (its thresholds were then calibrated the same way).
+     */
     public List<float[]> embed(LoadedModel model, List<AlignedFace> faces) {
-        return embed(model, faces, false);
+        return embed(model, faces, model.manifest().testTimeFlip());
     }
 
     /**
      * @param flip also embed each face's mirror image and sum the two before normalising (test-time
-     *             augmentation; used by evaluation, reported separately)
+     *             augmentation: twice the embedding work; evaluation reports both ways)
      */
     public List<float[]> embed(LoadedModel model, List<AlignedFace> faces, boolean flip) {
         var inputs = new ArrayList<>(faces);

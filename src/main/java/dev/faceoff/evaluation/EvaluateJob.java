@@ -38,6 +38,7 @@ final class EvaluateJob {
               --images DIR      folder the image paths are relative to (LFW default: lfw-deepfunneled beside pairs.txt)
               --models A,B      embedding models (default: every embedding model in the store)
               --flip            also evaluate with test-time flip (image + mirror), reported separately
+                                (always done for a model served with "testTimeFlip": true)
               --select S        face choice: largest (default), center, score
               --calibrate       write thresholds at FAR 1e-2, 1e-3, 1e-4 and the metrics into each model.json
               --out DIR         report folder (default target/evaluation)
@@ -89,7 +90,8 @@ final class EvaluateJob {
         var results = new ArrayList<ModelScores>();
         var timings = new LinkedHashMap<String, Double>();
         for (LoadedModel model : chosen) {
-            for (boolean flip : args.flag("flip") ? new boolean[]{false, true} : new boolean[]{false}) {
+            boolean bothWays = args.flag("flip") || model.manifest().testTimeFlip();
+            for (boolean flip : bothWays ? new boolean[]{false, true} : new boolean[]{false}) {
                 long t = System.nanoTime();
                 String file = "embed-" + model.manifest().sha256().substring(0, 16) + (flip ? "-flip" : "") + "-"
                         + pipelineKey + ".bin";
@@ -109,8 +111,8 @@ final class EvaluateJob {
                 outDir.resolve("report.json"), outDir.resolve("roc.png"), total);
         if (args.flag("calibrate")) {
             for (ModelScores scores : results) {
-                if (!scores.flip()) {
-                    LoadedModel model = models.embedding(scores.model()).orElseThrow();
+                LoadedModel model = models.embedding(scores.model()).orElseThrow();
+                if (scores.flip() == model.manifest().testTimeFlip()) {   // the way it is served
                     Path manifest = model.directory().resolve("model.json");
                     ManifestCalibration.write(manifest, pairs, scores, results, JSON);
                     out.println("evaluate: calibrated " + manifest);

@@ -26,6 +26,7 @@ public record ModelManifest(
         Output output,
         List<Output> outputs,
         String alignment,
+        Boolean testTimeFlip,
         Map<String, Threshold> thresholds,
         Map<String, Object> metrics,
         Map<String, Object> training,
@@ -39,6 +40,7 @@ public record ModelManifest(
         training = training == null ? Map.of() : training;
         loss = loss == null || loss.isBlank() ? "unknown" : loss;
         file = file == null || file.isBlank() ? "model.onnx" : file;
+        testTimeFlip = Boolean.TRUE.equals(testTimeFlip);   // absent: served without flip
     }
 
     public enum Task {

@@ -25,8 +25,8 @@ class ModelsController {
     /** One model as listed. */
     record ModelView(String name, int version, String task, String loss, Map<String, Object> lossParams,
                      String backbone, String provider, boolean isDefault, ModelManifest.Input input,
-                     Integer dim, Map<String, ModelManifest.Threshold> thresholds, Map<String, Object> metrics,
-                     ModelManifest.Provenance provenance) {
+                     boolean testTimeFlip, Integer dim, Map<String, ModelManifest.Threshold> thresholds,
+                     Map<String, Object> metrics, ModelManifest.Provenance provenance) {
     }
 
     record ModelsView(String requestedProvider, String defaultEmbedding, List<ModelView> models) {
@@ -40,7 +40,7 @@ class ModelsController {
         var views = models.all().stream().map(m -> {
             ModelManifest x = m.manifest();
             return new ModelView(x.name(), x.version(), x.task().label(), x.loss(), x.lossParams(), x.backbone(),
-                    m.provider(), x.name().equals(defaultName), x.input(),
+                    m.provider(), x.name().equals(defaultName), x.input(), x.testTimeFlip(),
                     x.output() == null ? null : x.output().dim(), new LinkedHashMap<>(x.thresholds()), x.metrics(),
                     x.provenance());
         }).toList();

@@ -26,7 +26,7 @@ public final class OnnxRuntime {
     private final RuntimeProperties properties;
     private volatile ProviderDecision decision;
 
-    OnnxRuntime(RuntimeProperties properties) {
+    public OnnxRuntime(RuntimeProperties properties) {
         CommandLineGuard.check();
         this.environment = OrtEnvironment.getEnvironment();
         this.properties = properties;

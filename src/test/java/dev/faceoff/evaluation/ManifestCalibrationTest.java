@@ -53,4 +53,30 @@ class ManifestCalibrationTest {
         // and the service reads it back
         assertThat(ModelRepository.readManifest(manifest).thresholdsByFar()).containsKeys(1e-2, 1e-3, 1e-4);
     }
+
+    @Test
+    void aModelServedWithFlipIsCalibratedOnItsFlippedScores(@TempDir Path dir) throws Exception {
+        Path manifest = dir.resolve("model.json");
+        Files.writeString(manifest, """
+                {"name": "m", "version": 1, "task": "embedding", "loss": "center", "sha256": "ab", "testTimeFlip": true}
+                """);
+        var plain = new ModelScores("m", "center", false, 6000, 0, 0.86, 0.02, new double[10], 0.93, 0.14,
+                new VerificationMetrics.Separation(0.5, 0.2, 0.1, 0.2, 2.2),
+                Map.of("1e-3", 0.33), 29_000_000, 60_000, Map.of("1e-3", new double[]{0.58, 0.33}),
+                new double[0], new double[0]);
+        var flip = new ModelScores("m", "center", true, 6000, 0, 0.87, 0.01, new double[10], 0.94, 0.13,
+                new VerificationMetrics.Separation(0.5, 0.2, 0.1, 0.2, 2.3),
+                Map.of("1e-3", 0.36), 29_000_000, 60_000, Map.of("1e-3", new double[]{0.60, 0.36}),
+                new double[0], new double[0]);
+        JsonMapper json = JsonMapper.builder().build();
+        ManifestCalibration.write(manifest, new PairList("pairs.txt", dir, List.of(), 10), flip, List.of(plain, flip), json);
+
+        JsonNode root = json.readTree(Files.readString(manifest));
+        assertThat(root.get("testTimeFlip").asBoolean()).isTrue();
+        assertThat(root.at("/thresholds/1e-3/cosine").asDouble()).isEqualTo(0.60);
+        assertThat(root.at("/metrics/lfw/acc10").asDouble()).isEqualTo(0.87);
+        assertThat(root.at("/metrics/lfw/testTimeFlip").asBoolean()).isTrue();
+        assertThat(root.at("/metrics/lfw/acc10NoFlip").asDouble()).isEqualTo(0.86);
+        assertThat(root.at("/metrics/lfw").has("acc10Flip")).isFalse();
+    }
 }
