@@ -2,7 +2,9 @@
 # Train every loss of the zoo with the shared schedule, then export each to models/<loss>-mfn64/.
 #
 # Usage: training/train_all.sh [loss ...]        default: all seven, in the order below
-# Env:   FACEOFF_WORK  work root (default ~/.cache/faceoff/training); each experiment in <root>/<loss>-mfn64
+# Env:   SCHEDULE      unset: training/configs/<loss>.json -> models/<loss>-mfn64/ (the zoo's common schedule);
+#                      aug: training/configs/aug/<loss>.json -> models/<loss>-mfn64-aug/ (+ augmentation, 20 epochs)
+#        FACEOFF_WORK  work root (default ~/.cache/faceoff/training); each experiment in <root>/<name>
 #        PARALLEL=2    (default) two experiments at a time, 1 thread each; PARALLEL=1: one at a time, 2 threads
 #        EXPORT=0      train only
 #        MODELS_DIR    where exports go (default models, i.e. models/<loss>-mfn64/)
@@ -16,6 +18,7 @@ export FACEOFF_WORK="${FACEOFF_WORK:-$HOME/.cache/faceoff/training}"
 PARALLEL="${PARALLEL:-2}"
 TRAIN_ARGS="${TRAIN_ARGS:-}"
 EXPORT="${EXPORT:-1}"
+SCHEDULE="${SCHEDULE:-}"
 MODELS_DIR="${MODELS_DIR:-models}"
 LOSSES=("$@")
 if [ ${#LOSSES[@]} -eq 0 ]; then
@@ -27,22 +30,22 @@ THREADS=$(( PARALLEL > 1 ? 1 : 2 ))
 
 train_and_export() {
   local loss=$1
-  local cfg="training/configs/$loss.json"
+  local cfg="training/configs/${SCHEDULE:+$SCHEDULE/}$loss.json"
   [ -f "$cfg" ] || { echo "no config $cfg" >&2; return 1; }
   echo "$(date -Is) $loss: training ($THREADS thread(s))"
   # shellcheck disable=SC2086  # TRAIN_ARGS is a list of words
   /usr/bin/python3 -m training.train --config "$cfg" --set "train.threads=$THREADS" ${TRAIN_ARGS:-} \
     || { echo "$(date -Is) $loss: training FAILED" >&2; return 1; }
   if [ "$EXPORT" != 0 ]; then
-    /usr/bin/python3 -m training.export --config "$cfg" --out "$MODELS_DIR/$loss-mfn64" \
+    /usr/bin/python3 -m training.export --config "$cfg" --out "$MODELS_DIR/$loss-mfn64${SCHEDULE:+-$SCHEDULE}" \
       || { echo "$(date -Is) $loss: export FAILED" >&2; return 1; }
   fi
   echo "$(date -Is) $loss: done"
 }
 export -f train_and_export
-export THREADS EXPORT TRAIN_ARGS MODELS_DIR
+export THREADS EXPORT TRAIN_ARGS MODELS_DIR SCHEDULE
 
-echo "$(date -Is) train_all: ${LOSSES[*]} (parallel $PARALLEL), work $FACEOFF_WORK" | tee -a "$LOG"
+echo "$(date -Is) train_all: ${LOSSES[*]} (schedule ${SCHEDULE:-common}, parallel $PARALLEL), work $FACEOFF_WORK" | tee -a "$LOG"
 if [ "$PARALLEL" -gt 1 ]; then
   # Lines of the two experiments interleave (each starts with [<name>]); each experiment's own
   # train.log has only its progress.
