@@ -22,6 +22,27 @@ models=(
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
+# YuNet-n (Apache-2.0), the default face detector: copied from the shared model folder (../shared/models/yunet,
+# FACEOFF_SHARED overrides ../shared) with its licence, sha256-checked; never committed.
+yunet_sha=104ee26c71d5c270ce79a6b3dced91c91013260d29a6bf18f9296c5b8c4c2b12
+yunet_source="${FACEOFF_SHARED:-$here/../../shared}/models/yunet"
+yunet_target="$here/detector-yunet"
+if [[ -f "$yunet_target/model.onnx" && "$(sha "$yunet_target/model.onnx")" == "$yunet_sha" ]]; then
+  echo "fetch-pretrained: detector-yunet/model.onnx present and verified"
+elif [[ -f "$yunet_source/yunet_n_dynamic.onnx" ]]; then
+  actual="$(sha "$yunet_source/yunet_n_dynamic.onnx")"
+  if [[ "$actual" != "$yunet_sha" ]]; then
+    echo "fetch-pretrained: $yunet_source/yunet_n_dynamic.onnx has sha256 $actual, expected $yunet_sha" >&2
+    exit 1
+  fi
+  cp "$yunet_source/yunet_n_dynamic.onnx" "$yunet_target/model.onnx"
+  cp "$yunet_source/LICENSE" "$yunet_target/LICENSE"
+  echo "fetch-pretrained: detector-yunet/model.onnx ok ($actual)"
+else
+  echo "fetch-pretrained: WARNING no YuNet at $yunet_source (the default detector): faceoff will not start" \
+       "unless faceoff.models.detector=detector-rfb320" >&2
+fi
+
 all_present=1
 for entry in "${models[@]}"; do
   read -r name _ _ served _ <<<"$entry"

@@ -99,7 +99,7 @@ def model_card(cfg, state, name, sha256, existing):
         "file": "model.onnx", "sha256": sha256,
         "input": {"name": "input", "shape": [-1, 3, int(cfg["model"]["input_size"]), int(cfg["model"]["input_size"])],
                   "layout": "NCHW", "color": "RGB", "mean": 127.5, "std": 128.0},
-        "output": {"name": "embedding", "dim": int(cfg["model"]["embedding_dim"]), "normalized": False},
+        "outputs": [{"name": "embedding", "dim": int(cfg["model"]["embedding_dim"])}],
         "alignment": ecfg["alignment"],
         # an operator's choice after evaluate (served with flip, calibrated with flip): kept on re-export
         "testTimeFlip": bool(existing.get("testTimeFlip", False)),

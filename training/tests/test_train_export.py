@@ -76,7 +76,7 @@ class TrainResumeExportTest(TinyDataTestCase):
         with open(os.path.join(out, "model.json")) as f:
             card = json.load(f)
         self.assertEqual(set(card), {"name", "version", "task", "loss", "lossParams", "backbone", "file", "sha256",
-                                     "input", "output", "alignment", "testTimeFlip", "thresholds", "metrics",
+                                     "input", "outputs", "alignment", "testTimeFlip", "thresholds", "metrics",
                                      "training", "provenance"})
         self.assertIs(card["testTimeFlip"], True)
         self.assertEqual(card["name"], "arcface-mfn64")
@@ -85,7 +85,7 @@ class TrainResumeExportTest(TinyDataTestCase):
         self.assertEqual(card["backbone"], "mobilefacenet-64")
         self.assertEqual(card["input"], {"name": "input", "shape": [-1, 3, 112, 112], "layout": "NCHW",
                                          "color": "RGB", "mean": 127.5, "std": 128.0})
-        self.assertEqual(card["output"], {"name": "embedding", "dim": 128, "normalized": False})
+        self.assertEqual(card["outputs"], [{"name": "embedding", "dim": 128}])
         self.assertEqual(card["thresholds"], {"far1e-3": 0.42})
         self.assertEqual(card["metrics"], {"lfw": 0.9})
         t = card["training"]

@@ -19,15 +19,18 @@ public class FaceoffApplication {
     static final Set<String> JOBS = Set.of("evaluate", "align");
 
     public static void main(String[] args) {
+        // SIGTERM/SIGINT close the context before ONNX Runtime's own shutdown hook frees its environment
         if (args.length > 0 && JOBS.contains(args[0])) {
-            var context = new SpringApplicationBuilder(FaceoffApplication.class)
+            var context = OrderedShutdown.start(hook -> new SpringApplicationBuilder(FaceoffApplication.class)
                     .web(WebApplicationType.NONE)
                     .logStartupInfo(false)
+                    .registerShutdownHook(hook)
                     .properties("faceoff.job=" + args[0], "logging.level.root=WARN",
                             "logging.level.dev.faceoff.model.ModelRepository=WARN")
-                    .run(args);
+                    .run(args));
             System.exit(SpringApplication.exit(context));
         }
-        SpringApplication.run(FaceoffApplication.class, args);
+        OrderedShutdown.start(hook -> new SpringApplicationBuilder(FaceoffApplication.class)
+                .registerShutdownHook(hook).run(args));
     }
 }

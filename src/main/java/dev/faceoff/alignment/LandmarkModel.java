@@ -1,10 +1,6 @@
 package dev.faceoff.alignment;
 
-import java.nio.FloatBuffer;
-import java.util.Map;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtException;
 import org.opencv.core.Mat;
 import org.opencv.core.Rect;
 import org.opencv.core.Size;
@@ -15,7 +11,7 @@ import dev.faceoff.detection.Box;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelRepository;
-import dev.faceoff.model.OnnxRuntime;
+import dev.faceoff.model.ModelRunner;
 import dev.faceoff.model.Pixels;
 
 /** 68 facial landmarks from the detected box: crop, 64×64 grey, one session run, back to image pixels. */
@@ -23,15 +19,18 @@ import dev.faceoff.model.Pixels;
 public final class LandmarkModel {
 
     private final LoadedModel model;
-    private final OnnxRuntime runtime;
+    private final ModelRunner runner;
 
-    LandmarkModel(ModelRepository models, OnnxRuntime runtime) {
-        this.model = models.landmarks();
-        this.runtime = runtime;
+    LandmarkModel(ModelRepository models, ModelRunner runner) {
+        this.model = models.landmarks().orElse(null);   // null: the detector gives the points (YuNet)
+        this.runner = runner;
     }
 
     /** @return 68 points in image pixels, flattened x0, y0, x1, y1, … */
     public double[] predict(Mat bgr, Box box) {
+        if (model == null) {
+            throw new IllegalStateException("no landmark model loaded (faceoff.models.landmarks)");
+        }
         ModelManifest.Input input = model.manifest().input();
         Rect crop = cropRect(box, bgr.cols(), bgr.rows());
         float[] tensor = new float[input.width() * input.height()];
@@ -48,16 +47,7 @@ public final class LandmarkModel {
             resized.release();
             grey.release();
         }
-        float[] out;
-        try (OnnxTensor in = OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(tensor),
-                new long[]{1, 1, input.height(), input.width()});
-             var result = model.session().run(Map.of(input.name(), in))) {
-            FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            out = new float[buffer.remaining()];
-            buffer.get(out);
-        } catch (OrtException e) {
-            throw new IllegalStateException("landmark run failed: " + e.getMessage(), e);
-        }
+        float[] out = runner.run(model, tensor, 1, 1, input.height(), input.width()).get(model.manifest().output().name());
         return toImage(out, crop);
     }
 

@@ -12,16 +12,32 @@ import org.springframework.validation.annotation.Validated;
 /**
  * {@code faceoff.detection.*}
  *
- * @param scoreThreshold lowest detector confidence kept
+ * @param scoreThreshold lowest detector confidence kept; unset: the detection model's own
+ *                       ({@code scoreThreshold} in its model.json)
  * @param nmsIou overlap above which a weaker box is suppressed
  * @param minFaceSize smallest box side kept, in image pixels
  * @param select which face a request is about when it does not say
+ * @param pad border added around every image before detection, as a fraction of its longer side
+ *            (replicated edge pixels): context for tight crops where the face fills the frame
+ * @param minSide YuNet: images whose longer side (after padding) is shorter are scaled up to it, so small faces are found
+ * @param maxSide YuNet: images whose longer side is longer are detected on a copy scaled down to it
  */
 @Validated
 @ConfigurationProperties("faceoff.detection")
 public record DetectionProperties(
-        @DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0.7") double scoreThreshold,
+        @DecimalMin("0.0") @DecimalMax("1.0") Double scoreThreshold,
         @DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0.4") double nmsIou,
         @Min(1) @DefaultValue("20") int minFaceSize,
-        @NotNull @DefaultValue("largest") FaceSelection select) {
+        @NotNull @DefaultValue("largest") FaceSelection select,
+        @DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0.25") double pad,
+        @Min(32) @DefaultValue("160") int minSide,
+        @Min(32) @DefaultValue("640") int maxSide) {
+
+    /** The score threshold in force for a detection model: the configured one, else the model's. */
+    public double scoreThreshold(dev.faceoff.model.ModelManifest detector) {
+        if (scoreThreshold != null) {
+            return scoreThreshold;
+        }
+        return detector.scoreThreshold() == null ? 0.5 : detector.scoreThreshold();
+    }
 }

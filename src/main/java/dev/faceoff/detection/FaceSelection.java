@@ -3,8 +3,8 @@ package dev.faceoff.detection;
 import java.util.Comparator;
 import java.util.List;
 
-import dev.faceoff.system.ErrorCode;
-import dev.faceoff.system.FaceoffException;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 /** Which detected face a request is about. */
 public enum FaceSelection {

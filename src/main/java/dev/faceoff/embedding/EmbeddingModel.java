@@ -1,12 +1,9 @@
 package dev.faceoff.embedding;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtException;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.Size;
@@ -16,7 +13,7 @@ import org.springframework.stereotype.Component;
 import dev.faceoff.alignment.AlignedFace;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelManifest;
-import dev.faceoff.model.OnnxRuntime;
+import dev.faceoff.model.ModelRunner;
 import dev.faceoff.model.Pixels;
 
 /**
@@ -26,10 +23,10 @@ import dev.faceoff.model.Pixels;
 @Component
 public final class EmbeddingModel {
 
-    private final OnnxRuntime runtime;
+    private final ModelRunner runner;
 
-    EmbeddingModel(OnnxRuntime runtime) {
-        this.runtime = runtime;
+    EmbeddingModel(ModelRunner runner) {
+        this.runner = runner;
     }
 
     /**
@@ -73,14 +70,14 @@ public final class EmbeddingModel {
         ModelManifest manifest = model.manifest();
         float[] tensor = toTensor(manifest.input(), faces);
         var input = manifest.input();
-        try (OnnxTensor in = OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(tensor),
-                new long[]{faces.size(), input.channels(), input.height(), input.width()});
-             var result = model.session().run(Map.of(input.name(), in))) {
-            float[][] vectors = (float[][]) result.get(manifest.output().name()).orElseThrow().getValue();
-            return List.of(vectors);
-        } catch (OrtException e) {
-            throw new IllegalStateException("embedding run failed for " + model.name() + ": " + e.getMessage(), e);
+        float[] flat = runner.run(model, tensor, faces.size(), input.channels(), input.height(), input.width())
+                .get(manifest.output().name());
+        int dim = manifest.output().dim();
+        var vectors = new ArrayList<float[]>(faces.size());
+        for (int i = 0; i < faces.size(); i++) {
+            vectors.add(Arrays.copyOfRange(flat, i * dim, (i + 1) * dim));
         }
+        return vectors;
     }
 
     /** Aligned BGR crops → one NCHW tensor per the model's input contract. Pure but for an optional resize. */

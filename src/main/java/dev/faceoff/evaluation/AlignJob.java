@@ -23,10 +23,10 @@ import org.springframework.stereotype.Component;
 
 import dev.faceoff.detection.DetectionProperties;
 import dev.faceoff.detection.FaceSelection;
-import dev.faceoff.system.FaceoffException;
-import dev.faceoff.system.StageTimings;
-import dev.faceoff.verification.FacePipeline;
-import dev.faceoff.verification.PreparedFace;
+import dev.faceoff.common.FaceoffException;
+import dev.faceoff.common.StageTimings;
+import dev.faceoff.face.FacePipeline;
+import dev.faceoff.face.PreparedFace;
 
 /**
  * {@code align}: folder-per-identity images → aligned 112×112 crops in the same tree, with
@@ -42,8 +42,8 @@ final class AlignJob {
               --output DIR    aligned crops, same tree, plus manifest.csv, no_face.csv and summary.json
               --format F      png (default) or jpg (quality 95)
               --select S      face choice: largest (default), center, score
-              --pad F         border added before detection, as a fraction of the larger side (default 0;
-                              0.25 helps on tight pre-cropped faces)
+              --pad F         border added before detection, as a fraction of the larger side (default
+                              faceoff.detection.pad, 0.25: helps on tight pre-cropped faces)
               --threads N     worker threads (default: all cores)
             """;
 
@@ -66,7 +66,7 @@ final class AlignJob {
         }
         FaceSelection selection = args.values().containsKey("select") ? FaceSelection.parse(args.get("select", ""))
                 : detection.select();
-        double pad = Double.parseDouble(args.get("pad", "0"));
+        double pad = Double.parseDouble(args.get("pad", Double.toString(detection.pad())));
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
         Files.createDirectories(output);
 

@@ -21,8 +21,8 @@ import dev.faceoff.detection.FaceSelection;
 import dev.faceoff.embedding.EmbeddingModel;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelRepository;
-import dev.faceoff.system.Digests;
-import dev.faceoff.verification.FacePipeline;
+import dev.faceoff.common.Digests;
+import dev.faceoff.face.FacePipeline;
 
 /**
  * {@code evaluate}: scores embedding models on a pair list with the service's own pipeline, writes a
@@ -34,7 +34,8 @@ final class EvaluateJob {
 
     static final String USAGE = """
             usage: java -jar target/faceoff.jar evaluate --pairs FILE [options]
-              --pairs FILE      LFW pairs.txt (10 folds) or a CSV with header image1,image2,same
+              --pairs FILE      LFW pairs.txt (10 folds) or a CSV with header image1,image2,same[,fold]
+                                (paths relative to the CSV's folder, e.g. cfp-dev/pairs_fp.csv)
               --images DIR      folder the image paths are relative to (LFW default: lfw-deepfunneled beside pairs.txt)
               --models A,B      embedding models (default: every embedding model in the store)
               --flip            also evaluate with test-time flip (image + mirror), reported separately
@@ -44,7 +45,11 @@ final class EvaluateJob {
               --out DIR         report folder (default target/evaluation)
               --cache DIR       resumable cache (default ~/.cache/faceoff/evaluation)
               --threads N       worker threads (default: all cores)
+              --faceoff.KEY=V   any configuration key, e.g. --faceoff.models.detector=detector-rfb320
             """;
+
+    /** The FAR the service decides at by default (faceoff.decision.far): the quality sweep's threshold. */
+    static final double SERVED_FAR = 1e-3;
 
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -88,6 +93,7 @@ final class EvaluateJob {
         out.printf("evaluate: faces found in %d/%d images (%.1fs)%n", images.size() - noFace.size(), images.size(), alignSeconds);
 
         var results = new ArrayList<ModelScores>();
+        var sweeps = new ArrayList<QualitySweep>();
         var timings = new LinkedHashMap<String, Double>();
         for (LoadedModel model : chosen) {
             boolean bothWays = args.flag("flip") || model.manifest().testTimeFlip();
@@ -101,12 +107,18 @@ final class EvaluateJob {
                 }
                 ModelScores scores = ModelScores.compute(model.name(), model.manifest().loss(), flip, pairs, embeddings);
                 results.add(scores);
+                var served = model.manifest().thresholdAt(SERVED_FAR);
+                if (flip == model.manifest().testTimeFlip() && served.isPresent()) {
+                    sweeps.add(QualitySweep.of(model.name(), flip, served.get().cosine(), SERVED_FAR,
+                            served.get().dataset(), pairs, faces, embeddings));
+                }
                 timings.put(model.name() + (flip ? "+flip" : ""), (System.nanoTime() - t) / 1e9);
                 out.println("evaluate: " + Reports.summary(scores));
             }
         }
         double total = (System.nanoTime() - t0) / 1e9;
-        Reports.write(outDir, pairs, images.size(), noFace, selection, results, alignSeconds, timings, total, JSON);
+        Reports.write(outDir, pairs, images.size(), noFace, selection, results, sweeps, alignSeconds, timings, total,
+                JSON);
         out.printf("evaluate: wrote %s, %s and %s (%.1fs in all)%n", outDir.resolve("report.md"),
                 outDir.resolve("report.json"), outDir.resolve("roc.png"), total);
         if (args.flag("calibrate")) {
@@ -142,8 +154,10 @@ final class EvaluateJob {
 
     /** Identifies everything that shapes an aligned face, so a change invalidates the face cache. */
     private String pipelineKey(FaceSelection selection) {
-        String id = models.detector().manifest().sha256() + models.landmarks().manifest().sha256() + selection
-                + detection.scoreThreshold() + "/" + detection.nmsIou() + "/" + detection.minFaceSize() + "/v1";
+        String id = models.detector().manifest().sha256()
+                + (models.detector().manifest().givesLandmarks() ? "" : models.landmarks().orElseThrow().manifest().sha256())
+                + selection + detection.scoreThreshold(models.detector().manifest()) + "/" + detection.nmsIou() + "/"
+                + detection.minFaceSize() + "/" + detection.pad() + "/" + detection.minSide() + "/" + detection.maxSide() + "/v2";
         byte[] digest = Digests.sha256().digest(id.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(digest, 0, 8);
     }

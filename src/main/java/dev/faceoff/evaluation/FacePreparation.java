@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.faceoff.detection.FaceSelection;
 import dev.faceoff.embedding.EmbeddingModel;
 import dev.faceoff.model.LoadedModel;
-import dev.faceoff.system.FaceoffException;
-import dev.faceoff.system.StageTimings;
-import dev.faceoff.verification.FacePipeline;
+import dev.faceoff.common.FaceoffException;
+import dev.faceoff.common.StageTimings;
+import dev.faceoff.face.FacePipeline;
 
 /** The cached, parallel, resumable steps of a job: images → prepared faces → embeddings. */
 final class FacePreparation {

@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 import dev.faceoff.alignment.AlignedFace;
 import dev.faceoff.detection.Box;
 import dev.faceoff.detection.DetectedFace;
-import dev.faceoff.verification.PreparedFace;
+import dev.faceoff.face.FaceQuality;
+import dev.faceoff.face.PreparedFace;
 
 /**
  * The outcome of preparing one image: a face, or the error code why not (e.g. {@code no_face}).
@@ -63,6 +64,9 @@ record FaceRecord(PreparedFace face, String error) {
         int found = b.getInt();
         byte[] pixels = new byte[size * size * 3];
         b.get(pixels);
-        return ok(new PreparedFace(new AlignedFace(pixels, size), new DetectedFace(box, score), points, width, height, found));
+        var aligned = new AlignedFace(pixels, size);
+        // quality is a pure function of what is stored: measured again, not stored
+        return ok(new PreparedFace(aligned, new DetectedFace(box, score, points), points, width, height, found,
+                FaceQuality.of(points, aligned, score)));
     }
 }

@@ -63,7 +63,8 @@ record JobArgs(String job, Map<String, String> values) {
     void allow(String... keys) {
         var allowed = List.of(keys);
         for (String k : values.keySet()) {
-            if (!allowed.contains(k)) {
+            // configuration keys (--faceoff.models.detector=…) are Spring's: they shape the pipeline the job runs
+            if (!allowed.contains(k) && !k.startsWith("faceoff.") && !k.startsWith("spring.") && !k.startsWith("logging.")) {
                 throw new IllegalArgumentException("unknown option --" + k + " for '" + job + "'; options: --"
                         + String.join(", --", allowed));
             }

@@ -30,10 +30,20 @@ public record PairList(String name, Path root, List<Pair> pairs, int folds) {
         return new ArrayList<>(images);
     }
 
-    /** The identity an image belongs to: its folder's name. */
+    /**
+     * The identity an image belongs to: its folder's name, or the folder above a pose folder
+     * ({@code frontal}, {@code profile}: CFP's {@code Data/Images/<id>/profile/01.jpg}).
+     */
     public static String identity(String image) {
         Path parent = Path.of(image).getParent();
-        return parent == null ? image : parent.getFileName().toString();
+        if (parent == null) {
+            return image;
+        }
+        String name = parent.getFileName().toString();
+        if ((name.equals("frontal") || name.equals("profile")) && parent.getParent() != null) {
+            return parent.getParent().toString();
+        }
+        return name;
     }
 
     /**
@@ -81,27 +91,38 @@ public record PairList(String name, Path root, List<Pair> pairs, int folds) {
     }
 
     /**
-     * CSV with a header {@code image1,image2,same} (same: 1/0 or true/false); paths relative to
-     * {@code root}. Folds are assigned round-robin in file order.
+     * CSV with a header {@code image1,image2,same[,fold]} ({@code img1,img2,…} too; same: 1/0 or
+     * true/false); paths relative to {@code root}. With a fold column its folds are kept (0-based); without,
+     * folds are assigned round-robin in file order.
      */
     public static PairList csv(Path csvFile, Path root, int folds) throws IOException {
         List<String> lines = Files.readAllLines(csvFile).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        if (lines.isEmpty() || !lines.get(0).replace(" ", "").equalsIgnoreCase("image1,image2,same")) {
-            throw new IOException(csvFile + ": expected the header 'image1,image2,same'");
+        String header = lines.isEmpty() ? "" : lines.get(0).replace(" ", "").toLowerCase(java.util.Locale.ROOT)
+                .replace("img1", "image1").replace("img2", "image2");
+        boolean withFold = header.equals("image1,image2,same,fold");
+        if (!withFold && !header.equals("image1,image2,same")) {
+            throw new IOException(csvFile + ": expected the header 'image1,image2,same[,fold]'");
         }
+        int fields = withFold ? 4 : 3;
         var pairs = new ArrayList<Pair>();
+        int maxFold = -1;
         for (int i = 1; i < lines.size(); i++) {
             String[] f = lines.get(i).split(",");
-            if (f.length != 3) {
-                throw new IOException(csvFile + ":" + (i + 1) + ": expected 3 fields");
+            if (f.length != fields) {
+                throw new IOException(csvFile + ":" + (i + 1) + ": expected " + fields + " fields");
             }
             String s = f[2].strip().toLowerCase(java.util.Locale.ROOT);
             boolean same = s.equals("1") || s.equals("true") || s.equals("same");
             if (!same && !(s.equals("0") || s.equals("false") || s.equals("different"))) {
                 throw new IOException(csvFile + ":" + (i + 1) + ": 'same' must be 1/0 or true/false, got '" + f[2] + "'");
             }
-            pairs.add(new Pair(f[0].strip(), f[1].strip(), same, (i - 1) % folds));
+            int fold = withFold ? Integer.parseInt(f[3].strip()) : (i - 1) % folds;
+            if (fold < 0) {
+                throw new IOException(csvFile + ":" + (i + 1) + ": negative fold");
+            }
+            maxFold = Math.max(maxFold, fold);
+            pairs.add(new Pair(f[0].strip(), f[1].strip(), same, fold));
         }
-        return new PairList(csvFile.getFileName().toString(), root, pairs, folds);
+        return new PairList(csvFile.getFileName().toString(), root, pairs, withFold ? maxFold + 1 : folds);
     }
 }

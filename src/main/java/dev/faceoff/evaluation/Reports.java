@@ -32,8 +32,8 @@ final class Reports {
     }
 
     static void write(Path dir, PairList pairs, int images, List<String> noFace, FaceSelection selection,
-                      List<ModelScores> results, double alignSeconds, Map<String, Double> embedSeconds,
-                      double totalSeconds, JsonMapper json) throws IOException {
+                      List<ModelScores> results, List<QualitySweep> sweeps, double alignSeconds,
+                      Map<String, Double> embedSeconds, double totalSeconds, JsonMapper json) throws IOException {
         var root = new LinkedHashMap<String, Object>();
         root.put("pairList", pairs.name());
         root.put("pairs", pairs.pairs().size());
@@ -46,8 +46,10 @@ final class Reports {
                 + "among the pair list's images with a face");
         root.put("seconds", new Seconds(alignSeconds, embedSeconds, totalSeconds));
         root.put("results", results.stream().map(Reports::asMap).toList());
+        root.put("qualitySweeps", sweeps);
         Files.writeString(dir.resolve("report.json"), json.writeValueAsString(root));
-        Files.writeString(dir.resolve("report.md"), markdown(pairs, images, noFace, selection, results, alignSeconds, totalSeconds));
+        Files.writeString(dir.resolve("report.md"), markdown(pairs, images, noFace, selection, results, alignSeconds, totalSeconds)
+                + QualityReport.markdown(sweeps));
         plot(dir.resolve("roc.png"), pairs, results);
     }
 

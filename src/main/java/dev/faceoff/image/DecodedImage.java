@@ -9,9 +9,16 @@ import org.opencv.core.Mat;
 public final class DecodedImage implements AutoCloseable {
 
     private final Mat bgr;
+    private final double scale;
 
-    DecodedImage(Mat bgr) {
+    DecodedImage(Mat bgr, double scale) {
         this.bgr = bgr;
+        this.scale = scale;
+    }
+
+    /** Decoded pixels per pixel of the image as sent: 1, or 1/2, 1/4, 1/8 for a JPEG decoded at reduced scale. */
+    public double scale() {
+        return scale;
     }
 
     public Mat bgr() {

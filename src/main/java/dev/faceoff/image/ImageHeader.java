@@ -1,7 +1,7 @@
 package dev.faceoff.image;
 
-import dev.faceoff.system.ErrorCode;
-import dev.faceoff.system.FaceoffException;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 /**
  * Format and pixel dimensions read from an image's first bytes, before any full decode, so that a

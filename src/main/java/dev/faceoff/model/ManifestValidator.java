@@ -11,6 +11,12 @@ import java.util.Map;
  */
 final class ManifestValidator {
 
+    /** The face crops the service makes (FaceAligner): 5 points to the 112×112 ArcFace template. */
+    static final List<String> ALIGNMENTS = List.of("arcface-112-5pt");
+
+    /** How detection outputs can be read (detection's Detectors). */
+    static final List<String> DECODINGS = List.of("yunet", "rfb");
+
     private ManifestValidator() {
     }
 
@@ -41,10 +47,10 @@ final class ManifestValidator {
                 problems.add("input '" + input.name() + "' has no color (RGB, BGR or GRAY)");
             }
         }
-        if (manifest.allOutputs().isEmpty()) {
+        if (manifest.outputs().isEmpty()) {
             problems.add("manifest names no output");
         }
-        for (var output : manifest.allOutputs()) {
+        for (var output : manifest.outputs()) {
             long[] actual = outputs.get(output.name());
             if (actual == null) {
                 problems.add("output '" + output.name() + "' not in model; model outputs are " + outputs.keySet());
@@ -59,8 +65,16 @@ final class ManifestValidator {
                         + Arrays.toString(actual));
             }
         }
-        if (manifest.task() == ModelManifest.Task.EMBEDDING && (manifest.output() == null || manifest.output().dim() == null)) {
-            problems.add("an embedding manifest needs output.dim");
+        if (manifest.task() == ModelManifest.Task.DETECTION && !DECODINGS.contains(manifest.decoding())) {
+            problems.add("decoding '" + manifest.decoding() + "' is not one the service reads " + DECODINGS);
+        }
+        if (manifest.task() == ModelManifest.Task.EMBEDDING) {
+            if (manifest.output() == null || manifest.output().dim() == null) {
+                problems.add("an embedding manifest needs outputs[0].dim");
+            }
+            if (!ALIGNMENTS.contains(manifest.alignment())) {
+                problems.add("alignment '" + manifest.alignment() + "' is not one the service produces " + ALIGNMENTS);
+            }
         }
         return problems;
     }

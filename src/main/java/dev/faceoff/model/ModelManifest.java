@@ -11,6 +11,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * The contract of one model, read from {@code models/<name>/model.json}. The training export writes it,
  * {@code evaluate --calibrate} adds thresholds and metrics, and the service checks it against the real
  * ONNX session at start-up ({@link ManifestValidator}).
+ *
+ * @param alignment embedding models: the face crop they take ({@code arcface-112-5pt})
+ * @param decoding detection models: how their outputs are read ({@code yunet} or {@code rfb})
+ * @param scoreThreshold detection models: the default lowest confidence kept (faceoff.detection.score-threshold overrides)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(
@@ -23,9 +27,10 @@ public record ModelManifest(
         String file,
         String sha256,
         Input input,
-        Output output,
         List<Output> outputs,
         String alignment,
+        String decoding,
+        Double scoreThreshold,
         Boolean testTimeFlip,
         Map<String, Threshold> thresholds,
         Map<String, Object> metrics,
@@ -79,7 +84,7 @@ public record ModelManifest(
 
     /** One output the service reads: its name and either its last dimension or its whole shape. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Output(String name, Integer dim, List<Long> shape, Boolean normalized) {
+    public record Output(String name, Integer dim, List<Long> shape) {
         public Output {
             shape = shape == null ? List.of() : List.copyOf(shape);
         }
@@ -94,15 +99,14 @@ public record ModelManifest(
     public record Provenance(String source, String license, String url) {
     }
 
-    /** Every output the service reads: {@code output} and {@code outputs} together. */
-    public List<Output> allOutputs() {
-        if (output == null) {
-            return outputs;
-        }
-        var all = new java.util.ArrayList<Output>();
-        all.add(output);
-        all.addAll(outputs);
-        return List.copyOf(all);
+    /** A detector that finds the five points itself (no landmark model needed). */
+    public boolean givesLandmarks() {
+        return "yunet".equals(decoding);
+    }
+
+    /** The first output: the embedding of an embedding model, the points of a landmark model; null if none. */
+    public Output output() {
+        return outputs.isEmpty() ? null : outputs.get(0);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,14 +40,21 @@ public final class ModelRepository {
     private static final Logger log = LoggerFactory.getLogger(ModelRepository.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** How long shutdown waits for running inference before closing the sessions anyway. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
     private final Map<String, LoadedModel> models;
     private final ModelProperties properties;
+    private final SessionGate gate;
 
-    ModelRepository(ModelProperties properties, OnnxRuntime runtime) {
+    ModelRepository(ModelProperties properties, OnnxRuntime runtime, SessionGate gate) {
         this.properties = properties;
+        this.gate = gate;
         this.models = loadAll(properties, runtime);
         require(properties.detector(), Task.DETECTION);
-        require(properties.landmarks(), Task.LANDMARKS);
+        if (!detector().manifest().givesLandmarks()) {
+            require(properties.landmarks(), Task.LANDMARKS);
+        }
         require(properties.defaultEmbedding(), Task.EMBEDDING);
     }
 
@@ -163,8 +171,9 @@ public final class ModelRepository {
         return models.get(properties.detector());
     }
 
-    public LoadedModel landmarks() {
-        return models.get(properties.landmarks());
+    /** The landmark model, or empty when the detector gives the five points itself (YuNet) and none is loaded. */
+    public Optional<LoadedModel> landmarks() {
+        return Optional.ofNullable(models.get(properties.landmarks())).filter(m -> m.manifest().task() == Task.LANDMARKS);
     }
 
     public LoadedModel defaultEmbedding() {
@@ -183,8 +192,18 @@ public final class ModelRepository {
         return new ArrayList<>(models.values());
     }
 
+    /**
+     * At shutdown, after the web server has stopped taking requests: refuse new runs, wait for the running
+     * ones, then close the sessions. Left open (the process is exiting) if a run is still going after
+     * {@link #DRAIN_TIMEOUT}: freeing a session under a running inference crashes the JVM.
+     */
     @PreDestroy
-    void close() {
+    void close() throws InterruptedException {
+        if (!gate.closeAndDrain(DRAIN_TIMEOUT)) {
+            log.warn("{} inference run(s) still going after {} s; sessions left open for the exiting process",
+                    gate.running(), DRAIN_TIMEOUT.toSeconds());
+            return;
+        }
         models.values().forEach(m -> closeQuietly(m.session()));
     }
 

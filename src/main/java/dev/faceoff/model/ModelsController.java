@@ -41,9 +41,36 @@ class ModelsController {
             ModelManifest x = m.manifest();
             return new ModelView(x.name(), x.version(), x.task().label(), x.loss(), x.lossParams(), x.backbone(),
                     m.provider(), x.name().equals(defaultName), x.input(), x.testTimeFlip(),
-                    x.output() == null ? null : x.output().dim(), new LinkedHashMap<>(x.thresholds()), x.metrics(),
+                    x.output() == null ? null : x.output().dim(), new LinkedHashMap<>(x.thresholds()), snakeKeys(x.metrics()),
                     x.provenance());
         }).toList();
         return new ModelsView(runtime.requested().name().toLowerCase(java.util.Locale.ROOT), defaultName, views);
+    }
+
+    /**
+     * A model card's metrics with snake_case keys, nested maps too ({@code tarAtFar1e-3} → {@code tar_at_far1e-3}):
+     * the cards keep the training export's camelCase, the API has one naming policy. Pure.
+     */
+    static Map<String, Object> snakeKeys(Map<String, Object> map) {
+        var out = new LinkedHashMap<String, Object>();
+        map.forEach((key, value) -> out.put(snake(key), value instanceof Map<?, ?> nested ? snakeKeys(cast(nested)) : value));
+        return out;
+    }
+
+    static String snake(String key) {
+        var out = new StringBuilder(key.length() + 4);
+        for (char c : key.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                out.append('_').append(Character.toLowerCase(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> map) {
+        return (Map<String, Object>) map;
     }
 }

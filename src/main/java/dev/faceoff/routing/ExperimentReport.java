@@ -4,18 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.annotation.JsonNaming;
 
 import dev.faceoff.model.LoadedModel;
-import dev.faceoff.routing.FeedbackStore.VariantModel;
+import dev.faceoff.feedback.FeedbackStore.VariantModel;
+import dev.faceoff.feedback.FeedbackStore;
+import dev.faceoff.feedback.Confusion;
 
 /**
  * GET /v1/experiments/{name}: per variant its traffic (this instance), its feedback (every replica's with
  * the Redis store) with FAR and FRR and their Wilson 95 % intervals, and z-tests of each variant against
  * the first. Built from plain numbers; rates are null where nothing was counted yet.
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record ExperimentReport(String name, boolean active, boolean isDefault, String stickyKey, Map<String, Double> weights,
                         List<Experiment.WeightChange> weightHistory, String trafficScope, String feedbackScope,
                         int window, long requests, List<VariantReport> variants, List<Comparison> comparisons,
@@ -23,13 +22,11 @@ record ExperimentReport(String name, boolean active, boolean isDefault, String s
 
     static final double ALPHA = 0.05;
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record VariantReport(String name, String model, String loss, double weight, Double targetShare, Traffic traffic,
                          List<Shadow> shadow, Feedback feedback) {
     }
 
     /** This instance's traffic of a variant since start-up; quantiles over the latest {@code window} values. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Traffic(long assigned, long sticky, long weighted, Double share, long verified, Double matchRate,
                    Distribution latencyMs, Distribution similarity) {
     }
@@ -42,12 +39,10 @@ record ExperimentReport(String name, boolean active, boolean isDefault, String s
         }
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Shadow(String model, String loss, long comparisons, long agreements, Double agreement, Double matchRate,
                   long dropped, Distribution similarity, Distribution latencyMs) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Feedback(long labelled, long trueAccepts, long falseAccepts, long trueRejects, long falseRejects,
                     long impostorPairs, long genuinePairs, Rate far, Rate frr) {
     }
@@ -70,7 +65,6 @@ record ExperimentReport(String name, boolean active, boolean isDefault, String s
      *                                80 % power; 0 once that many are in; null when the rates are equal or a
      *                                variant has none yet
      */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Test(Double difference, double z, double pValue, boolean significant, Long labelledPairsNeeded,
                 Long moreLabelledPairsNeeded) {
 

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.faceoff.alignment.AlignedFace;
+import dev.faceoff.feedback.FeedbackStore;
 
 /**
  * What follows a verification's decision: the report's instance statistics, the record that waits for

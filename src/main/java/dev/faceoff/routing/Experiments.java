@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelRepository;
-import dev.faceoff.system.ErrorCode;
-import dev.faceoff.system.FaceoffException;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 /**
  * The configured experiments, checked against the model store at start-up: every variant and shadow model

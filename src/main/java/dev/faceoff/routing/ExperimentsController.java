@@ -8,33 +8,28 @@ import jakarta.validation.constraints.NotEmpty;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
-import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.annotation.JsonNaming;
 
 import dev.faceoff.model.LoadedModel;
-import dev.faceoff.system.ErrorCode;
-import dev.faceoff.system.FaceoffException;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
+import dev.faceoff.feedback.FeedbackStore;
+import dev.faceoff.common.Problems;
 
 /** The experiments: list, per-variant report, and weight changes without a restart (admin key). */
 @RestController
 @Tag(name = "experiments", description = "A/B tests between embedding models: feedback, reports, weights")
-@ApiResponse(responseCode = "404", description = "unknown_experiment",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+@Problems({ErrorCode.UNKNOWN_EXPERIMENT, ErrorCode.STORE_UNAVAILABLE})
 class ExperimentsController {
 
     private static final Logger log = LoggerFactory.getLogger(ExperimentsController.class);
@@ -52,16 +47,13 @@ class ExperimentsController {
         this.adminKey = new AdminKey(properties.adminKey());
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record ExperimentsView(String defaultExperiment, List<ExperimentView> experiments) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record ExperimentView(String name, boolean active, boolean isDefault, String stickyKey, List<VariantView> variants,
                           List<ModelView> shadow) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record VariantView(String name, String model, String loss, double weight, double targetShare) {
     }
 
@@ -73,7 +65,6 @@ class ExperimentsController {
             example = "{\"arcface\": 80, \"cosface\": 20}") @NotEmpty Map<String, Double> weights) {
     }
 
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record WeightsResult(String experiment, Map<String, Double> weights, Experiment.WeightChange change) {
     }
 
@@ -93,19 +84,12 @@ class ExperimentsController {
     ExperimentReport report(@PathVariable String name) {
         Experiment e = experiments.require(name);
         boolean isDefault = experiments.defaultExperiment().map(d -> d == e).orElse(false);
-        try {
-            return ExperimentReport.of(e, isDefault, stats, store);
-        } catch (DataAccessException ex) {
-            throw new FaceoffException(ErrorCode.STORE_UNAVAILABLE, "the feedback store cannot be reached; retry later");
-        }
+        return ExperimentReport.of(e, isDefault, stats, store);
     }
 
     @Operation(summary = "Change an experiment's weights (admin)", description = "Takes effect at once on this instance "
             + "and is logged and kept in the report's weight_history. Needs header X-Admin-Key.")
-    @ApiResponse(responseCode = "401", description = "unauthorized: missing or wrong X-Admin-Key, or no admin key configured",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "400", description = "invalid_request: unknown variant, negative weight or a total of 0",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    @Problems({ErrorCode.UNAUTHORIZED, ErrorCode.INVALID_REQUEST})
     @PutMapping(path = "/v1/experiments/{name}/weights", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     WeightsResult weights(@PathVariable String name,

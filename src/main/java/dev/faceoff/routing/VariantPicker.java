@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-import dev.faceoff.system.Digests;
+import dev.faceoff.common.Digests;
 
 /**
  * Variant assignment maths. Pure: a sticky key lands on the same variant on every replica and after every

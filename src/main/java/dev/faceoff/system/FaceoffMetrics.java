@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
+import dev.faceoff.common.StageTimings;
 
 /**
  * Every faceoff.* meter, in one place so names and tags stay consistent. Tags are low-cardinality by
@@ -68,6 +69,22 @@ public final class FaceoffMetrics {
                 .tags(variant.tags()).tag("role", role)
                 .serviceLevelObjectives(SIMILARITY_BUCKETS)
                 .register(registry).record(Math.max(0, similarity));
+    }
+
+    /**
+     * The quality of every face a request found, per embedding model: the drift signal when cameras or
+     * users change. Score in tenths, |yaw| in 10° steps, inter-eye distance in pixels.
+     */
+    public void quality(String model, dev.faceoff.face.FaceQuality quality) {
+        DistributionSummary.builder("faceoff.face.quality").description("face quality score (0-1) of faces found")
+                .tag("model", model).serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+                .register(registry).record(quality.score());
+        DistributionSummary.builder("faceoff.face.yaw").description("absolute head yaw (degrees) of faces found")
+                .baseUnit("degrees").tag("model", model).serviceLevelObjectives(10, 20, 30, 40, 50, 60, 70, 80, 90)
+                .register(registry).record(Math.abs(quality.yawDeg()));
+        DistributionSummary.builder("faceoff.face.inter_eye").description("inter-eye distance (pixels) of faces found")
+                .baseUnit("pixels").tag("model", model).serviceLevelObjectives(8, 16, 24, 32, 48, 64, 96, 128, 256)
+                .register(registry).record(quality.interEyePx());
     }
 
     public void decision(Variant variant, boolean match) {

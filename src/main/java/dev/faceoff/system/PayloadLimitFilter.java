@@ -14,6 +14,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
+import dev.faceoff.common.ErrorCode;
 
 /**
  * Caps non-multipart request bodies (JSON with base64 images): a declared Content-Length over the limit

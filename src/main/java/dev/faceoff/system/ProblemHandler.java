@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -22,6 +23,8 @@ import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 /**
  * Every error as {@code application/problem+json} with a stable {@code code}. Client mistakes are 4xx;
@@ -32,6 +35,9 @@ final class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+    /** Retry-After of every 503: overload, shutdown and store outages pass within seconds. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
     private final FaceoffMetrics metrics;
 
     ProblemHandler(FaceoffMetrics metrics) {
@@ -41,6 +47,13 @@ final class ProblemHandler {
     @ExceptionHandler(FaceoffException.class)
     ResponseEntity<ProblemDetail> faceoff(FaceoffException e, HttpServletRequest request) {
         return problem(e.code(), e.getMessage(), request);
+    }
+
+    /** The feedback store (Redis) is down: the caller may retry; verification itself keeps working. */
+    @ExceptionHandler(DataAccessException.class)
+    ResponseEntity<ProblemDetail> storeUnavailable(DataAccessException e, HttpServletRequest request) {
+        log.warn("feedback store unavailable: {}", e.getMessage());
+        return problem(ErrorCode.STORE_UNAVAILABLE, "the feedback store cannot be reached; retry later", request);
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)
@@ -121,13 +134,17 @@ final class ProblemHandler {
 
     private ResponseEntity<ProblemDetail> problem(ErrorCode code, String detail, HttpServletRequest request) {
         metrics.error(code.code());
+        RequestScope.of(request).failed(code.code());
         ProblemDetail body = ProblemDetail.forStatusAndDetail(code.status(), detail);
         body.setTitle(code.title());
         body.setType(type(code));
         body.setInstance(URI.create(request.getRequestURI()));
         body.setProperty("code", code.code());
-        return ResponseEntity.status(code.status()).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
-                .body(body);
+        var response = ResponseEntity.status(code.status()).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON);
+        if (code.status() == org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE) {
+            response.header(org.springframework.http.HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        return response.body(body);
     }
 
     /** The problem type URI of an error code (documentation of each code lives under it). */

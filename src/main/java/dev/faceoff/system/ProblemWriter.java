@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import tools.jackson.databind.json.JsonMapper;
+import dev.faceoff.common.ErrorCode;
 
 /**
  * Writes a problem+json body from a servlet filter, where no controller advice applies: the same fields,

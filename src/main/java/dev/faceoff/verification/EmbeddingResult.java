@@ -2,7 +2,6 @@ package dev.faceoff.verification;
 
 import java.util.Map;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The answer of POST /v1/embed: the unit-length embedding of the chosen face. */
 public record EmbeddingResult(
@@ -10,5 +9,5 @@ public record EmbeddingResult(
         int dim,
         float[] embedding,
         VerificationResult.Face face,
-        @JsonProperty("timings_ms") Map<String, Double> timingsMs) {
+        Map<String, Double> timingsMs) {
 }

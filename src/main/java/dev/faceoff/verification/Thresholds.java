@@ -1,8 +1,8 @@
 package dev.faceoff.verification;
 
 import dev.faceoff.model.ModelManifest;
-import dev.faceoff.system.ErrorCode;
-import dev.faceoff.system.FaceoffException;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 /** Picks a model's calibrated threshold for a requested false-accept rate. Pure. */
 final class Thresholds {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
@@ -12,12 +11,9 @@ import jakarta.validation.constraints.NotBlank;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
-import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -26,31 +22,23 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
 import dev.faceoff.routing.RequestKeys;
-import dev.faceoff.system.ErrorCode;
-import dev.faceoff.system.FaceoffException;
-import dev.faceoff.system.FaceoffMetrics;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
+import dev.faceoff.system.RequestScope;
+import dev.faceoff.common.Problems;
 
 /** POST /v1/verify and POST /v1/embed, as multipart uploads or JSON with base64 images. */
 @RestController
 @Tag(name = "verification", description = "Do these two photos show the same person?")
-@ApiResponse(responseCode = "400", description = "invalid_request: a field is missing or malformed",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-@ApiResponse(responseCode = "404", description = "unknown_model: the named model is not served",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-@ApiResponse(responseCode = "413", description = "image_too_large (bytes or pixels of one image) or payload_too_large (the request)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-@ApiResponse(responseCode = "415", description = "unsupported_image: not JPEG, PNG, WebP or BMP",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-@ApiResponse(responseCode = "422", description = "no_face, multiple_faces (with select=single) or corrupt_image",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+@Problems({ErrorCode.INVALID_REQUEST, ErrorCode.UNKNOWN_MODEL, ErrorCode.IMAGE_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE,
+        ErrorCode.UNSUPPORTED_IMAGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.NO_FACE, ErrorCode.MULTIPLE_FACES,
+        ErrorCode.CORRUPT_IMAGE, ErrorCode.LOW_QUALITY, ErrorCode.SHUTTING_DOWN})
 class VerificationController {
 
     private final VerificationService service;
-    private final FaceoffMetrics metrics;
 
-    VerificationController(VerificationService service, FaceoffMetrics metrics) {
+    VerificationController(VerificationService service) {
         this.service = service;
-        this.metrics = metrics;
     }
 
     @Operation(summary = "Verify two photos (multipart upload)",
@@ -69,10 +57,13 @@ class VerificationController {
             @RequestParam(name = "select", required = false) String select,
             @Parameter(description = "sticky key for experiment assignment (sticky-key: field:subject), e.g. a subject id")
             @RequestParam(name = "subject", required = false) String subject,
+            @Parameter(description = "refuse a face whose quality score (0-1) is below this with 422 low_quality "
+                    + "(default faceoff.decision.min-quality; 0 is off)")
+            @RequestParam(name = "min_quality", required = false) Double minQuality,
             HttpServletRequest http) {
         var request = new VerificationService.Request(bytes(image1, "image1"), bytes(image2, "image2"), model, far,
-                select, keys(http, subject == null ? Map.of() : Map.of("subject", subject)));
-        return observe("verify", scope -> service.verify(request, scope));
+                select, minQuality, keys(http, subject == null ? Map.of() : Map.of("subject", subject)));
+        return service.verify(request, RequestScope.of(http));
     }
 
     /** JSON form of a verification request. */
@@ -82,7 +73,8 @@ class VerificationController {
             @Schema(description = "embedding model name") String model,
             @Schema(description = "target false-accept rate") Double far,
             @Schema(description = "largest | center | score | single") String select,
-            @Schema(description = "sticky key for experiment assignment, e.g. a subject id") String subject) {
+            @Schema(description = "sticky key for experiment assignment, e.g. a subject id") String subject,
+            @Schema(description = "refuse a face whose quality score is below this (422 low_quality)") Double minQuality) {
     }
 
     @Operation(summary = "Verify two photos (JSON, base64 images)")
@@ -94,8 +86,8 @@ class VerificationController {
             fields.put("subject", body.subject());
         }
         var request = new VerificationService.Request(base64(body.image1(), "image1"), base64(body.image2(), "image2"),
-                body.model(), body.far(), body.select(), keys(http, fields));
-        return observe("verify", scope -> service.verify(request, scope));
+                body.model(), body.far(), body.select(), body.minQuality(), keys(http, fields));
+        return service.verify(request, RequestScope.of(http));
     }
 
     @Operation(summary = "Embed the face in one photo (multipart upload)",
@@ -105,38 +97,24 @@ class VerificationController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     EmbeddingResult embedMultipart(@RequestPart("image") MultipartFile image,
                                    @RequestParam(name = "model", required = false) String model,
-                                   @RequestParam(name = "select", required = false) String select) {
-        byte[] bytes = bytes(image, "image");
-        return observe("embed", scope -> service.embed(bytes, model, select, scope));
+                                   @RequestParam(name = "select", required = false) String select,
+                                   @RequestParam(name = "min_quality", required = false) Double minQuality,
+                                   HttpServletRequest http) {
+        return service.embed(bytes(image, "image"), model, select, minQuality, RequestScope.of(http));
     }
 
     /** JSON form of an embedding request. */
-    record EmbedJson(@Schema(description = "photo, base64") @NotBlank String image, String model, String select) {
+    record EmbedJson(@Schema(description = "photo, base64") @NotBlank String image, String model, String select,
+                     @Schema(description = "refuse a face whose quality score is below this (422 low_quality)")
+                     Double minQuality) {
     }
 
     @Operation(summary = "Embed the face in one photo (JSON, base64 image)")
     @PostMapping(path = "/v1/embed", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    EmbeddingResult embedJson(@Valid @RequestBody EmbedJson body) {
-        byte[] bytes = base64(body.image(), "image");
-        return observe("embed", scope -> service.embed(bytes, body.model(), body.select(), scope));
-    }
-
-    private <T> T observe(String endpoint, Function<RequestScope, T> call) {
-        long start = System.nanoTime();
-        var scope = new RequestScope();
-        metrics.requestStarted();
-        String outcome = ErrorCode.INTERNAL_ERROR.code();
-        try {
-            T result = call.apply(scope);
-            outcome = "ok";
-            return result;
-        } catch (FaceoffException e) {
-            outcome = e.code().code();
-            throw e;
-        } finally {
-            metrics.requestFinished(endpoint, scope.variant(), outcome, System.nanoTime() - start);
-        }
+    EmbeddingResult embedJson(@Valid @RequestBody EmbedJson body, HttpServletRequest http) {
+        return service.embed(base64(body.image(), "image"), body.model(), body.select(), body.minQuality(),
+                RequestScope.of(http));
     }
 
     private static RequestKeys keys(HttpServletRequest http, Map<String, String> fields) {

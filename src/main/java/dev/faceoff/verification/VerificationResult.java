@@ -3,14 +3,15 @@ package dev.faceoff.verification;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.faceoff.detection.Box;
 import dev.faceoff.detection.DetectedFace;
+import dev.faceoff.face.FaceQuality;
+import dev.faceoff.face.PreparedFace;
 
 /** The answer of POST /v1/verify. */
 public record VerificationResult(
-        @JsonProperty("verification_id") String verificationId,
+        String verificationId,
         boolean match,
         double similarity,
         double threshold,
@@ -18,7 +19,7 @@ public record VerificationResult(
         ModelRef model,
         RoutingRef routing,
         List<Face> faces,
-        @JsonProperty("timings_ms") Map<String, Double> timingsMs) {
+        Map<String, Double> timingsMs) {
 
     /** The model that decided. */
     public record ModelRef(String name, int version, String loss) {
@@ -30,7 +31,7 @@ public record VerificationResult(
 
     /** A face as found in its image. */
     public record Face(FaceBox box, List<double[]> landmarks, double score, ImageSize image,
-                       @JsonProperty("faces_found") int facesFound) {
+                       int facesFound, FaceQuality quality) {
 
         static Face of(PreparedFace p) {
             DetectedFace f = p.face();
@@ -41,7 +42,7 @@ public record VerificationResult(
             }
             return new Face(new FaceBox(round(b.x1()), round(b.y1()), round(b.width()), round(b.height())),
                     points, Math.round(f.score() * 1e4) / 1e4, new ImageSize(p.imageWidth(), p.imageHeight()),
-                    p.facesFound());
+                    p.facesFound(), p.quality());
         }
 
         private static double round(double v) {

@@ -17,8 +17,14 @@ import dev.faceoff.routing.ExperimentTracker;
 import dev.faceoff.routing.RequestKeys;
 import dev.faceoff.routing.Router;
 import dev.faceoff.system.FaceoffMetrics;
-import dev.faceoff.system.StageTimings;
-import dev.faceoff.system.StageTimings.Stage;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
+import dev.faceoff.common.StageTimings;
+import dev.faceoff.common.StageTimings.Stage;
+import dev.faceoff.face.FacePipeline;
+import dev.faceoff.face.FaceQuality;
+import dev.faceoff.face.PreparedFace;
+import dev.faceoff.system.RequestScope;
 
 /**
  * Verification: prepare both faces, embed them in one run with the routed model, cosine similarity,
@@ -50,7 +56,8 @@ public final class VerificationService {
     }
 
     /** A verification request, parsed. */
-    public record Request(byte[] image1, byte[] image2, String model, Double far, String select, RequestKeys keys) {
+    public record Request(byte[] image1, byte[] image2, String model, Double far, String select, Double minQuality,
+                          RequestKeys keys) {
     }
 
     public VerificationResult verify(Request request, RequestScope scope) {
@@ -63,8 +70,13 @@ public final class VerificationService {
         scope.assigned(variantOf(assignment));
 
         StageTimings timings = new StageTimings();
+        double minQuality = minQuality(request.minQuality());
         PreparedFace first = pipeline.prepare(request.image1(), selection, "image1", timings);
         PreparedFace second = pipeline.prepare(request.image2(), selection, "image2", timings);
+        metrics.quality(model.name(), first.quality());
+        metrics.quality(model.name(), second.quality());
+        gate(first, "image1", minQuality);
+        gate(second, "image2", minQuality);
         long t = timings.start();
         List<float[]> embeddings = embedder.embed(model, List.of(first.aligned(), second.aligned()));
         timings.stop(Stage.EMBED, t);
@@ -85,7 +97,7 @@ public final class VerificationService {
                 List.of(VerificationResult.Face.of(first), VerificationResult.Face.of(second)), timings.millis());
     }
 
-    public EmbeddingResult embed(byte[] image, String modelName, String select, RequestScope scope) {
+    public EmbeddingResult embed(byte[] image, String modelName, String select, Double minQuality, RequestScope scope) {
         FaceSelection selection = select == null ? detection.select() : FaceSelection.parse(select);
         // never an experiment: a client keeping embeddings needs one model's vectors, not a random variant's
         Assignment assignment = router.assignWithoutExperiment(modelName);
@@ -93,6 +105,8 @@ public final class VerificationService {
         scope.assigned(variantOf(assignment));
         StageTimings timings = new StageTimings();
         PreparedFace face = pipeline.prepare(image, selection, "image", timings);
+        metrics.quality(model.name(), face.quality());
+        gate(face, "image", minQuality(minQuality));
         long t = timings.start();
         float[] embedding = embedder.embed(model, List.of(face.aligned())).get(0);
         timings.stop(Stage.EMBED, t);
@@ -102,10 +116,31 @@ public final class VerificationService {
                 embedding.length, embedding, VerificationResult.Face.of(face), timings.millis());
     }
 
+    private double minQuality(Double requested) {
+        if (requested == null) {
+            return decision.minQuality();
+        }
+        if (requested < 0 || requested > 1) {
+            throw new FaceoffException(ErrorCode.INVALID_REQUEST, "min_quality must be within [0, 1]; got " + requested);
+        }
+        return requested;
+    }
+
+    /** Refuses a face whose quality score is below {@code min}, naming its weakest measure. */
+    static void gate(PreparedFace face, String which, double min) {
+        FaceQuality q = face.quality();
+        if (min > 0 && q.score() < min) {
+            throw new FaceoffException(ErrorCode.LOW_QUALITY, String.format(java.util.Locale.ROOT,
+                    "%s: face quality %.3f is below min_quality %.3f; weakest measure: %s (yaw %.0f°, inter-eye %.0f px, "
+                            + "sharpness %.0f, brightness %.0f, detector score %.2f)", which, q.score(), min, q.weakest(),
+                    q.yawDeg(), q.interEyePx(), q.sharpness(), q.brightness(), q.detectorScore()));
+        }
+    }
+
     private void recordStages(StageTimings timings, LoadedModel embedding) {
         timings.nanos().forEach((stage, nanos) -> metrics.stage(stage, switch (stage) {
             case DETECT -> models.detector().name();
-            case LANDMARKS -> models.landmarks().name();
+            case LANDMARKS -> models.landmarks().map(LoadedModel::name).orElse("none");
             case EMBED -> embedding.name();
             case DECODE, ALIGN -> "none";
         }, nanos));

@@ -102,6 +102,13 @@ class KubernetesManifestsTest {
             assertThat(container.getResources().getLimits()).containsKey(resource);
         }
 
+        // shutdown: preStop delay, then the application's drain, both inside the grace period
+        long preStop = container.getLifecycle().getPreStop().getSleep().getSeconds();
+        assertThat(preStop).isPositive();
+        long drain = java.time.Duration.parse("PT" + springProperty("spring.lifecycle.timeout-per-shutdown-phase").toUpperCase()).toSeconds();
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("grace > preStop + drain").isGreaterThan(preStop + drain);
+        assertThat(springProperty("server.shutdown")).isEqualTo("graceful");
+
         Map<String, Volume> volumes = pod.getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
         for (VolumeMount mount : container.getVolumeMounts()) {
             assertThat(volumes).as("volume of mount %s", mount.getMountPath()).containsKey(mount.getName());
@@ -255,4 +262,14 @@ class KubernetesManifestsTest {
         }
     }
 
+
+    /** A dotted key of the deployment configuration (k8s/base/config/application.yaml). */
+    private static String springProperty(String key) throws Exception {
+        JsonNode node = YAML.readTree(Files.readString(ROOT.resolve("k8s/base/config/application.yaml")));
+        for (String part : key.split("\\.")) {
+            node = node.path(part);
+        }
+        assertThat(node.isMissingNode()).as("%s in k8s/base/config/application.yaml", key).isFalse();
+        return node.asText();
+    }
 }

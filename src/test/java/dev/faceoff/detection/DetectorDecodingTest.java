@@ -7,8 +7,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.faceoff.system.ErrorCode;
-import dev.faceoff.system.FaceoffException;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 class DetectorDecodingTest {
 

@@ -53,9 +53,7 @@ class ExperimentEndToEndTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        for (String kv : ModelStores.abProperties(ModelStores.shared())) {
-            registry.add(kv.substring(0, kv.indexOf('=')), () -> kv.substring(kv.indexOf('=') + 1));
-        }
+        ModelStores.register(registry);
     }
 
     Http http() {

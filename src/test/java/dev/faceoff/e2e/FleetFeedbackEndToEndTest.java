@@ -19,7 +19,7 @@ import dev.faceoff.FaceoffApplication;
 import dev.faceoff.SharedData;
 import dev.faceoff.evaluation.PairListAccess;
 import dev.faceoff.routing.ModelStores;
-import dev.faceoff.routing.RedisServer;
+import dev.faceoff.feedback.RedisServer;
 
 /**
  * Two replicas behind an imaginary load balancer, one real Redis: a verification answered by one replica

@@ -162,7 +162,7 @@ class VerifyEndToEndTest {
         http().verify(TestImages.read(lfw, "Aaron_Peirsol", 1), TestImages.read(lfw, "Aaron_Peirsol", 2), Map.of());
 
         JsonNode models = http().get("/v1/models").json();
-        assertThat(models.get("defaultEmbedding").asString()).isEqualTo("mobilefacenet-faceplugin");
+        assertThat(models.get("default_embedding").asString()).isEqualTo("mobilefacenet-faceplugin");
         assertThat(models.get("models").findValuesAsString("provider")).containsOnly("cpu");
         assertThat(models.get("models").findValuesAsString("task")).contains("detection", "landmarks", "embedding");
 

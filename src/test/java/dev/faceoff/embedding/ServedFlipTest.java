@@ -15,6 +15,7 @@ import dev.faceoff.SharedData;
 import dev.faceoff.alignment.AlignedFace;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelRepository;
+import dev.faceoff.model.ModelRunner;
 import dev.faceoff.model.OnnxRuntime;
 import dev.faceoff.model.RuntimeProperties;
 import dev.faceoff.model.RuntimeProperties.Provider;
@@ -25,7 +26,7 @@ class ServedFlipTest {
     @Test
     void theModelCardDecidesWhetherServingFlips(@TempDir Path dir) throws Exception {
         var runtime = new OnnxRuntime(new RuntimeProperties(Provider.CPU, 0, 0, 1, false, true));
-        var embedder = new EmbeddingModel(runtime);
+        var embedder = new EmbeddingModel(new ModelRunner(runtime));
         LoadedModel plain = load(dir, false, runtime);
         LoadedModel flipped = load(dir, true, runtime);
         List<AlignedFace> faces = List.of(asymmetricFace());

@@ -49,6 +49,22 @@ class PairListTest {
     }
 
     @Test
+    void csvWithItsOwnFoldsAndPoseFolders(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("fp.csv"), "img1,img2,same,fold\n"
+                + "Data/Images/001/frontal/05.jpg,Data/Images/001/profile/01.jpg,1,0\n"
+                + "Data/Images/001/frontal/05.jpg,Data/Images/002/profile/02.jpg,0,4\n");
+        PairList list = PairList.csv(dir.resolve("fp.csv"), dir, 10);
+        assertThat(list.folds()).isEqualTo(5);
+        assertThat(list.pairs()).extracting(PairList.Pair::fold).containsExactly(0, 4);
+        // the identity of a CFP image is the folder above its pose folder
+        assertThat(PairList.identity("Data/Images/001/profile/01.jpg")).isEqualTo("Data/Images/001");
+        assertThat(PairList.identity("Data/Images/001/frontal/05.jpg")).isEqualTo("Data/Images/001");
+        assertThat(PairList.identity("Aaron_Peirsol/Aaron_Peirsol_0001.jpg")).isEqualTo("Aaron_Peirsol");
+        Files.writeString(dir.resolve("short.csv"), "img1,img2,same,fold\na.jpg,b.jpg,1\n");
+        assertThatThrownBy(() -> PairList.csv(dir.resolve("short.csv"), dir, 10)).hasMessageContaining("4 fields");
+    }
+
+    @Test
     void jobArgumentsAcceptSpaceAndEqualsForms() {
         JobArgs args = JobArgs.parse(new String[]{"evaluate", "--pairs", "p.txt", "--flip", "--models=a,b"});
         assertThat(args.require("pairs")).isEqualTo("p.txt");

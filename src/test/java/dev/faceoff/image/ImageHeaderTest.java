@@ -8,8 +8,8 @@ import java.nio.ByteOrder;
 
 import org.junit.jupiter.api.Test;
 
-import dev.faceoff.system.ErrorCode;
-import dev.faceoff.system.FaceoffException;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 class ImageHeaderTest {
 

@@ -2,12 +2,9 @@ package dev.faceoff.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
-import ai.onnxruntime.OnnxTensor;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -59,11 +56,8 @@ final class GoldenOutputs {
         }
     }
 
-    static float[] run(LoadedModel model, OnnxRuntime runtime, float[] x, int size) throws Exception {
-        var input = model.manifest().input();
-        try (var tensor = OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(x), new long[]{1, 3, size, size});
-             var result = model.session().run(Map.of(input.name(), tensor))) {
-            return ((float[][]) result.get(model.manifest().output().name()).orElseThrow().getValue())[0];
-        }
+    /** Through the service's own runner, as served. */
+    static float[] run(LoadedModel model, OnnxRuntime runtime, float[] x, int size) {
+        return new ModelRunner(runtime).run(model, x, 1, 3, size, size).get(model.manifest().output().name());
     }
 }

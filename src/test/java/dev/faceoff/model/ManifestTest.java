@@ -20,7 +20,7 @@ class ManifestTest {
              "lossParams": {"s": 32.0, "m": 0.5}, "file": "model.onnx", "sha256": "ab",
              "input": {"name": "input", "shape": [-1, 3, 112, 112], "layout": "NCHW", "color": "RGB",
                        "mean": 127.5, "std": 128.0},
-             "output": {"name": "embedding", "dim": 128},
+             "outputs": [{"name": "embedding", "dim": 128}], "alignment": "arcface-112-5pt",
              "thresholds": {"1e-3": {"cosine": 0.41, "dataset": "lfw", "pairs": 29000000},
                             "1e-2": {"cosine": 0.30, "dataset": "lfw", "pairs": 29000000}},
              "somethingNew": {"kept": true}}
@@ -37,7 +37,7 @@ class ManifestTest {
         assertThat(m.input().height()).isEqualTo(112);
         assertThat(m.thresholdsByFar().firstKey()).isEqualTo(1e-3);
         assertThat(m.thresholdsByFar().get(1e-2).cosine()).isEqualTo(0.30);
-        assertThat(m.allOutputs()).hasSize(1);
+        assertThat(m.outputs()).hasSize(1);
     }
 
     @Test
@@ -68,6 +68,9 @@ class ManifestTest {
                 .anySatisfy(p -> assertThat(p).contains("dim 128").contains("512"));
         assertThat(ManifestValidator.problems(m, Map.of("input", new long[]{1, 3, 112, 112}), outputs))
                 .singleElement().asString().contains("shape [-1, 3, 112, 112]");
+        Files.writeString(dir.resolve("model.json"), JSON.replace("arcface-112-5pt", "sphereface-112x96"));
+        assertThat(ManifestValidator.problems(ModelRepository.readManifest(dir.resolve("model.json")), inputs, outputs))
+                .singleElement().asString().contains("alignment 'sphereface-112x96'");
     }
 
     @Test

@@ -75,7 +75,7 @@ class ModelStoreTest {
         Path json = folder.resolve("model.json");
         var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
         var root = (tools.jackson.databind.node.ObjectNode) mapper.readTree(Files.readString(json));
-        ((tools.jackson.databind.node.ObjectNode) root.get("output")).put("dim", 128);
+        ((tools.jackson.databind.node.ObjectNode) root.get("outputs").get(0)).put("dim", 128);
         ((tools.jackson.databind.node.ObjectNode) root.get("input")).put("name", "data");
         Files.writeString(json, mapper.writeValueAsString(root));
         var manifest = ModelRepository.readManifest(json);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
+import dev.faceoff.feedback.Confusion;
+import dev.faceoff.feedback.Outcome;
 
 /** Decisions and truths → outcomes → FAR/FRR with Wilson intervals and z-tests, checked by hand. */
 class FeedbackArithmeticTest {

@@ -94,4 +94,11 @@ public final class ModelStores {
         p.add("faceoff.experiments.definitions.losses.shadow=copy-softmax");
         return p;
     }
+
+    /** The A/B properties ({@link #abProperties}) of the shared store, for a test's {@code @DynamicPropertySource}. */
+    public static void register(org.springframework.test.context.DynamicPropertyRegistry registry) throws IOException {
+        for (String kv : abProperties(shared())) {
+            registry.add(kv.substring(0, kv.indexOf('=')), () -> kv.substring(kv.indexOf('=') + 1));
+        }
+    }
 }

@@ -21,8 +21,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faceoff.SharedData;
 import dev.faceoff.model.ModelRepository;
-import dev.faceoff.verification.RequestScope;
+import dev.faceoff.system.RequestScope;
 import dev.faceoff.verification.VerificationService;
+import dev.faceoff.system.RequestScope;
 
 /**
  * Shadow work never holds up a request: with a shadow worker that sleeps 5 s before each real comparison
@@ -61,9 +62,7 @@ class ShadowDoesNotBlockTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        for (String kv : ModelStores.abProperties(ModelStores.shared())) {
-            registry.add(kv.substring(0, kv.indexOf('=')), () -> kv.substring(kv.indexOf('=') + 1));
-        }
+        ModelStores.register(registry);
     }
 
     @Autowired
@@ -110,7 +109,7 @@ class ShadowDoesNotBlockTest {
     private double verify(byte[] a, byte[] b, String model, String subject) {
         var keys = new RequestKeys(subject == null ? Map.of() : Map.of("x-subject-id", subject), Map.of());
         long start = System.nanoTime();
-        var result = service.verify(new VerificationService.Request(a, b, model, null, null, keys), new RequestScope());
+        var result = service.verify(new VerificationService.Request(a, b, model, null, null, null, keys), new RequestScope());
         double ms = (System.nanoTime() - start) / 1e6;
         assertThat(result.match()).isTrue();
         assertThat(result.routing().assignment()).isEqualTo(model == null ? "sticky" : "override");

@@ -10,6 +10,7 @@ import org.springframework.mock.web.MockHttpServletResponse;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
+import dev.faceoff.common.ErrorCode;
 
 class ProblemWriterTest {
 
