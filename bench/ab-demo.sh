@@ -15,7 +15,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 if [[ "${1:-}" == "--standin-models" ]]; then
   dir="${2:?usage: bench/ab-demo.sh --standin-models DIR}"
   mkdir -p "$dir"
-  for m in detector-rfb320 landmarks-68 mobilefacenet-faceplugin; do
+  for m in detector-yunet detector-rfb320 landmarks-68 mobilefacenet-faceplugin; do
     mkdir -p "$dir/$m" && cp "$root/models/$m/model.json" "$root/models/$m/model.onnx" "$dir/$m/"
   done
   for pair in arcface cosface softmax; do

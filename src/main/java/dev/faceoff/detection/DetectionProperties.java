@@ -19,8 +19,16 @@ import org.springframework.validation.annotation.Validated;
  * @param select which face a request is about when it does not say
  * @param pad border added around every image before detection, as a fraction of its longer side
  *            (replicated edge pixels): context for tight crops where the face fills the frame
+ * @param padWhen {@code needed}: detect on the image as it is first, and pad only when it has no face or a face
+ *                cut by the frame (tight crops); {@code always}: pad every image
  * @param minSide YuNet: images whose longer side (after padding) is shorter are scaled up to it, so small faces are found
- * @param maxSide YuNet: images whose longer side is longer are detected on a copy scaled down to it
+ * @param maxSide YuNet: images whose longer side is longer are detected on a copy scaled down to it; a
+ *                larger JPEG is decoded at 1/2, 1/4 or 1/8 scale, never below it
+ * @param points where the five alignment points come from: {@code detector} (YuNet's own; a detector without
+ *               them falls back to the landmark model), {@code landmarks} (always the 68-point landmark model on
+ *               the detector's box) or {@code mean} (the mean of both, where the detector gives points)
+ * @param tryRotations when no face is found, look again in the image turned 90° either way and 180° (a photo
+ *                     turned without an EXIF orientation); costs up to three more detections, on such images only
  */
 @Validated
 @ConfigurationProperties("faceoff.detection")
@@ -30,8 +38,18 @@ public record DetectionProperties(
         @Min(1) @DefaultValue("20") int minFaceSize,
         @NotNull @DefaultValue("largest") FaceSelection select,
         @DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0.25") double pad,
+        @NotNull @DefaultValue("needed") PadWhen padWhen,
         @Min(32) @DefaultValue("160") int minSide,
-        @Min(32) @DefaultValue("640") int maxSide) {
+        @Min(32) @DefaultValue("640") int maxSide,
+        @NotNull @DefaultValue("detector") Points points,
+        @DefaultValue("true") boolean tryRotations) {
+
+    /** When the image is padded before detection. */
+    public enum PadWhen { NEEDED, ALWAYS }
+
+    /** Where the five alignment points come from. */
+    public enum Points { DETECTOR, LANDMARKS, MEAN }
+
 
     /** The score threshold in force for a detection model: the configured one, else the model's. */
     public double scoreThreshold(dev.faceoff.model.ModelManifest detector) {

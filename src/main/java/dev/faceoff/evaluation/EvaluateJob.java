@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,6 +21,7 @@ import dev.faceoff.detection.DetectionProperties;
 import dev.faceoff.detection.FaceSelection;
 import dev.faceoff.embedding.EmbeddingModel;
 import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelRepository;
 import dev.faceoff.common.Digests;
 import dev.faceoff.face.FacePipeline;
@@ -45,6 +47,8 @@ final class EvaluateJob {
               --out DIR         report folder (default target/evaluation)
               --cache DIR       resumable cache (default ~/.cache/faceoff/evaluation)
               --threads N       worker threads (default: all cores)
+              --thresholds F    decide the quality sweep at the FAR=1e-3 thresholds of an earlier run's
+                                report.json (e.g. LFW with the same detector) instead of the model.json's
               --faceoff.KEY=V   any configuration key, e.g. --faceoff.models.detector=detector-rfb320
             """;
 
@@ -66,7 +70,7 @@ final class EvaluateJob {
     }
 
     int run(JobArgs args, PrintStream out) throws IOException {
-        args.allow("pairs", "images", "models", "flip", "select", "calibrate", "out", "cache", "threads");
+        args.allow("pairs", "images", "models", "flip", "select", "calibrate", "out", "cache", "threads", "thresholds");
         Path pairsFile = Path.of(args.require("pairs"));
         PairList pairs = load(pairsFile, args);
         List<LoadedModel> chosen = chooseModels(args.list("models"));
@@ -82,7 +86,7 @@ final class EvaluateJob {
                 selection.name().toLowerCase(Locale.ROOT), threads);
 
         long t0 = System.nanoTime();
-        String pipelineKey = pipelineKey(selection);
+        String pipelineKey = FacePreparation.pipelineKey(models, detection, selection);
         Map<String, FaceRecord> faces;
         try (RecordLog cache = RecordLog.open(cacheDir.resolve("faces-" + pipelineKey + ".bin"))) {
             faces = FacePreparation.faces(pipeline, selection, pairs.root(), images, cache, threads, out);
@@ -94,6 +98,7 @@ final class EvaluateJob {
 
         var results = new ArrayList<ModelScores>();
         var sweeps = new ArrayList<QualitySweep>();
+        Path thresholdsFrom = args.values().containsKey("thresholds") ? Path.of(args.get("thresholds", "")) : null;
         var timings = new LinkedHashMap<String, Double>();
         for (LoadedModel model : chosen) {
             boolean bothWays = args.flag("flip") || model.manifest().testTimeFlip();
@@ -107,10 +112,10 @@ final class EvaluateJob {
                 }
                 ModelScores scores = ModelScores.compute(model.name(), model.manifest().loss(), flip, pairs, embeddings);
                 results.add(scores);
-                var served = model.manifest().thresholdAt(SERVED_FAR);
-                if (flip == model.manifest().testTimeFlip() && served.isPresent()) {
-                    sweeps.add(QualitySweep.of(model.name(), flip, served.get().cosine(), SERVED_FAR,
-                            served.get().dataset(), pairs, faces, embeddings));
+                var served = servedThreshold(model, flip, thresholdsFrom);
+                if (flip == model.manifest().testTimeFlip() && served != null) {
+                    sweeps.add(QualitySweep.of(model.name(), flip, served.cosine(), SERVED_FAR, served.dataset(), pairs,
+                            faces, embeddings));
                 }
                 timings.put(model.name() + (flip ? "+flip" : ""), (System.nanoTime() - t) / 1e9);
                 out.println("evaluate: " + Reports.summary(scores));
@@ -134,6 +139,28 @@ final class EvaluateJob {
         return 0;
     }
 
+    /**
+     * The threshold the sweep decides at: from an earlier run's report.json ({@code --thresholds}, the
+     * calibration at {@link #SERVED_FAR} of the same model and flip), else the model's manifest.
+     */
+    private static ModelManifest.Threshold servedThreshold(LoadedModel model, boolean flip, Path report) throws IOException {
+        if (report == null) {
+            return model.manifest().thresholdAt(SERVED_FAR).orElse(null);
+        }
+        JsonNode root = JSON.readTree(Files.readString(report));
+        for (JsonNode r : root.path("results")) {
+            if (r.path("model").asString().equals(model.name()) && r.path("flip").asBoolean() == flip) {
+                JsonNode t = r.path("calibration").path("thresholds").path(ModelScores.farKey(SERVED_FAR));
+                if (t.isMissingNode()) {
+                    return null;
+                }
+                return new ModelManifest.Threshold(t.path("cosine").asDouble(), report.toString(),
+                        r.path("pairs").asInt());
+            }
+        }
+        throw new IllegalArgumentException(report + " has no result for " + model.name() + (flip ? " +flip" : ""));
+    }
+
     private PairList load(Path pairsFile, JobArgs args) throws IOException {
         if (pairsFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             return PairList.csv(pairsFile, args.path("images", pairsFile.toAbsolutePath().getParent()), 10);
@@ -150,15 +177,5 @@ final class EvaluateJob {
         return names.stream().map(n -> models.embedding(n).orElseThrow(() -> new IllegalArgumentException(
                 "no embedding model '" + n + "'; have " + models.embeddings().stream().map(LoadedModel::name).toList())))
                 .toList();
-    }
-
-    /** Identifies everything that shapes an aligned face, so a change invalidates the face cache. */
-    private String pipelineKey(FaceSelection selection) {
-        String id = models.detector().manifest().sha256()
-                + (models.detector().manifest().givesLandmarks() ? "" : models.landmarks().orElseThrow().manifest().sha256())
-                + selection + detection.scoreThreshold(models.detector().manifest()) + "/" + detection.nmsIou() + "/"
-                + detection.minFaceSize() + "/" + detection.pad() + "/" + detection.minSide() + "/" + detection.maxSide() + "/v2";
-        byte[] digest = Digests.sha256().digest(id.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 8);
     }
 }

@@ -6,14 +6,19 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.faceoff.common.Digests;
+import dev.faceoff.detection.DetectionProperties;
 import dev.faceoff.detection.FaceSelection;
 import dev.faceoff.embedding.EmbeddingModel;
 import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelRepository;
 import dev.faceoff.common.FaceoffException;
 import dev.faceoff.common.StageTimings;
 import dev.faceoff.face.FacePipeline;
@@ -22,6 +27,18 @@ import dev.faceoff.face.FacePipeline;
 final class FacePreparation {
 
     private FacePreparation() {
+    }
+
+    /** Identifies everything that shapes an aligned face, so a change invalidates the face cache. */
+    static String pipelineKey(ModelRepository models, DetectionProperties detection, FaceSelection selection) {
+        boolean landmarks = !models.detector().manifest().givesLandmarks() || detection.points() != DetectionProperties.Points.DETECTOR;
+        String id = models.detector().manifest().sha256()
+                + (landmarks ? models.landmarks().orElseThrow().manifest().sha256() : "")
+                + selection + detection.scoreThreshold(models.detector().manifest()) + "/" + detection.nmsIou() + "/"
+                + detection.minFaceSize() + "/" + detection.pad() + "/" + detection.padWhen() + "/" + detection.minSide() + "/" + detection.maxSide() + "/"
+                + detection.tryRotations() + "/" + detection.points() + "/v4";
+        byte[] digest = Digests.sha256().digest(id.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 8);
     }
 
     /** Cache key of an image: its path, size and modification time (a changed file is redone). */

@@ -15,11 +15,13 @@ final class JobRunner implements ApplicationRunner, ExitCodeGenerator {
 
     private final EvaluateJob evaluate;
     private final AlignJob align;
+    private final RobustnessJob robustness;
     private int exitCode = 1;
 
-    JobRunner(EvaluateJob evaluate, AlignJob align) {
+    JobRunner(EvaluateJob evaluate, AlignJob align, RobustnessJob robustness) {
         this.evaluate = evaluate;
         this.align = align;
+        this.robustness = robustness;
     }
 
     @Override
@@ -30,20 +32,29 @@ final class JobRunner implements ApplicationRunner, ExitCodeGenerator {
         try {
             parsed = JobArgs.parse(args);
             if (parsed.flag("help")) {
-                out.print(parsed.job().equals("align") ? AlignJob.USAGE : EvaluateJob.USAGE);
+                out.print(usage(parsed.job()));
                 exitCode = 0;
                 return;
             }
             exitCode = switch (parsed.job()) {
                 case "evaluate" -> evaluate.run(parsed, out);
                 case "align" -> align.run(parsed, out);
+                case "robustness" -> robustness.run(parsed, out);
                 default -> throw new IllegalArgumentException("unknown job " + parsed.job());
             };
         } catch (IllegalArgumentException e) {
             out.println("error: " + e.getMessage());
-            out.print(args.length > 0 && args[0].equals("align") ? AlignJob.USAGE : EvaluateJob.USAGE);
+            out.print(usage(args.length > 0 ? args[0] : ""));
             exitCode = 2;
         }
+    }
+
+    private static String usage(String job) {
+        return switch (job) {
+            case "align" -> AlignJob.USAGE;
+            case "robustness" -> RobustnessJob.USAGE;
+            default -> EvaluateJob.USAGE;
+        };
     }
 
     @Override

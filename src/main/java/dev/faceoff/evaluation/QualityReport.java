@@ -15,9 +15,10 @@ final class QualityReport {
         for (QualitySweep s : sweeps) {
             var first = s.rows().get(0);
             md.append(String.format(Locale.ROOT, "%n## At the served threshold: %s%s%n%nThreshold %.4f (FAR %s calibrated on %s);"
-                            + " %d pairs with both faces, %d wrong: FAR %s, FRR %s, accuracy %s.%n%n", s.model(),
-                    s.flip() ? " +flip" : "", s.threshold(), ModelScores.farKey(s.far()), s.thresholdDataset(), s.pairs(),
-                    s.errors(), sci(first.farKept()), pct(first.frrKept()), pct(first.accuracyKept())));
+                            + " %d pairs with both faces, %d wrong: FAR %s, FRR %s, accuracy %s. Over every cross-identity "
+                            + "pair of the images (%,d): FAR %s.%n%n", s.model(), s.flip() ? " +flip" : "", s.threshold(),
+                    ModelScores.farKey(s.far()), s.thresholdDataset(), s.pairs(), s.errors(), sci(first.farKept()),
+                    pct(first.frrKept()), pct(first.accuracyKept()), s.allNegatives(), sci(s.allPairsFar())));
             String groups = String.join(" | ", first.imagesRejected().keySet().stream()
                     .map(g -> g + " images refused").toList());
             md.append("| min_quality | ").append(groups).append(" | pairs refused | errors refused | FAR kept | FRR kept "

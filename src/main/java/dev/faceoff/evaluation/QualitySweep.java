@@ -16,7 +16,7 @@ import dev.faceoff.embedding.Vectors;
  * Images are grouped by their folder when it is {@code frontal} or {@code profile} (CFP), else "all".
  */
 record QualitySweep(String model, boolean flip, double threshold, double far, String thresholdDataset, int pairs,
-                    int errors, List<Row> rows) {
+                    int errors, List<Row> rows, long allNegatives, long allFalseAccepts) {
 
     static final double[] SETTINGS = {0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
 
@@ -80,7 +80,40 @@ record QualitySweep(String model, boolean flip, double threshold, double far, St
                     ratio(falseAccepts, diffKept), ratio(falseRejects, sameKept),
                     ratio(kept - falseAccepts - falseRejects, kept)));
         }
-        return new QualitySweep(model, flip, threshold, far, thresholdDataset, n, errors, rows);
+        long[] all = allPairs(list, embeddings, threshold);
+        return new QualitySweep(model, flip, threshold, far, thresholdDataset, n, errors, rows, all[0], all[1]);
+    }
+
+    /** FAR at the threshold over every cross-identity pair of the list's images with a face (many more negatives). */
+    double allPairsFar() {
+        return allNegatives == 0 ? Double.NaN : (double) allFalseAccepts / allNegatives;
+    }
+
+    /** {negatives, false accepts} over every cross-identity pair of the images with a face. */
+    private static long[] allPairs(PairList list, Map<String, float[]> embeddings, double threshold) {
+        List<String> images = list.images().stream().filter(embeddings::containsKey).sorted().toList();
+        String[] identity = images.stream().map(PairList::identity).toArray(String[]::new);
+        float[][] v = images.stream().map(embeddings::get).toArray(float[][]::new);
+        long[][] counts = new long[images.size()][];
+        java.util.stream.IntStream.range(0, images.size()).parallel().forEach(i -> {
+            long negatives = 0;
+            long accepted = 0;
+            for (int j = i + 1; j < images.size(); j++) {
+                if (!identity[i].equals(identity[j])) {
+                    negatives++;
+                    if (Vectors.cosine(v[i], v[j]) >= threshold) {
+                        accepted++;
+                    }
+                }
+            }
+            counts[i] = new long[]{negatives, accepted};
+        });
+        long[] total = new long[2];
+        for (long[] c : counts) {
+            total[0] += c[0];
+            total[1] += c[1];
+        }
+        return total;
     }
 
     /** The lowest setting that refuses at least half of the errors, if any. */

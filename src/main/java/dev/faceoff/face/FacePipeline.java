@@ -62,48 +62,153 @@ public final class FacePipeline {
         // a large JPEG is decoded at reduced scale, no smaller than the detector's input (faceoff.detection.max-side)
         try (DecodedImage image = decoder.decode(bytes, detection.maxSide())) {
             timings.stop(Stage.DECODE, t);
-            int border = (int) Math.round(pad * Math.max(image.width(), image.height()));
-            Mat bgr = image.bgr();
-            if (border > 0) {
-                bgr = new Mat();
-                Core.copyMakeBorder(image.bgr(), bgr, border, border, border, border, Core.BORDER_REPLICATE);
-            }
+            t = timings.start();
+            Look look = look(image.bgr(), (int) Math.round(pad * Math.max(image.width(), image.height())));
+            timings.stop(Stage.DETECT, t);
             try {
-                return prepare(bytes, image, bgr, border, selection, which, timings);
+                return prepare(bytes, image, look.image(), look.rotation(), look.border(), look.faces(), selection, which,
+                        timings);
             } finally {
-                if (border > 0) {
-                    bgr.release();
-                }
+                look.release(image.bgr());
             }
         }
     }
 
-    private PreparedFace prepare(byte[] bytes, DecodedImage image, Mat bgr, int border, FaceSelection selection,
-                                 String which, StageTimings timings) {
-        long t = timings.start();
-        List<DetectedFace> faces = detector.detect(bgr);
-        timings.stop(Stage.DETECT, t);
-        DetectedFace face = selection.choose(faces, bgr.cols(), bgr.rows(), which);
+    /** Where the faces were found: the image, padded by {@code border} px and turned by {@code rotation}. */
+    private record Look(Mat image, int border, Rotation rotation, List<DetectedFace> faces) {
+        void release(Mat original) {
+            if (image != original) {
+                image.release();
+            }
+        }
+    }
 
-        if (face.points5() == null) {   // RFB-320: the landmark model finds the points
-            t = timings.start();
-            face = new DetectedFace(face.box(), face.score(), FivePoints.from68(landmarks.predict(bgr, face.box())));
+    /**
+     * The framings tried, until one has a face: the image as it is (unless {@code pad-when: always}); padded,
+     * when the image as it is had no face or a face cut by the frame; padded and turned a quarter either way
+     * or half (faceoff.detection.try-rotations).
+     */
+    private Look look(Mat bgr, int border) {
+        List<DetectedFace> asIs = List.of();
+        if (border == 0 || detection.padWhen() == DetectionProperties.PadWhen.NEEDED) {
+            asIs = detector.detect(bgr);
+            if (!asIs.isEmpty() && (border == 0 || asIs.stream().noneMatch(f -> cut(f, bgr)))) {
+                return upright(new Look(bgr, 0, Rotation.NONE, asIs), bgr);
+            }
+        }
+        Mat padded = bgr;
+        if (border > 0) {
+            padded = new Mat();
+            Core.copyMakeBorder(bgr, padded, border, border, border, border, Core.BORDER_REPLICATE);
+            List<DetectedFace> faces = detector.detect(padded);
+            if (!faces.isEmpty()) {
+                return upright(new Look(padded, border, Rotation.NONE, faces), bgr);
+            }
+        }
+        if (asIs.isEmpty() && detection.tryRotations()) {
+            for (Rotation r : Rotation.TRIED) {
+                Mat turned = r.apply(padded);
+                List<DetectedFace> faces = detector.detect(turned);
+                if (!faces.isEmpty()) {
+                    release(padded, bgr);
+                    return new Look(turned, border, r, faces);
+                }
+                turned.release();
+            }
+        }
+        release(padded, bgr);
+        return upright(new Look(bgr, 0, Rotation.NONE, asIs), bgr);   // cut faces only, or no face at all
+    }
+
+    /**
+     * A photo turned without EXIF: YuNet still finds a face lying on its side, but with a low score and
+     * points forced into an upright shape, which alignment cannot use. When the best score is below
+     * {@value #UPRIGHT_SCORE}, the image is looked at turned a quarter either way and half; a turn whose best
+     * face scores at least {@value #UPRIGHT_MARGIN} higher wins.
+     */
+    private Look upright(Look look, Mat original) {
+        if (!detection.tryRotations() || look.faces().isEmpty()) {
+            return look;
+        }
+        double best = look.faces().stream().mapToDouble(DetectedFace::score).max().orElse(0);
+        if (best >= UPRIGHT_SCORE) {
+            return look;
+        }
+        Look winner = look;
+        double winnerScore = best + UPRIGHT_MARGIN;
+        for (Rotation r : Rotation.TRIED) {
+            Mat turned = r.apply(look.image());
+            List<DetectedFace> faces = detector.detect(turned);
+            double score = faces.stream().mapToDouble(DetectedFace::score).max().orElse(0);
+            if (score >= winnerScore) {
+                if (winner != look) {
+                    winner.image().release();
+                }
+                winner = new Look(turned, look.border(), r, faces);
+                winnerScore = score;
+            } else {
+                turned.release();
+            }
+        }
+        if (winner != look) {
+            look.release(original);
+        }
+        return winner;
+    }
+
+    static final double UPRIGHT_SCORE = 0.85;
+    static final double UPRIGHT_MARGIN = 0.1;
+
+    private static void release(Mat padded, Mat original) {
+        if (padded != original) {
+            padded.release();
+        }
+    }
+
+    /** True when a face's box runs past the image's edge: the frame cuts it, context is missing. */
+    private static boolean cut(DetectedFace face, Mat image) {
+        var b = face.box();
+        return b.x1() < 0 || b.y1() < 0 || b.x2() > image.cols() || b.y2() > image.rows();
+    }
+
+    /** @param work the padded image, turned by {@code rotation}, in which {@code faces} were found */
+    private PreparedFace prepare(byte[] bytes, DecodedImage image, Mat work, Rotation rotation, int border,
+                                 List<DetectedFace> faces, FaceSelection selection, String which, StageTimings timings) {
+        DetectedFace face = selection.choose(faces, work.cols(), work.rows(), which);
+        if (face.points5() == null || detection.points() != DetectionProperties.Points.DETECTOR) {
+            // RFB-320 (no points of its own), or configured: the 68-point landmark model finds them
+            long t = timings.start();
+            double[] points = FivePoints.from68(landmarks.predict(work, face.box()));
+            if (face.points5() != null && detection.points() == DetectionProperties.Points.MEAN) {
+                for (int i = 0; i < points.length; i++) {
+                    points[i] = (points[i] + face.points5()[i]) / 2;
+                }
+            }
+            face = new DetectedFace(face.box(), face.score(), points);
             timings.stop(Stage.LANDMARKS, t);
         }
 
-        t = timings.start();
+        long t = timings.start();
         double toOriginal = 1 / image.scale();
         AlignedFace aligned;
         if (image.scale() < 1 && eyeDistance(face.points5()) < ALIGN_MIN_EYE_DISTANCE) {
-            // too few pixels in the reduced copy: align from a full-size decode
+            // too few pixels in the reduced copy: align from a full-size decode (turned the same way)
             try (DecodedImage full = decoder.decode(bytes)) {
-                aligned = aligner.align(full.bgr(), face.shifted(-border, -border).scaled(toOriginal).points5());
+                Mat source = rotation.apply(full.bgr());
+                try {
+                    aligned = aligner.align(source, face.shifted(-border, -border).scaled(toOriginal).points5());
+                } finally {
+                    if (source != full.bgr()) {
+                        source.release();
+                    }
+                }
             }
         } else {
-            aligned = aligner.align(bgr, face.points5());
+            aligned = aligner.align(work, face.points5());
         }
         timings.stop(Stage.ALIGN, t);
-        face = face.shifted(-border, -border).scaled(toOriginal);   // reported in the pixels of the image as sent
+        // reported in the pixels of the image as sent
+        face = rotation.undo(face.shifted(-border, -border), image.width(), image.height()).scaled(toOriginal);
         FaceQuality quality = FaceQuality.of(face.points5(), aligned, face.score());
         int width = (int) Math.round(image.width() * toOriginal);
         int height = (int) Math.round(image.height() * toOriginal);

@@ -23,7 +23,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("faceoff.models")
 public record ModelProperties(
         @NotNull @DefaultValue("models") Path dir,
-        @NotBlank @DefaultValue("detector-rfb320") String detector,
+        @NotBlank @DefaultValue("detector-yunet") String detector,
         @NotBlank @DefaultValue("landmarks-68") String landmarks,
         @NotBlank @DefaultValue("mobilefacenet-faceplugin") String defaultEmbedding,
         @DefaultValue List<String> enabled) {

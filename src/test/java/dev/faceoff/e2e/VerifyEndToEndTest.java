@@ -95,6 +95,30 @@ class VerifyEndToEndTest {
     }
 
     @Test
+    void everyFaceCarriesItsQualityAndTheGateRefusesAProfile() throws Exception {
+        byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
+        JsonNode quality = http().verify(a, TestImages.read(lfw, "Aaron_Peirsol", 2), Map.of()).json()
+                .get("faces").get(0).get("quality");
+        assertThat(quality.propertyNames()).contains("score", "detector_score", "inter_eye_px", "yaw_deg", "roll_deg",
+                "sharpness", "brightness", "clipped", "weakest");
+        assertThat(quality.get("score").asDouble()).isBetween(0.5, 1.0);
+        assertThat(quality.get("inter_eye_px").asDouble()).isBetween(30.0, 70.0);   // LFW: ~45 px
+        assertThat(Math.abs(quality.get("yaw_deg").asDouble())).isLessThan(25.0);
+
+        Path cfp = SharedData.dataset("cfp-dev").resolve("Data/Images/001");
+        byte[] frontal = Files.readAllBytes(cfp.resolve("frontal/01.jpg"));
+        byte[] profile = Files.readAllBytes(cfp.resolve("profile/01.jpg"));
+        var ungated = http().verify(frontal, profile, Map.of());
+        assertThat(ungated.status()).as(ungated.body()).isEqualTo(200);
+        JsonNode profileQuality = ungated.json().get("faces").get(1).get("quality");
+        assertThat(Math.abs(profileQuality.get("yaw_deg").asDouble())).isGreaterThan(45.0);
+        var gated = http().verify(frontal, profile, Map.of("min_quality", "0.3"));
+        expect(gated, 422, "low_quality");
+        assertThat(gated.json().get("detail").asString()).startsWith("image2").contains("weakest measure: pose");
+        expect(http().verify(frontal, profile, Map.of("min_quality", "1.5")), 400, "invalid_request");
+    }
+
+    @Test
     void jsonWithBase64AndEmbed() throws Exception {
         byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
         byte[] c = TestImages.read(lfw, "Abdullah_Gul", 1);

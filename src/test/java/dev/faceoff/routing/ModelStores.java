@@ -55,7 +55,7 @@ public final class ModelStores {
         if (Files.isDirectory(dir.resolve("copy-softmax"))) {
             return dir;
         }
-        for (String name : List.of("detector-rfb320", "landmarks-68", PRETRAINED)) {
+        for (String name : List.of("detector-yunet", "detector-rfb320", "landmarks-68", PRETRAINED)) {
             copy(models.resolve(name), dir.resolve(name));
         }
         for (var copy : COPIES.entrySet()) {

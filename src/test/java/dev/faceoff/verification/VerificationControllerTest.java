@@ -42,7 +42,7 @@ class VerificationControllerTest {
 
     @ParameterizedTest
     @EnumSource(value = ErrorCode.class, names = {"NO_FACE", "MULTIPLE_FACES", "UNSUPPORTED_IMAGE", "CORRUPT_IMAGE",
-            "IMAGE_TOO_LARGE", "UNKNOWN_MODEL", "INVALID_REQUEST"})
+            "IMAGE_TOO_LARGE", "UNKNOWN_MODEL", "INVALID_REQUEST", "LOW_QUALITY"})
     void everyServiceErrorIsProblemJsonWithItsCodeAndStatus(ErrorCode code) throws Exception {
         given(service.verify(any(), any())).willThrow(new FaceoffException(code, "because"));
         mvc.perform(multipart("/v1/verify").file(IMAGE1).file(IMAGE2))
