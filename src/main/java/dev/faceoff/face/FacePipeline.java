@@ -192,13 +192,18 @@ public final class FacePipeline {
         double toOriginal = 1 / image.scale();
         AlignedFace aligned;
         if (image.scale() < 1 && eyeDistance(face.points5()) < ALIGN_MIN_EYE_DISTANCE) {
-            // too few pixels in the reduced copy: align from a full-size decode (turned the same way)
-            try (DecodedImage full = decoder.decode(bytes)) {
-                Mat source = rotation.apply(full.bgr());
+            // too few pixels in the reduced copy: decode again, at the smallest scale that gives the eyes
+            // ALIGN_MIN_EYE_DISTANCE (full size at most), turned the same way, and align from that
+            double eyesAsSent = eyeDistance(face.points5()) * toOriginal;
+            double longerAsSent = Math.max(image.width(), image.height()) * toOriginal;
+            int minSide = (int) Math.ceil(longerAsSent * ALIGN_MIN_EYE_DISTANCE / Math.max(1, eyesAsSent));
+            try (DecodedImage finer = decoder.decode(bytes, minSide)) {
+                Mat source = rotation.apply(finer.bgr());
                 try {
-                    aligned = aligner.align(source, face.shifted(-border, -border).scaled(toOriginal).points5());
+                    aligned = aligner.align(source, face.shifted(-border, -border)
+                            .scaled(toOriginal * finer.scale()).points5());
                 } finally {
-                    if (source != full.bgr()) {
+                    if (source != finer.bgr()) {
                         source.release();
                     }
                 }

@@ -18,7 +18,8 @@ import dev.faceoff.alignment.AlignedFace;
  * {@code score} in [0, 1] is the product of five factors, each 1 for a good face and falling linearly to 0:
  * pose 1 up to |yaw| 20°, 0 from 70°; size 1 from an inter-eye distance of 30 px, 0 at 8 px; sharpness 1
  * from a Laplacian variance of 60, 0 at 5; exposure 1 for a mean in [50, 210] and under 5% clipped, 0 at a
- * mean of 10 / 250 or 50% clipped; detector 1 from 0.8, 0 at 0.3. {@link #weakest()} names the lowest factor.
+ * mean of 10 / 250 or 50% clipped; detector 1 from 0.8, 0 at 0.3. {@link #weakest()} names the lowest factor
+ * ({@code none} when every factor is 1).
  */
 public record FaceQuality(double score, double detectorScore, double interEyePx, double yawDeg, double rollDeg,
                           double sharpness, double brightness, double clipped, String weakest) {
@@ -64,7 +65,7 @@ public record FaceQuality(double score, double detectorScore, double interEyePx,
             }
         }
         return new FaceQuality(round(score, 4), round(detectorScore, 4), round(eyes, 1), round(yaw, 1), round(roll, 1),
-                round(sharpness, 1), round(mean, 1), round(clipped, 4), names[weakest]);
+                round(sharpness, 1), round(mean, 1), round(clipped, 4), factors[weakest] >= 1 ? "none" : names[weakest]);
     }
 
     /** 0 at or below {@code zero}, 1 at or above {@code one}, linear between. */
