@@ -300,7 +300,26 @@ def has_shadow(faceoff_config):
     return any(d.get("shadow") for d in definitions.values())
 
 
+def wait_for_first_scrape(prometheus, timeout=60):
+    """Waits until Prometheus has scraped every target once: traffic sent before that first scrape shows up only as
+    series that start at their final values, with no increase for rate() to see (a fast pipeline answers all of
+    this run's verifications within a few seconds)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            result, error = query(prometheus, "count(up == 1) == count(up)")
+            if not error and numbers(result):
+                print("prometheus: every target scraped once")
+                return
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        time.sleep(0.5)
+    print(f"prometheus: not every target scraped within {timeout} s; going on")
+
+
 def run(args):
+    wait_for_first_scrape(args.prometheus)
+    time.sleep(2)   # at least one more scrape of the empty state, so the first requests are an increase too
     has_feedback = drive_traffic(args.faceoff, args.lfw, args.pairs)
     may_be_empty = dict(MAY_BE_EMPTY)
     if not has_feedback:
