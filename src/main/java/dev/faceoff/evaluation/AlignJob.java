@@ -41,7 +41,7 @@ final class AlignJob {
               --input DIR     folder per identity: DIR/<identity>/<image>.(jpg|png|webp|bmp)
               --output DIR    aligned crops, same tree, plus manifest.csv, no_face.csv and summary.json
               --format F      png (default) or jpg (quality 95)
-              --select S      face choice: largest (default), center, score
+              --select S      face choice: largest (default: faceoff.detection.select), prominent, center, score
               --pad F         border added before detection, as a fraction of the larger side (default
                               faceoff.detection.pad, 0.25: helps on tight pre-cropped faces)
               --threads N     worker threads (default: all cores)

@@ -42,7 +42,7 @@ final class EvaluateJob {
               --models A,B      embedding models (default: every embedding model in the store)
               --flip            also evaluate with test-time flip (image + mirror), reported separately
                                 (always done for a model served with "testTimeFlip": true)
-              --select S        face choice: largest (default), center, score
+              --select S        face choice: largest (default: faceoff.detection.select), prominent, center, score
               --calibrate       write thresholds at FAR 1e-2, 1e-3, 1e-4 and the metrics into each model.json
               --out DIR         report folder (default target/evaluation)
               --cache DIR       resumable cache (default ~/.cache/faceoff/evaluation)

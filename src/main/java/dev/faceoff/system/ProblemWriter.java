@@ -31,7 +31,7 @@ final class ProblemWriter {
         response.getWriter().write(JsonMapper.shared().writeValueAsString(body(code, detail, request.getRequestURI())));
     }
 
-    private static Map<String, Object> body(ErrorCode code, String detail, String instance) {
+    static Map<String, Object> body(ErrorCode code, String detail, String instance) {
         var body = new LinkedHashMap<String, Object>();
         body.put("type", ProblemHandler.type(code).toString());
         body.put("title", code.title());

@@ -53,7 +53,7 @@ class VerificationController {
             @RequestParam(name = "model", required = false) String model,
             @Parameter(description = "target false-accept rate; one the model is calibrated at (default faceoff.decision.far)")
             @RequestParam(name = "far", required = false) Double far,
-            @Parameter(description = "which face when several are found: largest (default), center, score, or single (reject)")
+            @Parameter(description = "which face when several are found: largest (default), prominent (of the faces at least half as large as the largest, the most central), center, score, or single (reject)")
             @RequestParam(name = "select", required = false) String select,
             @Parameter(description = "sticky key for experiment assignment (sticky-key: field:subject), e.g. a subject id")
             @RequestParam(name = "subject", required = false) String subject,

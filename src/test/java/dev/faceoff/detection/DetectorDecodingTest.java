@@ -58,6 +58,10 @@ class DetectorDecodingTest {
         assertThat(FaceSelection.LARGEST.choose(faces, 400, 400, "x")).isEqualTo(big);
         assertThat(FaceSelection.CENTER.choose(faces, 400, 400, "x")).isEqualTo(central);
         assertThat(FaceSelection.SCORE.choose(faces, 400, 400, "x")).isEqualTo(confident);
+        // prominent: a small central face does not beat a big one; of two comparable faces, the central one
+        assertThat(FaceSelection.PROMINENT.choose(faces, 400, 400, "x")).isEqualTo(big);
+        var bigCentral = new DetectedFace(new Box(140, 140, 220, 220), 0.7);   // 64% of big's area
+        assertThat(FaceSelection.PROMINENT.choose(List.of(big, bigCentral, confident), 400, 400, "x")).isEqualTo(bigCentral);
         assertThat(FaceSelection.SINGLE.choose(List.of(big), 400, 400, "x")).isEqualTo(big);
         assertThatThrownBy(() -> FaceSelection.SINGLE.choose(faces, 400, 400, "image1"))
                 .isInstanceOfSatisfying(FaceoffException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MULTIPLE_FACES));

@@ -119,6 +119,17 @@ class VerifyEndToEndTest {
     }
 
     @Test
+    void aRequestTomcatCannotParseIsProblemJsonNotHtml() throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write("GET /v1/{models} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("application/problem+json")
+                    .contains("\"code\":\"invalid_request\"").doesNotContain("<html");
+        }
+    }
+
+    @Test
     void jsonWithBase64AndEmbed() throws Exception {
         byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
         byte[] c = TestImages.read(lfw, "Abdullah_Gul", 1);
