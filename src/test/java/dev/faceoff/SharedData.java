@@ -40,6 +40,8 @@ public final class SharedData {
     /** The fetched pretrained models (models/fetch-pretrained.sh). */
     public static Path pretrainedModels() {
         require(models().resolve("mobilefacenet-faceplugin/model.onnx"), "pretrained models (run models/fetch-pretrained.sh)");
+        require(models().resolve("detector-yunet/model.onnx"),
+                "the YuNet detector (models/fetch-pretrained.sh copies it from ../shared/models/yunet)");
         return models();
     }
 
