@@ -73,7 +73,8 @@ final class EvaluateJob {
         args.allow("pairs", "images", "models", "flip", "select", "calibrate", "out", "cache", "threads", "thresholds");
         Path pairsFile = Path.of(args.require("pairs"));
         PairList pairs = load(pairsFile, args);
-        List<LoadedModel> chosen = chooseModels(args.list("models"));
+        List<LoadedModel> chosen = args.list("models").isEmpty() ? models.embeddings()
+                : chooseModels(models, args.list("models"));
         FaceSelection selection = args.values().containsKey("select") ? FaceSelection.parse(args.get("select", ""))
                 : detection.select();
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
@@ -99,6 +100,7 @@ final class EvaluateJob {
         var results = new ArrayList<ModelScores>();
         var sweeps = new ArrayList<QualitySweep>();
         Path thresholdsFrom = args.values().containsKey("thresholds") ? Path.of(args.get("thresholds", "")) : null;
+        JsonNode thresholdReport = thresholdsFrom == null ? null : JSON.readTree(Files.readString(thresholdsFrom));
         var timings = new LinkedHashMap<String, Double>();
         for (LoadedModel model : chosen) {
             boolean bothWays = args.flag("flip") || model.manifest().testTimeFlip();
@@ -112,8 +114,9 @@ final class EvaluateJob {
                 }
                 ModelScores scores = ModelScores.compute(model.name(), model.manifest().loss(), flip, pairs, embeddings);
                 results.add(scores);
-                var served = servedThreshold(model, flip, thresholdsFrom);
-                if (flip == model.manifest().testTimeFlip() && served != null) {
+                var served = flip == model.manifest().testTimeFlip()   // the way it is served
+                        ? servedThreshold(model, flip, thresholdReport, thresholdsFrom) : null;
+                if (served != null) {
                     sweeps.add(QualitySweep.of(model.name(), flip, served.cosine(), SERVED_FAR, served.dataset(), pairs,
                             faces, embeddings));
                 }
@@ -143,22 +146,21 @@ final class EvaluateJob {
      * The threshold the sweep decides at: from an earlier run's report.json ({@code --thresholds}, the
      * calibration at {@link #SERVED_FAR} of the same model and flip), else the model's manifest.
      */
-    private static ModelManifest.Threshold servedThreshold(LoadedModel model, boolean flip, Path report) throws IOException {
+    private static ModelManifest.Threshold servedThreshold(LoadedModel model, boolean flip, JsonNode report, Path file) {
         if (report == null) {
             return model.manifest().thresholdAt(SERVED_FAR).orElse(null);
         }
-        JsonNode root = JSON.readTree(Files.readString(report));
-        for (JsonNode r : root.path("results")) {
+        for (JsonNode r : report.path("results")) {
             if (r.path("model").asString().equals(model.name()) && r.path("flip").asBoolean() == flip) {
                 JsonNode t = r.path("calibration").path("thresholds").path(ModelScores.farKey(SERVED_FAR));
                 if (t.isMissingNode()) {
                     return null;
                 }
-                return new ModelManifest.Threshold(t.path("cosine").asDouble(), report.toString(),
-                        r.path("pairs").asInt());
+                return new ModelManifest.Threshold(t.path("cosine").asDouble(), file.toString(),
+                        r.path("calibration").path("negatives").asInt());
             }
         }
-        throw new IllegalArgumentException(report + " has no result for " + model.name() + (flip ? " +flip" : ""));
+        throw new IllegalArgumentException(file + " has no result for " + model.name() + (flip ? " +flip" : ""));
     }
 
     private PairList load(Path pairsFile, JobArgs args) throws IOException {
@@ -170,10 +172,8 @@ final class EvaluateJob {
         return PairList.lfw(pairsFile, root);
     }
 
-    private List<LoadedModel> chooseModels(List<String> names) {
-        if (names.isEmpty()) {
-            return models.embeddings();
-        }
+    /** The named embedding models, or {@code IllegalArgumentException} (the job's usage error) naming those there are. */
+    static List<LoadedModel> chooseModels(ModelRepository models, List<String> names) {
         return names.stream().map(n -> models.embedding(n).orElseThrow(() -> new IllegalArgumentException(
                 "no embedding model '" + n + "'; have " + models.embeddings().stream().map(LoadedModel::name).toList())))
                 .toList();

@@ -29,6 +29,10 @@ final class QualityReport {
                         pct(r.pairsRejected()), pct(r.errorsRejected()), sci(r.farKept()), pct(r.frrKept()),
                         pct(r.accuracyKept())));
             }
+            s.halfTheErrors().ifPresent(r -> md.append(String.format(Locale.ROOT,
+                    "%nThe lowest setting that refuses at least half of the wrong decisions: min_quality %.2f (%s of "
+                            + "the errors, %s of the pairs).%n", r.minQuality(), pct(r.errorsRejected()),
+                    pct(r.pairsRejected()))));
         }
         return md.toString();
     }

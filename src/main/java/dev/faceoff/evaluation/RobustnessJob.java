@@ -70,9 +70,8 @@ final class RobustnessJob {
         PairList sample = sample(PairList.lfw(pairsFile, lfwRoot), args.integer("per-fold", 60));
         List<Transforms> transforms = args.list("transforms").isEmpty() ? List.of(Transforms.values())
                 : args.list("transforms").stream().map(Transforms::parse).toList();
-        List<String> names = args.list("models").isEmpty() ? List.of("mobilefacenet-faceplugin") : args.list("models");
-        List<LoadedModel> chosen = names.stream().map(n -> models.embedding(n).orElseThrow(
-                () -> new IllegalArgumentException("no embedding model '" + n + "'"))).toList();
+        List<LoadedModel> chosen = EvaluateJob.chooseModels(models,
+                args.list("models").isEmpty() ? List.of("mobilefacenet-faceplugin") : args.list("models"));
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
         Path cacheDir = args.path("cache", Path.of(System.getProperty("user.home"), ".cache", "faceoff", "robustness"));
         Path outDir = args.path("out", Path.of("target", "robustness"));

@@ -1,4 +1,4 @@
-package dev.faceoff.face;
+package dev.faceoff.evaluation;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,22 +11,19 @@ import java.util.Map;
 
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
-import org.opencv.core.MatOfInt;
-import org.opencv.core.Rect;
-import org.opencv.core.Size;
 import org.opencv.imgcodecs.Imgcodecs;
-import org.opencv.imgproc.Imgproc;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
 import dev.faceoff.FaceoffApplication;
 import dev.faceoff.common.StageTimings;
+import dev.faceoff.face.FacePipeline;
 import dev.faceoff.detection.FaceSelection;
 
 /**
  * Benchmark (not a test), run by bench/detection.sh: per-stage milliseconds of {@link FacePipeline#prepare}
  * (decode, detect, landmarks, align), one ORT thread, sequential, for each detector configuration, on 200
- * LFW photos (250×250) and on a 12-megapixel JPEG (one LFW photo enlarged 4× on a 4000×3000 canvas).
+ * LFW photos (250×250) and on a 12-megapixel JPEG (the robustness suite's canvas of one LFW photo).
  * Configurations alternate in rounds, so each sees the same machine load; medians per image.
  */
 public final class DetectionBench {
@@ -108,20 +105,15 @@ public final class DetectionBench {
         return String.format(Locale.ROOT, "%.2f", v[v.length / 2]);
     }
 
-    /** One photo enlarged 4× onto a 4000×3000 canvas, as a JPEG (quality 92). */
+    /** The robustness suite's 12-megapixel canvas of one photo, as a JPEG. */
     private static byte[] canvas(byte[] photo) {
         Mat src = Imgcodecs.imdecode(new MatOfByte(photo), Imgcodecs.IMREAD_COLOR);
-        Mat out = new Mat(3000, 4000, src.type(), new org.opencv.core.Scalar(120, 130, 140));
-        Mat big = new Mat();
-        Imgproc.resize(src, big, new Size(src.cols() * 4.0, src.rows() * 4.0), 0, 0, Imgproc.INTER_CUBIC);
-        Mat target = out.submat(new Rect(2400, 700, big.cols(), big.rows()));
-        big.copyTo(target);
-        MatOfByte buffer = new MatOfByte();
-        Imgcodecs.imencode(".jpg", out, buffer, new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 92));
-        byte[] bytes = buffer.toArray();
-        for (Mat m : new Mat[]{src, out, big, target, buffer}) {
-            m.release();
+        Mat canvas = Transforms.CANVAS12MP.apply(src, null);   // the canvas needs no face
+        try {
+            return Transforms.jpeg(canvas);
+        } finally {
+            src.release();
+            canvas.release();
         }
-        return bytes;
     }
 }
