@@ -63,7 +63,7 @@ public final class FacePipeline {
         try (DecodedImage image = decoder.decode(bytes, detection.maxSide())) {
             timings.stop(Stage.DECODE, t);
             t = timings.start();
-            Look look = look(image.bgr(), (int) Math.round(pad * Math.max(image.width(), image.height())));
+            Look look = look(image.bgr(), border(pad, image.width(), image.height()));
             timings.stop(Stage.DETECT, t);
             try {
                 return prepare(bytes, image, look.image(), look.rotation(), look.border(), look.faces(), selection, which,
@@ -72,6 +72,16 @@ public final class FacePipeline {
                 look.release(image.bgr());
             }
         }
+    }
+
+    /**
+     * The border for {@code pad} (a fraction of the longer side), or none when the padded image would have
+     * more than 4 times the pixels: a tight face crop is about square, and a 65535×1 strip padded by a
+     * quarter of its length would be a 3-gigapixel image (found by the fuzzer).
+     */
+    static int border(double pad, int width, int height) {
+        long b = Math.round(pad * Math.max(width, height));
+        return (width + 2 * b) * (height + 2 * b) > 4L * width * height ? 0 : (int) b;
     }
 
     /** Where the faces were found: the image, padded by {@code border} px and turned by {@code rotation}. */

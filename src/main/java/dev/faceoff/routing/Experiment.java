@@ -95,6 +95,22 @@ final class Experiment {
         return change;
     }
 
+    /** Takes weights changed at another replica (SharedWeights); unknown variants are ignored, missing ones keep theirs. */
+    synchronized void adopt(Map<String, Double> shared, WeightChange change) {
+        double[] next = weights.clone();
+        for (int i = 0; i < variants.size(); i++) {
+            Double w = shared.get(variants.get(i));
+            if (w != null && w >= 0 && !w.isInfinite()) {
+                next[i] = w;
+            }
+        }
+        weights = next;
+        history.addLast(change);
+        while (history.size() > HISTORY) {
+            history.removeFirst();
+        }
+    }
+
     private Map<String, Double> weights(double[] values) {
         var map = new LinkedHashMap<String, Double>();
         for (int i = 0; i < variants.size(); i++) {

@@ -16,7 +16,8 @@ import dev.faceoff.feedback.Confusion;
  * the first. Built from plain numbers; rates are null where nothing was counted yet.
  */
 record ExperimentReport(String name, boolean active, boolean isDefault, String stickyKey, Map<String, Double> weights,
-                        List<Experiment.WeightChange> weightHistory, String trafficScope, String feedbackScope,
+                        List<Experiment.WeightChange> weightHistory, String weightsScope, String trafficScope,
+                        String feedbackScope,
                         int window, long requests, List<VariantReport> variants, List<Comparison> comparisons,
                         Distribution shadowHandoffUs) {
 
@@ -84,7 +85,8 @@ record ExperimentReport(String name, boolean active, boolean isDefault, String s
         }
     }
 
-    static ExperimentReport of(Experiment e, boolean isDefault, ExperimentStats stats, FeedbackStore store) {
+    static ExperimentReport of(Experiment e, boolean isDefault, ExperimentStats stats, FeedbackStore store,
+                               String weightsScope) {
         Map<String, Double> weights = e.weights();
         double totalWeight = weights.values().stream().mapToDouble(Double::doubleValue).sum();
         long requests = e.variants().stream().mapToLong(v -> stats.variant(e.name(), v).assigned()).sum();
@@ -114,7 +116,7 @@ record ExperimentReport(String name, boolean active, boolean isDefault, String s
                     Test.of(base.falseRejects(), base.genuinePairs(), other.falseRejects(), other.genuinePairs())));
         }
         return new ExperimentReport(e.name(), e.active(), isDefault, e.stickyKey().map(StickyKey::toString).orElse(null),
-                weights, e.history(), "instance", store.scope(), ExperimentStats.WINDOW, requests, variants, comparisons,
+                weights, e.history(), weightsScope, "instance", store.scope(), ExperimentStats.WINDOW, requests, variants, comparisons,
                 Distribution.of(stats.handoffMicros()));
     }
 

@@ -37,10 +37,12 @@ class ExperimentsController {
     private final Experiments experiments;
     private final ExperimentStats stats;
     private final FeedbackStore store;
+    private final SharedWeights shared;
     private final AdminKey adminKey;
 
     ExperimentsController(Experiments experiments, ExperimentStats stats, FeedbackStore store,
-                          ExperimentProperties properties) {
+                          ExperimentProperties properties, SharedWeights shared) {
+        this.shared = shared;
         this.experiments = experiments;
         this.stats = stats;
         this.store = store;
@@ -84,22 +86,24 @@ class ExperimentsController {
     ExperimentReport report(@PathVariable String name) {
         Experiment e = experiments.require(name);
         boolean isDefault = experiments.defaultExperiment().map(d -> d == e).orElse(false);
-        return ExperimentReport.of(e, isDefault, stats, store);
+        return ExperimentReport.of(e, isDefault, stats, store, shared.scope());
     }
 
     @Operation(summary = "Change an experiment's weights (admin)", description = "Takes effect at once on this instance "
-            + "and is logged and kept in the report's weight_history. Needs header X-Admin-Key.")
-    @Problems({ErrorCode.UNAUTHORIZED, ErrorCode.INVALID_REQUEST})
+            + "and is logged and kept in the report's weight_history. Needs an API key with role admin when "
+            + "faceoff.security is enabled, else header X-Admin-Key.")
+    @Problems({ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.INVALID_REQUEST})
     @PutMapping(path = "/v1/experiments/{name}/weights", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     WeightsResult weights(@PathVariable String name,
                           @Parameter(description = "the admin key (faceoff.experiments.admin-key)")
                           @RequestHeader(name = "X-Admin-Key", required = false) String key,
                           @RequestBody WeightsJson body, HttpServletRequest http) {
-        if (!adminKey.enabled()) {
+        // with API keys on, the security rules admitted only an admin key; without them, X-Admin-Key decides
+        if (!http.isUserInRole("ADMIN") && !adminKey.enabled()) {
             throw new FaceoffException(ErrorCode.UNAUTHORIZED, "the admin endpoint is disabled: no faceoff.experiments.admin-key");
         }
-        if (!adminKey.matches(key)) {
+        if (!http.isUserInRole("ADMIN") && !adminKey.matches(key)) {
             log.warn("experiment weights: refused a request from {} with {} admin key", http.getRemoteAddr(),
                     key == null ? "no" : "a wrong");
             throw new FaceoffException(ErrorCode.UNAUTHORIZED, "missing or wrong X-Admin-Key");
@@ -110,11 +114,15 @@ class ExperimentsController {
         }
         Experiment.WeightChange change;
         try {
-            change = e.changeWeights(body.weights(), http.getRemoteAddr());
+            // by: the API key's name when keys are on, else the caller's address
+            change = e.changeWeights(body.weights(), http.getUserPrincipal() != null
+                    ? "key " + http.getUserPrincipal().getName() : http.getRemoteAddr());
         } catch (IllegalArgumentException ex) {
             throw new FaceoffException(ErrorCode.INVALID_REQUEST, ex.getMessage());
         }
-        log.info("experiment {}: weights changed by admin at {}: {} -> {}", e.name(), change.by(), change.from(), change.to());
+        shared.publish(e, change);
+        log.info("experiment {}: weights changed by admin at {}: {} -> {} ({})", e.name(), change.by(), change.from(),
+                change.to(), "fleet".equals(shared.scope()) ? "shared with every replica" : "this instance");
         return new WeightsResult(e.name(), e.weights(), change);
     }
 

@@ -124,6 +124,33 @@ public final class FaceoffMetrics {
                 .register(registry).increment();
     }
 
+    /** Admission control: {@code faceoff.admission} by outcome (admitted, rejected, expired) and reason, and its state. */
+    void admission(String outcome, String reason) {
+        Counter.builder("faceoff.admission").description("requests admitted, rejected (overloaded) or expired (deadline)")
+                .tag("outcome", outcome).tag("reason", reason).register(registry).increment();
+    }
+
+    void admissionGauges(AtomicInteger working, AtomicInteger waiting, java.util.concurrent.atomic.AtomicLong reserved,
+                         long budget, int workers, int queue) {
+        Gauge.builder("faceoff.admission.working", working, AtomicInteger::get).description("requests holding a worker")
+                .register(registry);
+        Gauge.builder("faceoff.admission.waiting", waiting, AtomicInteger::get).description("requests waiting for a worker")
+                .register(registry);
+        Gauge.builder("faceoff.admission.workers", () -> workers).description("faceoff.limits.max-in-flight")
+                .register(registry);
+        Gauge.builder("faceoff.admission.queue", () -> queue).description("faceoff.limits.queue").register(registry);
+        Gauge.builder("faceoff.admission.memory.reserved", reserved, java.util.concurrent.atomic.AtomicLong::get)
+                .description("bytes of images in flight").baseUnit("bytes").register(registry);
+        Gauge.builder("faceoff.admission.memory.budget", () -> budget).description("faceoff.limits.memory-budget")
+                .baseUnit("bytes").register(registry);
+    }
+
+    /** {@code faceoff.api.keys}: requests by key name (never the key) and outcome (accepted, rate_limited, refused). */
+    public void apiKey(String name, String outcome) {
+        Counter.builder("faceoff.api.keys").description("API requests by key name and outcome")
+                .tag("key", name).tag("outcome", outcome).register(registry).increment();
+    }
+
     public void error(String code) {
         Counter.builder("faceoff.errors").description("refused or failed requests by error code")
                 .tag("code", code).register(registry).increment();

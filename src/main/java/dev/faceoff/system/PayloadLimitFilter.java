@@ -22,7 +22,10 @@ import dev.faceoff.common.ErrorCode;
  * Multipart uploads are capped by {@code spring.servlet.multipart.*}.
  */
 @Component
+@org.springframework.core.annotation.Order(PayloadLimitFilter.ORDER)
 final class PayloadLimitFilter extends OncePerRequestFilter {
+
+    static final int ORDER = 0;
 
     private final long limit;
     private final ProblemWriter writer;

@@ -35,7 +35,7 @@ final class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
-    /** Retry-After of every 503: overload, shutdown and store outages pass within seconds. */
+    /** Retry-After of every 503 and 429: overload, shutdown, store outages and rate limits pass within seconds. */
     static final String RETRY_AFTER_SECONDS = "1";
 
     private final FaceoffMetrics metrics;
@@ -141,7 +141,8 @@ final class ProblemHandler {
         body.setInstance(URI.create(request.getRequestURI()));
         body.setProperty("code", code.code());
         var response = ResponseEntity.status(code.status()).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON);
-        if (code.status() == org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE) {
+        if (code.status() == org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE
+                || code.status() == org.springframework.http.HttpStatus.TOO_MANY_REQUESTS) {
             response.header(org.springframework.http.HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return response.body(body);

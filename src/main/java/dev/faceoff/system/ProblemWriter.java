@@ -15,17 +15,20 @@ import dev.faceoff.common.ErrorCode;
  * Writes a problem+json body from a servlet filter, where no controller advice applies: the same fields,
  * in the same order, as {@link ProblemHandler}'s {@code ProblemDetail}, serialised by Jackson.
  */
-final class ProblemWriter {
+public final class ProblemWriter {
 
     private final FaceoffMetrics metrics;
 
-    ProblemWriter(FaceoffMetrics metrics) {
+    public ProblemWriter(FaceoffMetrics metrics) {
         this.metrics = metrics;
     }
 
-    void write(HttpServletResponse response, HttpServletRequest request, ErrorCode code, String detail) throws IOException {
+    public void write(HttpServletResponse response, HttpServletRequest request, ErrorCode code, String detail) throws IOException {
         metrics.error(code.code());
         response.setStatus(code.status().value());
+        if (code.status().value() == 503 || code.status().value() == 429) {
+            response.setHeader("Retry-After", ProblemHandler.RETRY_AFTER_SECONDS);
+        }
         response.setContentType("application/problem+json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.getWriter().write(JsonMapper.shared().writeValueAsString(body(code, detail, request.getRequestURI())));

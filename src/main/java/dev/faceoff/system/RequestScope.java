@@ -2,6 +2,8 @@ package dev.faceoff.system;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import dev.faceoff.common.Deadline;
+
 /**
  * What an API request has been assigned so far (its model and variant) and how it ended (its error code),
  * so that {@link RequestMetrics} tags a failed request with its model too. One per request, kept as a
@@ -13,6 +15,8 @@ public final class RequestScope {
 
     private FaceoffMetrics.Variant variant = FaceoffMetrics.Variant.NONE;
     private String errorCode;
+    private Deadline deadline = Deadline.NONE;
+    private long held;
 
     /** The scope of this request (a fresh one outside the metered endpoints, e.g. in tests). */
     public static RequestScope of(HttpServletRequest request) {
@@ -31,6 +35,28 @@ public final class RequestScope {
 
     public FaceoffMetrics.Variant variant() {
         return variant;
+    }
+
+    /** When this request must be answered ({@code faceoff.limits.deadline} after it arrived; none outside the API). */
+    public Deadline deadline() {
+        return deadline;
+    }
+
+    void deadline(Deadline deadline) {
+        this.deadline = deadline;
+    }
+
+    /** Bytes of the admission memory budget this request holds already (its body's). */
+    public long held() {
+        return held;
+    }
+
+    void holds(long bytes) {
+        this.held = bytes;
+    }
+
+    String errorCode() {
+        return errorCode;
     }
 
     void failed(String code) {

@@ -32,7 +32,8 @@ import dev.faceoff.common.Problems;
 @Tag(name = "verification", description = "Do these two photos show the same person?")
 @Problems({ErrorCode.INVALID_REQUEST, ErrorCode.UNKNOWN_MODEL, ErrorCode.IMAGE_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE,
         ErrorCode.UNSUPPORTED_IMAGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.NO_FACE, ErrorCode.MULTIPLE_FACES,
-        ErrorCode.CORRUPT_IMAGE, ErrorCode.LOW_QUALITY, ErrorCode.SHUTTING_DOWN})
+        ErrorCode.CORRUPT_IMAGE, ErrorCode.LOW_QUALITY, ErrorCode.SHUTTING_DOWN, ErrorCode.OVERLOADED,
+        ErrorCode.DEADLINE_EXCEEDED})
 class VerificationController {
 
     private final VerificationService service;
@@ -61,6 +62,7 @@ class VerificationController {
                     + "(default faceoff.decision.min-quality; 0 is off)")
             @RequestParam(name = "min_quality", required = false) Double minQuality,
             HttpServletRequest http) {
+        checkForm(http, VERIFY_FIELDS);
         var request = new VerificationService.Request(bytes(image1, "image1"), bytes(image2, "image2"), model, far,
                 select, minQuality, keys(http, subject == null ? Map.of() : Map.of("subject", subject)));
         return service.verify(request, RequestScope.of(http));
@@ -75,12 +77,20 @@ class VerificationController {
             @Schema(description = "largest | center | score | single") String select,
             @Schema(description = "sticky key for experiment assignment, e.g. a subject id") String subject,
             @Schema(description = "refuse a face whose quality score is below this (422 low_quality)") Double minQuality) {
+        /** Never the images (Spring logs request bodies at DEBUG). */
+        @Override
+        public String toString() {
+            return "VerifyJson[image1=<" + chars(image1) + " chars>, image2=<" + chars(image2) + " chars>, model=" + model
+                    + ", far=" + far + ", select=" + select + ", subject=" + (subject == null ? null : "<set>")
+                    + ", minQuality=" + minQuality + "]";
+        }
     }
 
     @Operation(summary = "Verify two photos (JSON, base64 images)")
     @PostMapping(path = "/v1/verify", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     VerificationResult verifyJson(@Valid @RequestBody VerifyJson body, HttpServletRequest http) {
+        checkNoQuery(http);
         var fields = new LinkedHashMap<String, String>();
         if (body.subject() != null) {
             fields.put("subject", body.subject());
@@ -100,6 +110,7 @@ class VerificationController {
                                    @RequestParam(name = "select", required = false) String select,
                                    @RequestParam(name = "min_quality", required = false) Double minQuality,
                                    HttpServletRequest http) {
+        checkForm(http, EMBED_FIELDS);
         return service.embed(bytes(image, "image"), model, select, minQuality, RequestScope.of(http));
     }
 
@@ -107,14 +118,67 @@ class VerificationController {
     record EmbedJson(@Schema(description = "photo, base64") @NotBlank String image, String model, String select,
                      @Schema(description = "refuse a face whose quality score is below this (422 low_quality)")
                      Double minQuality) {
+        /** Never the image (Spring logs request bodies at DEBUG). */
+        @Override
+        public String toString() {
+            return "EmbedJson[image=<" + chars(image) + " chars>, model=" + model + ", select="
+                    + select + ", minQuality=" + minQuality + "]";
+        }
     }
 
     @Operation(summary = "Embed the face in one photo (JSON, base64 image)")
     @PostMapping(path = "/v1/embed", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     EmbeddingResult embedJson(@Valid @RequestBody EmbedJson body, HttpServletRequest http) {
+        checkNoQuery(http);
         return service.embed(base64(body.image(), "image"), body.model(), body.select(), body.minQuality(),
                 RequestScope.of(http));
+    }
+
+    /** The fields (parts and parameters) of each multipart form; anything else is refused, never ignored. */
+    static final java.util.Set<String> VERIFY_FIELDS = java.util.Set.of("image1", "image2", "model", "far", "select",
+            "subject", "min_quality");
+    static final java.util.Set<String> EMBED_FIELDS = java.util.Set.of("image", "model", "select", "min_quality");
+
+    /** Refuses a multipart form with an unknown field or a field given twice (in the query and the form, or twice). */
+    static void checkForm(HttpServletRequest http, java.util.Set<String> known) {
+        var counts = new java.util.TreeMap<String, Integer>();
+        try {
+            for (var part : http.getParts()) {
+                counts.merge(part.getName(), 1, Integer::sum);
+            }
+        } catch (IOException | jakarta.servlet.ServletException e) {
+            throw new FaceoffException(ErrorCode.INVALID_REQUEST, "the multipart body cannot be read");
+        }
+        // query parameters (form fields are parameters too: counted once, as parts)
+        String query = http.getQueryString();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (!pair.isEmpty()) {
+                    String name = java.net.URLDecoder.decode(pair.split("=", 2)[0], java.nio.charset.StandardCharsets.UTF_8);
+                    counts.merge(name, 1, Integer::sum);
+                }
+            }
+        }
+        counts.forEach((name, n) -> {
+            if (!known.contains(name)) {
+                throw new FaceoffException(ErrorCode.INVALID_REQUEST, "unknown field '" + name + "'; the fields are "
+                        + new java.util.TreeSet<>(known));
+            }
+            if (n > 1) {
+                throw new FaceoffException(ErrorCode.INVALID_REQUEST, "field '" + name + "' given " + n
+                        + " times (in the query and the form, or twice)");
+            }
+        });
+    }
+
+    /** A JSON request takes its options in the body: a query parameter would otherwise be ignored. */
+    static void checkNoQuery(HttpServletRequest http) {
+        if (http.getQueryString() != null && !http.getQueryString().isEmpty()) {
+            String first = http.getQueryString().split("&")[0].split("=", 2)[0];
+            throw new FaceoffException(ErrorCode.INVALID_REQUEST, "a JSON request takes its options in the body; "
+                    + "move query parameter '" + first + "' into it");
+        }
     }
 
     private static RequestKeys keys(HttpServletRequest http, Map<String, String> fields) {
@@ -135,6 +199,10 @@ class VerificationController {
         } catch (IOException e) {
             throw new FaceoffException(ErrorCode.INVALID_REQUEST, "could not read part '" + field + "'");
         }
+    }
+
+    private static int chars(String s) {
+        return s == null ? 0 : s.length();
     }
 
     static byte[] base64(String value, String field) {

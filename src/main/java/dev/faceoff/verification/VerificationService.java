@@ -1,5 +1,6 @@
 package dev.faceoff.verification;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -25,6 +26,10 @@ import dev.faceoff.face.FacePipeline;
 import dev.faceoff.face.FaceQuality;
 import dev.faceoff.face.PreparedFace;
 import dev.faceoff.system.RequestScope;
+import dev.faceoff.system.Admission;
+import dev.faceoff.common.Deadline;
+import dev.faceoff.image.ImageHeader;
+import dev.faceoff.image.ImageProperties;
 
 /**
  * Verification: prepare both faces, embed them in one run with the routed model, cosine similarity,
@@ -41,10 +46,14 @@ public final class VerificationService {
     private final DetectionProperties detection;
     private final FaceoffMetrics metrics;
     private final ExperimentTracker tracker;
+    private final Admission admission;
+    private final ImageProperties imageLimits;
 
     VerificationService(FacePipeline pipeline, EmbeddingModel embedder, Router router, ModelRepository models,
                         DecisionProperties decision, DetectionProperties detection, FaceoffMetrics metrics,
-                        ExperimentTracker tracker) {
+                        ExperimentTracker tracker, Admission admission, ImageProperties imageLimits) {
+        this.admission = admission;
+        this.imageLimits = imageLimits;
         this.pipeline = pipeline;
         this.embedder = embedder;
         this.router = router;
@@ -71,16 +80,11 @@ public final class VerificationService {
 
         StageTimings timings = new StageTimings();
         double minQuality = minQuality(request.minQuality());
-        PreparedFace first = pipeline.prepare(request.image1(), selection, "image1", timings);
-        PreparedFace second = pipeline.prepare(request.image2(), selection, "image2", timings);
-        metrics.quality(model.name(), first.quality());
-        metrics.quality(model.name(), second.quality());
-        gate(first, "image1", minQuality);
-        gate(second, "image2", minQuality);
-        long t = timings.start();
-        List<float[]> embeddings = embedder.embed(model, List.of(first.aligned(), second.aligned()));
-        timings.stop(Stage.EMBED, t);
-        recordStages(timings, model);
+        Embedded e = prepareAndEmbed(model, List.of(request.image1(), request.image2()), List.of("image1", "image2"),
+                selection, minQuality, scope, timings);
+        PreparedFace first = e.faces().get(0);
+        PreparedFace second = e.faces().get(1);
+        List<float[]> embeddings = e.embeddings();
 
         double similarity = Vectors.cosine(embeddings.get(0), embeddings.get(1));
         boolean match = similarity >= threshold.cosine();
@@ -104,16 +108,59 @@ public final class VerificationService {
         LoadedModel model = assignment.model();
         scope.assigned(variantOf(assignment));
         StageTimings timings = new StageTimings();
-        PreparedFace face = pipeline.prepare(image, selection, "image", timings);
-        metrics.quality(model.name(), face.quality());
-        gate(face, "image", minQuality(minQuality));
-        long t = timings.start();
-        float[] embedding = embedder.embed(model, List.of(face.aligned())).get(0);
-        timings.stop(Stage.EMBED, t);
-        recordStages(timings, model);
+        Embedded e = prepareAndEmbed(model, List.of(image), List.of("image"), selection, minQuality(minQuality),
+                scope, timings);
+        PreparedFace face = e.faces().get(0);
+        float[] embedding = e.embeddings().get(0);
         ModelManifest m = model.manifest();
         return new EmbeddingResult(new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
                 embedding.length, embedding, VerificationResult.Face.of(face), timings.millis());
+    }
+
+    /** The faces of a request, prepared and embedded. */
+    private record Embedded(List<PreparedFace> faces, List<float[]> embeddings) {
+    }
+
+    /**
+     * Prepares each image's face and embeds them all in one run, holding one worker ({@link Admission}) and,
+     * while the images are decoded, the memory their pixels take; abandons the work once the deadline passes.
+     */
+    private Embedded prepareAndEmbed(LoadedModel model, List<byte[]> images, List<String> names, FaceSelection selection,
+                                     double minQuality, RequestScope scope, StageTimings timings) {
+        Deadline deadline = scope.deadline();
+        try (var worker = admission.enter(deadline)) {
+            var faces = new ArrayList<PreparedFace>(images.size());
+            try (var memory = admission.reserve(images.stream().mapToLong(this::cost).sum(), scope.held())) {
+                for (int i = 0; i < images.size(); i++) {
+                    deadline.check("decoding " + names.get(i));
+                    faces.add(pipeline.prepare(images.get(i), selection, names.get(i), timings));
+                }
+            }
+            faces.forEach(face -> metrics.quality(model.name(), face.quality()));
+            for (int i = 0; i < faces.size(); i++) {
+                gate(faces.get(i), names.get(i), minQuality);
+            }
+            deadline.check("embedding");
+            long t = timings.start();
+            List<float[]> embeddings = embedder.embed(model, faces.stream().map(PreparedFace::aligned).toList());
+            timings.stop(Stage.EMBED, t);
+            recordStages(timings, model);
+            return new Embedded(faces, embeddings);
+        }
+    }
+
+    /**
+     * The memory an image's pixels take while it is prepared, from its header. A header the pipeline will
+     * refuse (unreadable, or over faceoff.image.max-pixels: 413) costs nothing: it is never decoded.
+     */
+    long cost(byte[] image) {
+        long pixels;
+        try {
+            pixels = ImageHeader.read(image).pixels();
+        } catch (FaceoffException e) {
+            pixels = 0;
+        }
+        return Admission.cost(pixels > imageLimits.maxPixels() ? 0 : pixels);
     }
 
     private double minQuality(Double requested) {

@@ -96,6 +96,14 @@ class KubernetesManifestsTest {
         assertProbe(container.getStartupProbe(), "/actuator/health/liveness", portNames);
         assertProbe(container.getLivenessProbe(), "/actuator/health/liveness", portNames);
         assertProbe(container.getReadinessProbe(), "/actuator/health/readiness", portNames);
+        // the actuator answers on its own port, the one the probes use; no API documentation in production
+        Map<String, String> env = container.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        int management = container.getPorts().stream().filter(p -> p.getName().equals("management")).findFirst()
+                .orElseThrow().getContainerPort();
+        assertThat(env.get("MANAGEMENT_SERVER_PORT")).isEqualTo(Integer.toString(management));
+        assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("management");
+        assertThat(env).containsEntry("SPRINGDOC_API_DOCS_ENABLED", "false").containsEntry("SPRINGDOC_SWAGGER_UI_ENABLED", "false");
 
         for (String resource : List.of("cpu", "memory")) {
             assertThat(container.getResources().getRequests()).containsKey(resource);
@@ -175,6 +183,7 @@ class KubernetesManifestsTest {
         for (Endpoint endpoint : monitor.getSpec().getEndpoints()) {
             assertThat(endpoint.getPort()).isIn(servicePorts);
             assertThat(endpoint.getPath()).isEqualTo("/actuator/prometheus");
+            assertThat(endpoint.getPort()).as("scraped on the management port").isEqualTo("management");
         }
         // the rules select job="faceoff"; the Operator names the job after the Service
         assertThat(service.getMetadata().getName()).isEqualTo("faceoff");

@@ -76,7 +76,7 @@ class ExperimentEndToEndTest {
             request.header("X-Admin-Key", key);
         }
         HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Http.Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+        return new Http.Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body(), response.headers());
     }
 
     @Test

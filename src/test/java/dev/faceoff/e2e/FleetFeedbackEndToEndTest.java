@@ -23,8 +23,10 @@ import dev.faceoff.feedback.RedisServer;
 
 /**
  * Two replicas behind an imaginary load balancer, one real Redis: a verification answered by one replica
- * takes its feedback at the other, is counted once, and both reports show the fleet's counts.
+ * takes its feedback at the other, is counted once, and both reports show the fleet's counts; a weight
+ * change made at one replica reaches the other and steers its routing. (Ordered: the last test stops Redis.)
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class FleetFeedbackEndToEndTest {
 
     static RedisServer redis;
@@ -60,7 +62,55 @@ class FleetFeedbackEndToEndTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
+    void aWeightChangeAtOneReplicaReachesTheOtherAndSteersItsRouting() throws Exception {
+        var put = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + replicas.get(0).getEnvironment().getProperty("local.server.port") + "/v1/experiments/losses/weights"))
+                .header("Content-Type", "application/json").header("X-Admin-Key", "test-admin-key")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"weights\":{\"arcface\":0,\"cosface\":100}}")).build();
+        var answer = java.net.http.HttpClient.newHttpClient().send(put, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode report = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            report = replica(1).get("/v1/experiments/losses").json();
+            if (report.at("/weights/arcface").asDouble() == 0.0) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(report.get("weights_scope").asString()).isEqualTo("fleet");
+        assertThat(report.at("/weights/arcface").asDouble()).as("the other replica's weights").isEqualTo(0.0);
+        assertThat(report.at("/weights/cosface").asDouble()).isEqualTo(100.0);
+        assertThat(report.get("weight_history")).hasSize(1);
+        // routing at the other replica follows: requests without a sticky key all go to cosface
+        byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
+        byte[] b = TestImages.read(lfw, "Aaron_Peirsol", 2);
+        for (int i = 0; i < 4; i++) {
+            var verified = replica(1).verify(a, b, Map.of());
+            assertThat(verified.json().at("/routing/variant").asString()).isEqualTo("cosface");
+        }
+        // back to 50/50 for the feedback test, again through the other replica
+        var back = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + replicas.get(1).getEnvironment().getProperty("local.server.port") + "/v1/experiments/losses/weights"))
+                .header("Content-Type", "application/json").header("X-Admin-Key", "test-admin-key")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"weights\":{\"arcface\":50,\"cosface\":50}}")).build();
+        assertThat(java.net.http.HttpClient.newHttpClient().send(back, java.net.http.HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+        deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && replica(0).get("/v1/experiments/losses").json().at("/weights/arcface").asDouble() != 50.0) {
+            Thread.sleep(100);
+        }
+        assertThat(replica(0).get("/v1/experiments/losses").json().at("/weights/arcface").asDouble()).isEqualTo(50.0);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
     void feedbackAtAnyReplicaIsCountedOnceAndReportedByEvery() throws Exception {
+        long[] before = new long[2];
+        for (int r = 0; r < 2; r++) {
+            before[r] = replica(r).get("/v1/experiments/losses").json().get("requests").asLong();
+        }
         var pairs = PairListAccess.fold(SharedData.lfwPairs(), lfw, 1);
         var chosen = new ArrayList<String[]>();
         chosen.addAll(pairs.stream().filter(p -> p[2].equals("true")).limit(4).toList());
@@ -97,7 +147,7 @@ class FleetFeedbackEndToEndTest {
                 counted[3] += fb.get("false_rejects").asLong();
             }
             assertThat(counted).as("replica " + r).containsExactly(expected);
-            assertThat(report.get("requests").asLong()).as("this replica's own traffic").isEqualTo(4);
+            assertThat(report.get("requests").asLong()).as("this replica's own traffic").isEqualTo(before[r] + 4);
         }
         System.out.printf("fleet: 8 LFW pairs verified on two replicas, feedback at the other one, counted once: "
                 + "{TA, FA, TR, FR} = %s on both reports%n", java.util.Arrays.toString(expected));

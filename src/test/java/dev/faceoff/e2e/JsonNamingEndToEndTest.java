@@ -113,6 +113,6 @@ class JsonNamingEndToEndTest {
                 .header("Content-Type", "application/json").header("X-Admin-Key", "test-admin-key")
                 .PUT(HttpRequest.BodyPublishers.ofString(Http.JSON.writeValueAsString(body))).build();
         HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        return new Http.Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        return new Http.Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r.headers());
     }
 }

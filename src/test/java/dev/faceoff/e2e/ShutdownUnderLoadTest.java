@@ -3,14 +3,8 @@ package dev.faceoff.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -62,14 +56,10 @@ class ShutdownUnderLoadTest {
     }
 
     private int oneRun(Path work, int run) throws Exception {
-        Files.createDirectories(work);
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Process process = start(work, port);
+        int port = RealProcess.freePort();
+        Process process = RealProcess.start(work, port, List.of("-Xmx1g"), List.of());
         try {
-            awaitReady(process, port);
+            RealProcess.awaitReady(process, port);
             var sent = new ConcurrentLinkedQueue<Sent>();
             var stop = new AtomicBoolean();
             var clients = new ArrayList<Thread>();
@@ -88,7 +78,7 @@ class ShutdownUnderLoadTest {
             }
             assertThat(exited).as("run %d: exited within 60 s of SIGTERM", run).isTrue();
             String log = Files.readString(work.resolve("out.log"));
-            assertThat(process.exitValue()).as("run %d exit code; log tail:%n%s", run, tail(log)).isIn(0, 143);
+            assertThat(process.exitValue()).as("run %d exit code; log tail:%n%s", run, RealProcess.tail(log)).isIn(0, 143);
             try (Stream<Path> files = Files.list(work)) {
                 assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("hs_err")))
                         .as("run %d: native crash logs", run).isEmpty();
@@ -140,52 +130,5 @@ class ShutdownUnderLoadTest {
                 return;
             }
         }
-    }
-
-    private static Process start(Path work, int port) throws IOException {
-        Path args = work.resolve("java.args");
-        // an argument file keeps the command line short (ONNX Runtime crashes on one over ~4 kB)
-        Files.writeString(args, String.join("\n",
-                "-Xmx1g",
-                "-cp", quote(System.getProperty("java.class.path")),
-                "dev.faceoff.FaceoffApplication",
-                "--server.port=" + port,
-                "--server.address=127.0.0.1",
-                "--faceoff.models.dir=" + quote(SharedData.models().toString()),
-                "--faceoff.models.enabled=mobilefacenet-faceplugin",
-                "--faceoff.runtime.provider=cpu"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "@" + args)
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("out.log").toFile())
-                .start();
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\") + "\"";
-    }
-
-    private static void awaitReady(Process process, int port) throws Exception {
-        var client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("faceoff exited during start-up").isTrue();
-            try {
-                var r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("faceoff not ready within 120 s");
-    }
-
-    private static String tail(String log) {
-        return log.length() <= 4000 ? log : log.substring(log.length() - 4000);
     }
 }

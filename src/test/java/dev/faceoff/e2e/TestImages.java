@@ -29,6 +29,16 @@ final class TestImages {
     private TestImages() {
     }
 
+    /** Two LFW photos of one person (Aaron Peirsol 1 and 2), with the pretrained models required too. */
+    record SamePerson(byte[] a, byte[] b) {
+    }
+
+    static SamePerson samePerson() throws IOException {
+        dev.faceoff.SharedData.pretrainedModels();
+        Path lfw = dev.faceoff.SharedData.lfw();
+        return new SamePerson(read(lfw, "Aaron_Peirsol", 1), read(lfw, "Aaron_Peirsol", 2));
+    }
+
     static byte[] read(Path lfw, String name, int number) throws IOException {
         return Files.readAllBytes(lfw.resolve(name).resolve(String.format("%s_%04d.jpg", name, number)));
     }

@@ -72,6 +72,58 @@ class VerifyEndToEndTest {
     }
 
     @Test
+    void duplicateConflictingUnknownAndIgnoredParametersAreRefused() throws Exception {
+        byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
+        byte[] b = TestImages.read(lfw, "Aaron_Peirsol", 2);
+        // two image1 parts: Java's maps cannot hold them, so the body is written by hand
+        String boundary = "dup" + System.nanoTime();
+        var body = new java.io.ByteArrayOutputStream();
+        for (var part : List.of(Map.entry("image1", a), Map.entry("image1", b), Map.entry("image2", b))) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part.getKey()
+                    + "\"; filename=\"x.jpg\"\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            body.writeBytes(part.getValue());
+            body.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        var client = java.net.http.HttpClient.newHttpClient();
+        var duplicate = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/verify"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(duplicate.statusCode()).as(duplicate.body()).isEqualTo(400);
+        assertThat(duplicate.body()).contains("field 'image1' given 2 times");
+
+        var conflicting = http().postMultipart("/v1/verify?far=0.01", Map.of("image1", a, "image2", b, "far", "0.001"), Map.of());
+        assertThat(conflicting.status()).isEqualTo(400);
+        assertThat(conflicting.json().get("detail").asString()).contains("field 'far' given 2 times");
+
+        var unknown = http().postMultipart("/v1/verify", Map.of("image1", a, "image2", b, "min-quality", "0.5"), Map.of());
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().get("detail").asString()).contains("unknown field 'min-quality'");
+
+        var b64 = Base64.getEncoder();
+        var ignored = http().postJson("/v1/verify?model=arcface-mfn64",
+                Map.of("image1", b64.encodeToString(a), "image2", b64.encodeToString(b)));
+        assertThat(ignored.status()).isEqualTo(400);
+        assertThat(ignored.json().get("detail").asString()).contains("move query parameter 'model'");
+        var embedIgnored = http().postJson("/v1/embed?model=arcface-mfn64", Map.of("image", b64.encodeToString(a)));
+        assertThat(embedIgnored.status()).isEqualTo(400);
+    }
+
+    @Test
+    void anImageOverTheByteLimitGetsTheSameCodeOverMultipartAndJson() throws Exception {
+        byte[] photo = TestImages.read(lfw, "Aaron_Peirsol", 1);
+        byte[] big = java.util.Arrays.copyOf(photo, 10_500_000);   // a JPEG with 10.5 MB of trailing bytes
+        var multipart = http().verify(big, photo, Map.of());
+        var json = http().postJson("/v1/verify", Map.of("image1", Base64.getEncoder().encodeToString(big),
+                "image2", Base64.getEncoder().encodeToString(photo)));
+        for (var r : List.of(multipart, json)) {
+            assertThat(r.status()).as(r.body()).isEqualTo(413);
+            assertThat(r.json().get("code").asString()).isEqualTo("image_too_large");
+        }
+    }
+
+    @Test
     void responseCarriesDecisionModelFacesAndTimings() throws Exception {
         byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
         byte[] b = TestImages.read(lfw, "Aaron_Peirsol", 2);
@@ -204,6 +256,10 @@ class VerifyEndToEndTest {
         JsonNode health = http().get("/actuator/health").json();
         assertThat(health.get("status").asString()).isEqualTo("UP");
         assertThat(health.at("/components/models/details/models/mobilefacenet-faceplugin/provider").asString()).isEqualTo("cpu");
+        // no disk paths in a health answer; only health and prometheus are exposed
+        assertThat(health.toString()).doesNotContain("diskSpace").doesNotContain(SharedData.models().toString());
+        assertThat(http().get("/actuator/metrics").status()).isEqualTo(404);
+        assertThat(http().get("/actuator/env").status()).isEqualTo(404);
 
         String metrics = http().get("/actuator/prometheus").body();
         assertThat(metrics)

@@ -6,9 +6,10 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
-/** Brings the package-private error handling and a meter registry into web-slice tests. */
+/** Brings the package-private error handling, admission control and a meter registry into web-slice tests. */
 @TestConfiguration
-@Import({ProblemHandler.class, PayloadLimitFilter.class})
+@Import({ProblemHandler.class, PayloadLimitFilter.class, Admission.class})
+@org.springframework.boot.context.properties.EnableConfigurationProperties(LimitsProperties.class)
 public class ProblemHandlerTestConfig {
 
     @Bean

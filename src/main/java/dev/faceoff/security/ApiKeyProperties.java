@@ -1,0 +1,43 @@
+package dev.faceoff.security;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code faceoff.security.*}: API keys. Off by default (local use); when on, every {@code /v1} request needs a
+ * key ({@code Authorization: Bearer <key>} or {@code X-API-Key}), admin endpoints a key with role {@code admin}.
+ * Keys are configured as the SHA-256 of the key (hex, {@code bin/api-key} makes one), never the key itself.
+ *
+ * @param enabled     require keys
+ * @param defaultRate requests per second a key may send when it names no rate of its own
+ * @param keys        the keys: a name (in metrics and logs), a role, the key's SHA-256, an optional rate
+ */
+@Validated
+@ConfigurationProperties("faceoff.security")
+public record ApiKeyProperties(
+        @DefaultValue("false") boolean enabled,
+        @Min(1) @DefaultValue("50") int defaultRate,
+        @Valid List<Key> keys) {
+
+    public ApiKeyProperties {
+        keys = keys == null ? List.of() : List.copyOf(keys);
+    }
+
+    public enum Role { CLIENT, ADMIN }
+
+    /** One key, as configured. */
+    public record Key(@NotBlank @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}", message = "letters, digits, _ . - only") String name,
+                      @NotNull Role role,
+                      @NotBlank @Pattern(regexp = "[0-9a-f]{64}", message = "the key's SHA-256, 64 lower-case hex digits") String sha256,
+                      @Min(1) Integer rate) {
+    }
+}

@@ -1,0 +1,172 @@
+package dev.faceoff.system;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.faceoff.common.Deadline;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
+
+/**
+ * Admission control, by memory and by work ({@code faceoff.limits.*}). Before its body is read a request
+ * reserves the memory the body will take ({@link AdmissionFilter}); once it has arrived it needs one of
+ * {@code max-in-flight} workers (waiting at most {@code queue-wait}, with at most {@code queue} others) and
+ * a reservation of the memory its decoded images will take, from their headers. All reservations come
+ * from one {@code memory-budget}. Whatever does not fit is refused at once with 503 {@code overloaded} and
+ * {@code Retry-After}, so a burst costs rejections, never the process.
+ */
+@Component
+public final class Admission {
+
+    private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+    /**
+     * Decoded bytes per pixel charged for an image: 3 (BGR) for the decode and 12 for its padded working copy
+     * (at most 4 times the pixels, {@code FacePipeline.border}).
+     */
+    static final int BYTES_PER_PIXEL = 15;
+
+    private final boolean enabled;
+    private final int workers;
+    private final int queue;
+    private final long queueWaitNanos;
+    private final long budget;
+    private final Semaphore free;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger working = new AtomicInteger();
+    private final AtomicLong reserved = new AtomicLong();
+    private final FaceoffMetrics metrics;
+
+    Admission(LimitsProperties limits, FaceoffMetrics metrics) {
+        this.enabled = limits.enabled();
+        this.workers = limits.maxInFlight() > 0 ? limits.maxInFlight() : Runtime.getRuntime().availableProcessors();
+        this.queue = limits.queue() > 0 ? limits.queue() : 4 * workers;
+        this.queueWaitNanos = limits.queueWait().toNanos();
+        this.budget = limits.memoryBudget().toBytes() > 0 ? limits.memoryBudget().toBytes() : memoryLimit() / 4;
+        this.free = new Semaphore(workers, true);
+        this.metrics = metrics;
+        metrics.admissionGauges(working, waiting, reserved, budget, workers, queue);
+        log.info("admission: {} workers, queue {}, queue wait {} ms, memory budget {} MB, deadline {} ms{}", workers,
+                queue, limits.queueWait().toMillis(), budget >> 20, limits.deadline().toMillis(),
+                enabled ? "" : " (disabled: every request is admitted)");
+    }
+
+    /** A worker, held until {@link #close()}. */
+    public interface Permit extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Takes a worker, waiting in the queue if there is room, never past {@code deadline}. */
+    public Permit enter(Deadline deadline) {
+        if (!enabled) {
+            return count(() -> { });
+        }
+        if (free.tryAcquire()) {
+            return count(free::release);
+        }
+        if (waiting.incrementAndGet() > queue) {
+            waiting.decrementAndGet();
+            throw reject("queue_full", "all " + workers + " workers are busy and " + queue + " requests are waiting");
+        }
+        try {
+            long wait = Math.min(queueWaitNanos, Math.max(0, deadline.remainingNanos()));
+            if (!free.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+                throw reject("queue_wait", "no worker became free within " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw reject("interrupted", "interrupted while waiting for a worker");
+        } finally {
+            waiting.decrementAndGet();
+        }
+        return count(free::release);
+    }
+
+    private Permit count(Runnable release) {
+        working.incrementAndGet();
+        metrics.admission("admitted", "ok");
+        return () -> {
+            working.decrementAndGet();
+            release.run();
+        };
+    }
+
+    /** A share of the memory budget, returned by {@link #close()}. */
+    public interface Reservation extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Reserves {@code bytes} of the memory budget for a request that already holds {@code held} of it. A
+     * request larger than the whole budget is still admitted when no other request holds memory (the image
+     * limits bound it), so no valid request is refused forever.
+     */
+    public Reservation reserve(long bytes, long held) {
+        if (!enabled) {
+            return () -> { };
+        }
+        while (true) {
+            long now = reserved.get();
+            if (now > held && now + bytes > budget) {
+                throw reject("memory", "the images would take " + (bytes >> 20) + " MB; " + (now >> 20) + " MB of the "
+                        + (budget >> 20) + " MB budget for images in flight are taken");
+            }
+            if (reserved.compareAndSet(now, now + bytes)) {
+                return () -> reserved.addAndGet(-bytes);
+            }
+        }
+    }
+
+    /** The memory the decoded pixels of an image of {@code pixels} (from its header) take while it is processed. */
+    public static long cost(long pixels) {
+        return pixels * BYTES_PER_PIXEL;
+    }
+
+    void expired() {
+        metrics.admission("expired", "deadline");
+    }
+
+    private FaceoffException reject(String reason, String detail) {
+        metrics.admission("rejected", reason);
+        return new FaceoffException(ErrorCode.OVERLOADED, detail + "; retry later");
+    }
+
+    long budget() {
+        return budget;
+    }
+
+    int workers() {
+        return workers;
+    }
+
+    int queue() {
+        return queue;
+    }
+
+    /** The memory this JVM may use: -XX:MaxRAM when set, else what the OS reports (the container's limit). */
+    static long memoryLimit() {
+        long total = Long.MAX_VALUE;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            total = os.getTotalMemorySize();
+        }
+        try {
+            var hotspot = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            var maxRam = hotspot.getVMOption("MaxRAM");
+            if (maxRam.getOrigin() != com.sun.management.VMOption.Origin.DEFAULT) {
+                total = Math.min(total, Long.parseLong(maxRam.getValue()));
+            }
+        } catch (RuntimeException e) {
+            // not a HotSpot JVM: the OS's number stands
+        }
+        return total == Long.MAX_VALUE ? Runtime.getRuntime().maxMemory() * 2 : total;
+    }
+}

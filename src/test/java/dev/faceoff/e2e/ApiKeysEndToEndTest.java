@@ -1,0 +1,167 @@
+package dev.faceoff.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.faceoff.SharedData;
+
+/**
+ * API keys on (faceoff.security.enabled), on the real service and models over real HTTP: /v1 needs a key,
+ * admin endpoints the admin role, a key over its rate gets 429 with Retry-After; health and metrics stay
+ * open; the keys appear in no response, metric or log line (only their names do).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
+class ApiKeysEndToEndTest {
+
+    static final String CLIENT_KEY = "fo_client-key-for-the-end-to-end-test-0123456789";
+    static final String ADMIN_KEY = "fo_admin-key-for-the-end-to-end-test-9876543210";
+    static final String SLOW_KEY = "fo_slow-key-for-the-end-to-end-test-5555555555";
+    static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    static byte[] a;
+    static byte[] b;
+
+    @BeforeAll
+    static void data() throws Exception {
+        var photos = TestImages.samePerson();
+        a = photos.a();
+        b = photos.b();
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("faceoff.models.dir", () -> SharedData.models().toString());
+        registry.add("faceoff.runtime.provider", () -> "cpu");
+        registry.add("faceoff.security.enabled", () -> "true");
+        registry.add("faceoff.security.default-rate", () -> "1000");
+        String[][] keys = {{"client-app", "client", CLIENT_KEY, ""}, {"ops", "admin", ADMIN_KEY, ""},
+                {"slow-app", "client", SLOW_KEY, "2"}};
+        for (int i = 0; i < keys.length; i++) {
+            String[] k = keys[i];
+            registry.add("faceoff.security.keys[" + i + "].name", () -> k[0]);
+            registry.add("faceoff.security.keys[" + i + "].role", () -> k[1]);
+            registry.add("faceoff.security.keys[" + i + "].sha256", () -> sha256(k[2]));
+            if (!k[3].isEmpty()) {
+                registry.add("faceoff.security.keys[" + i + "].rate", () -> k[3]);
+            }
+        }
+    }
+
+    static String sha256(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Http.Response send(String method, String path, String body, Map<String, String> headers) throws Exception {
+        var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        headers.forEach(builder::header);
+        HttpResponse<String> r = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        return new Http.Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r.headers());
+    }
+
+    static Map<String, String> bearer(String key) {
+        return Map.of("Authorization", "Bearer " + key);
+    }
+
+    String verifyJson() {
+        var b64 = java.util.Base64.getEncoder();
+        return "{\"image1\":\"" + b64.encodeToString(a) + "\",\"image2\":\"" + b64.encodeToString(b) + "\"}";
+    }
+
+    @Test
+    void v1NeedsAKeyAndAcceptsItAsBearerOrXApiKey(CapturedOutput output) throws Exception {
+        for (String path : new String[] {"/v1/models", "/v1/experiments"}) {
+            var r = send("GET", path, null, Map.of());
+            assertThat(r.status()).as(path).isEqualTo(401);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().get("code").asString()).isEqualTo("unauthorized");
+        }
+        var noKey = send("POST", "/v1/verify", verifyJson(), Map.of());
+        assertThat(noKey.status()).isEqualTo(401);
+        var feedback = send("POST", "/v1/feedback", "{\"verification_id\":\"x\",\"same_person\":true}", Map.of());
+        assertThat(feedback.status()).isEqualTo(401);
+        var wrong = send("GET", "/v1/models", null, bearer("fo_not-a-key"));
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.json().get("detail").asString()).isEqualTo("unknown API key");
+
+        var verified = send("POST", "/v1/verify", verifyJson(), bearer(CLIENT_KEY));
+        assertThat(verified.status()).as(verified.body()).isEqualTo(200);
+        assertThat(verified.json().get("match").asBoolean()).isTrue();
+        assertThat(send("GET", "/v1/models", null, Map.of("X-API-Key", CLIENT_KEY)).status()).isEqualTo(200);
+
+        // open without a key: probes, metrics, API documentation
+        assertThat(send("GET", "/actuator/health/readiness", null, Map.of()).status()).isEqualTo(200);
+        String metrics = send("GET", "/actuator/prometheus", null, Map.of()).body();
+        assertThat(metrics).contains("faceoff_api_keys_total{application=\"faceoff\",key=\"client-app\",outcome=\"accepted\"}");
+        assertThat(send("GET", "/v3/api-docs", null, Map.of()).status()).isEqualTo(200);
+
+        // names, never keys, in metrics and logs
+        for (String key : new String[] {CLIENT_KEY, ADMIN_KEY, "fo_not-a-key"}) {
+            assertThat(metrics).doesNotContain(key);
+            assertThat(output.getAll()).doesNotContain(key);
+        }
+    }
+
+    @Test
+    void changingExperimentWeightsNeedsTheAdminRole() throws Exception {
+        String body = "{\"weights\":{\"a\":50}}";
+        var client = send("PUT", "/v1/experiments/none/weights", body, bearer(CLIENT_KEY));
+        assertThat(client.status()).isEqualTo(403);
+        assertThat(client.json().get("code").asString()).isEqualTo("forbidden");
+        assertThat(client.json().get("detail").asString()).contains("client-app");
+        // the admin key passes the security rules and reaches the controller, which knows no such experiment
+        var admin = send("PUT", "/v1/experiments/none/weights", body, bearer(ADMIN_KEY));
+        assertThat(admin.status()).as(admin.body()).isEqualTo(404);
+        assertThat(admin.json().get("code").asString()).isEqualTo("unknown_experiment");
+    }
+
+    @Test
+    void aKeyOverItsRateGets429WithRetryAfterAndOtherKeysDoNot() throws Exception {
+        int limited = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < 8; i++) {
+            var r = send("GET", "/v1/models", null, bearer(SLOW_KEY));
+            if (r.status() == 429) {
+                assertThat(r.json().get("code").asString()).isEqualTo("rate_limited");
+                assertThat(r.headers().firstValue("Retry-After")).contains("1");
+                limited++;
+            } else {
+                assertThat(r.status()).isEqualTo(200);
+            }
+        }
+        // 2 per second: requests sent within s seconds span at most floor(s) + 2 periods of the limiter
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(8 - limited).isLessThanOrEqualTo(2 * ((int) seconds + 2));
+        assertThat(limited).isGreaterThanOrEqualTo(1);
+        assertThat(send("GET", "/v1/models", null, bearer(CLIENT_KEY)).status()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/prometheus", null, Map.of()).body())
+                .contains("faceoff_api_keys_total{application=\"faceoff\",key=\"slow-app\",outcome=\"rate_limited\"}");
+    }
+}
