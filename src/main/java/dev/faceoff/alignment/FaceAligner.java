@@ -1,5 +1,6 @@
 package dev.faceoff.alignment;
 
+import dev.faceoff.common.NativeLedger;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -33,8 +34,8 @@ public final class FaceAligner {
             return warp(bgr, m);
         }
         double f = scale / MIN_WARP_SCALE;   // shrink so the remaining warp scales by MIN_WARP_SCALE
-        Mat roi = bgr.submat(region);
-        Mat small = new Mat();
+        Mat roi = NativeLedger.open(bgr.submat(region));
+        Mat small = NativeLedger.open(new Mat());
         try {
             Imgproc.resize(roi, small, new Size(Math.max(1, Math.round(region.width * f)),
                     Math.max(1, Math.round(region.height * f))), 0, 0, Imgproc.INTER_AREA);
@@ -46,8 +47,8 @@ public final class FaceAligner {
                     m[3] / fs, m[4] / fs, m[3] * region.x + m[4] * region.y + m[5]};
             return warp(small, shrunk);
         } finally {
-            roi.release();
-            small.release();
+            NativeLedger.release(roi);
+            NativeLedger.release(small);
         }
     }
 
@@ -76,16 +77,16 @@ public final class FaceAligner {
     }
 
     private static AlignedFace warp(Mat bgr, double[] m) {
-        Mat matrix = new Mat(2, 3, CvType.CV_64F);
-        Mat warped = new Mat();
+        Mat matrix = NativeLedger.open(new Mat(2, 3, CvType.CV_64F));
+        Mat warped = NativeLedger.open(new Mat());
         try {
             matrix.put(0, 0, m);
             Imgproc.warpAffine(bgr, warped, matrix, new Size(AlignedFace.SIZE, AlignedFace.SIZE),
                     Imgproc.INTER_LINEAR, Core.BORDER_CONSTANT, new Scalar(0, 0, 0));
             return new AlignedFace(Pixels.bytes(warped), AlignedFace.SIZE);
         } finally {
-            matrix.release();
-            warped.release();
+            NativeLedger.release(matrix);
+            NativeLedger.release(warped);
         }
     }
 }

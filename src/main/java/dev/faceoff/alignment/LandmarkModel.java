@@ -1,6 +1,7 @@
 package dev.faceoff.alignment;
 
 
+import dev.faceoff.common.NativeLedger;
 import org.opencv.core.Mat;
 import org.opencv.core.Rect;
 import org.opencv.core.Size;
@@ -34,18 +35,18 @@ public final class LandmarkModel {
         ModelManifest.Input input = model.manifest().input();
         Rect crop = cropRect(box, bgr.cols(), bgr.rows());
         float[] tensor = new float[input.width() * input.height()];
-        Mat roi = bgr.submat(crop);
-        Mat resized = new Mat();
-        Mat grey = new Mat();
+        Mat roi = NativeLedger.open(bgr.submat(crop));
+        Mat resized = NativeLedger.open(new Mat());
+        Mat grey = NativeLedger.open(new Mat());
         try {
             Imgproc.resize(roi, resized, new Size(input.width(), input.height()), 0, 0, Imgproc.INTER_LINEAR);
             Imgproc.cvtColor(resized, grey, Imgproc.COLOR_BGR2GRAY);
             Pixels.toChw(Pixels.bytes(grey), input.height(), input.width(), 1, input.color(), input.mean(),
                     input.std(), tensor, 0);
         } finally {
-            roi.release();
-            resized.release();
-            grey.release();
+            NativeLedger.release(roi);
+            NativeLedger.release(resized);
+            NativeLedger.release(grey);
         }
         float[] out = runner.run(model, tensor, 1, 1, input.height(), input.width()).get(model.manifest().output().name());
         return toImage(out, crop);

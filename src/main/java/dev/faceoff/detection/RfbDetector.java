@@ -1,5 +1,6 @@
 package dev.faceoff.detection;
 
+import dev.faceoff.common.NativeLedger;
 import java.util.List;
 
 import org.opencv.core.Mat;
@@ -33,12 +34,12 @@ final class RfbDetector implements FaceDetector {
         int w = input.width();
         int h = input.height();
         float[] tensor = new float[3 * w * h];
-        Mat resized = new Mat();
+        Mat resized = NativeLedger.open(new Mat());
         try {
             Imgproc.resize(bgr, resized, new Size(w, h), 0, 0, Imgproc.INTER_LINEAR);
             Pixels.toChw(Pixels.bytes(resized), h, w, 3, input.color(), input.mean(), input.std(), tensor, 0);
         } finally {
-            resized.release();
+            NativeLedger.release(resized);
         }
         // model.json lists the outputs in this order: scores, then boxes
         var outputs = model.manifest().outputs();

@@ -1,5 +1,6 @@
 package dev.faceoff.detection;
 
+import dev.faceoff.common.NativeLedger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,15 +41,15 @@ final class YuNetDetector implements FaceDetector {
         int ph = YuNetDecoding.padded(h);
         ModelManifest.Input input = model.manifest().input();
         float[] tensor = new float[3 * pw * ph];
-        Mat resized = new Mat();
-        Mat padded = new Mat();
+        Mat resized = NativeLedger.open(new Mat());
+        Mat padded = NativeLedger.open(new Mat());
         try {
             Imgproc.resize(bgr, resized, new Size(w, h), 0, 0, scale < 1 ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR);
             Core.copyMakeBorder(resized, padded, 0, ph - h, 0, pw - w, Core.BORDER_CONSTANT, new Scalar(0, 0, 0));
             Pixels.toChw(Pixels.bytes(padded), ph, pw, 3, input.color(), input.mean(), input.std(), tensor, 0);
         } finally {
-            resized.release();
-            padded.release();
+            NativeLedger.release(resized);
+            NativeLedger.release(padded);
         }
         ModelRunner.Outputs out = runner.run(model, tensor, 1, 3, ph, pw);
         var levels = new ArrayList<YuNetDecoding.Level>();

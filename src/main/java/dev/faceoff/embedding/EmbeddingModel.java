@@ -1,5 +1,6 @@
 package dev.faceoff.embedding;
 
+import dev.faceoff.common.NativeLedger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -95,15 +96,15 @@ public final class EmbeddingModel {
     }
 
     private static byte[] resize(AlignedFace face, int w, int h) {
-        Mat src = new Mat(face.size(), face.size(), CvType.CV_8UC3);
-        Mat dst = new Mat();
+        Mat src = NativeLedger.open(new Mat(face.size(), face.size(), CvType.CV_8UC3));
+        Mat dst = NativeLedger.open(new Mat());
         try {
             src.put(0, 0, face.bgr());
             Imgproc.resize(src, dst, new Size(w, h), 0, 0, Imgproc.INTER_AREA);
             return Pixels.bytes(dst);
         } finally {
-            src.release();
-            dst.release();
+            NativeLedger.release(src);
+            NativeLedger.release(dst);
         }
     }
 

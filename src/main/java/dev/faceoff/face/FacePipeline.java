@@ -1,5 +1,6 @@
 package dev.faceoff.face;
 
+import dev.faceoff.common.NativeLedger;
 import java.util.List;
 
 import org.opencv.core.Core;
@@ -88,7 +89,7 @@ public final class FacePipeline {
     private record Look(Mat image, int border, Rotation rotation, List<DetectedFace> faces) {
         void release(Mat original) {
             if (image != original) {
-                image.release();
+                NativeLedger.release(image);
             }
         }
     }
@@ -108,7 +109,7 @@ public final class FacePipeline {
         }
         Mat padded = bgr;
         if (border > 0) {
-            padded = new Mat();
+            padded = NativeLedger.open(new Mat());
             Core.copyMakeBorder(bgr, padded, border, border, border, border, Core.BORDER_REPLICATE);
             List<DetectedFace> faces = detector.detect(padded);
             if (!faces.isEmpty()) {
@@ -123,7 +124,7 @@ public final class FacePipeline {
                     release(padded, bgr);
                     return new Look(turned, border, r, faces);
                 }
-                turned.release();
+                NativeLedger.release(turned);
             }
         }
         release(padded, bgr);
@@ -152,12 +153,12 @@ public final class FacePipeline {
             double score = faces.stream().mapToDouble(DetectedFace::score).max().orElse(0);
             if (score >= winnerScore) {
                 if (winner != look) {
-                    winner.image().release();
+                    NativeLedger.release(winner.image());
                 }
                 winner = new Look(turned, look.border(), r, faces);
                 winnerScore = score;
             } else {
-                turned.release();
+                NativeLedger.release(turned);
             }
         }
         if (winner != look) {
@@ -171,7 +172,7 @@ public final class FacePipeline {
 
     private static void release(Mat padded, Mat original) {
         if (padded != original) {
-            padded.release();
+            NativeLedger.release(padded);
         }
     }
 
@@ -214,7 +215,7 @@ public final class FacePipeline {
                             .scaled(toOriginal * finer.scale()).points5());
                 } finally {
                     if (source != finer.bgr()) {
-                        source.release();
+                        NativeLedger.release(source);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 package dev.faceoff.face;
 
+import dev.faceoff.common.NativeLedger;
 import java.util.List;
 
 import org.opencv.core.Core;
@@ -20,7 +21,7 @@ enum Rotation {
         if (this == NONE) {
             return bgr;
         }
-        Mat out = new Mat();
+        Mat out = NativeLedger.open(new Mat());
         Core.rotate(bgr, out, switch (this) {
             case CLOCKWISE -> Core.ROTATE_90_CLOCKWISE;
             case COUNTERCLOCKWISE -> Core.ROTATE_90_COUNTERCLOCKWISE;

@@ -1,5 +1,6 @@
 package dev.faceoff.image;
 
+import dev.faceoff.common.NativeLedger;
 import org.opencv.core.Mat;
 
 /**
@@ -35,6 +36,6 @@ public final class DecodedImage implements AutoCloseable {
 
     @Override
     public void close() {
-        bgr.release();
+        NativeLedger.release(bgr);
     }
 }

@@ -1,5 +1,6 @@
 package dev.faceoff.image;
 
+import dev.faceoff.common.NativeLedger;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
 import org.opencv.imgcodecs.Imgcodecs;
@@ -58,11 +59,11 @@ public final class ImageDecoder {
             default -> Imgcodecs.IMREAD_COLOR;
         };
         Mat bgr;
-        try (var closer = new MatCloser(new MatOfByte(bytes))) {
-            bgr = Imgcodecs.imdecode(closer.mat(), flags);
+        try (var closer = new MatCloser(NativeLedger.open(new MatOfByte(bytes)))) {
+            bgr = NativeLedger.open(Imgcodecs.imdecode(closer.mat(), flags));
         }
         if (bgr.empty()) {
-            bgr.release();
+            NativeLedger.release(bgr);
             throw new FaceoffException(ErrorCode.CORRUPT_IMAGE, "the " + header.format().name()
                     + " image could not be decoded (truncated or damaged)");
         }
@@ -119,7 +120,7 @@ public final class ImageDecoder {
     private record MatCloser(Mat mat) implements AutoCloseable {
         @Override
         public void close() {
-            mat.release();
+            NativeLedger.release(mat);
         }
     }
 }

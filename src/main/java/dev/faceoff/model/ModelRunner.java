@@ -1,5 +1,6 @@
 package dev.faceoff.model;
 
+import dev.faceoff.common.NativeLedger;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -53,11 +54,11 @@ public final class ModelRunner {
         var names = new LinkedHashSet<String>();
         model.manifest().outputs().forEach(o -> names.add(o.name()));
         try (SessionGate.Pass pass = gate.enter();
-             OnnxTensor in = OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(input), shape);
-             var result = model.session().run(Map.of(model.manifest().input().name(), in), names)) {
+             var in = NativeLedger.track(OnnxTensor.createTensor(runtime.environment(), FloatBuffer.wrap(input), shape));
+             var result = NativeLedger.track(model.session().run(Map.of(model.manifest().input().name(), in.value()), names))) {
             var values = new LinkedHashMap<String, float[]>();
             for (String name : names) {
-                FloatBuffer buffer = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+                FloatBuffer buffer = ((OnnxTensor) result.value().get(name).orElseThrow()).getFloatBuffer();
                 float[] out = new float[buffer.remaining()];
                 buffer.get(out);
                 values.put(name, out);

@@ -34,7 +34,7 @@ class ModelsController {
 
     @Operation(summary = "List served models",
             description = "Every loaded model with its task, loss, input contract, thresholds by FAR and provider.")
-    @GetMapping("/v1/models")
+    @GetMapping(path = "/v1/models", produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
     ModelsView list() {
         String defaultName = models.defaultEmbedding().name();
         var views = models.all().stream().map(m -> {

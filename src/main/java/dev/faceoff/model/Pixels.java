@@ -1,5 +1,6 @@
 package dev.faceoff.model;
 
+import dev.faceoff.common.NativeLedger;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 
@@ -16,14 +17,14 @@ public final class Pixels {
         if (mat.depth() != CvType.CV_8U) {
             throw new IllegalArgumentException("expected an 8-bit image, got type " + mat.type());
         }
-        Mat continuous = mat.isContinuous() ? mat : mat.clone();
+        Mat continuous = mat.isContinuous() ? mat : NativeLedger.open(mat.clone());
         try {
             byte[] data = new byte[(int) (continuous.total() * continuous.channels())];
             continuous.get(0, 0, data);
             return data;
         } finally {
             if (continuous != mat) {
-                continuous.release();
+                NativeLedger.release(continuous);
             }
         }
     }

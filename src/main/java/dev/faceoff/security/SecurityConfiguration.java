@@ -52,6 +52,13 @@ class SecurityConfiguration {
         return http.build();
     }
 
+    /** Paths Spring Security's firewall refuses (";", "%2F", "//", ...): 400 problem+json like every error. */
+    @Bean
+    org.springframework.security.web.firewall.RequestRejectedHandler requestRejectedHandler(FaceoffMetrics metrics) {
+        var writer = new ProblemWriter(metrics);
+        return (request, response, e) -> writer.write(response, request, ErrorCode.INVALID_REQUEST, e.getMessage());
+    }
+
     private static String keyName() {
         var authentication = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
         return authentication == null ? "?" : authentication.getName();

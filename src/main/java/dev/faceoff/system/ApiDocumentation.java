@@ -26,6 +26,36 @@ class ApiDocumentation {
                 .license(new License().name("research use only (models trained on CelebA / CASIA-WebFace)")));
     }
 
+    /**
+     * Options in the right place per content type: an operation that takes multipart and JSON (verify,
+     * embed) reads its options from form fields in multipart and from body fields in JSON (where a query
+     * parameter is refused), so the options generated as query parameters become properties of the
+     * multipart schema.
+     */
+    @Bean
+    org.springdoc.core.customizers.OpenApiCustomizer formFieldsInTheirBody() {
+        return openApi -> openApi.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
+            var body = operation.getRequestBody();
+            if (body == null || body.getContent() == null || operation.getParameters() == null
+                    || !body.getContent().containsKey("multipart/form-data")
+                    || !body.getContent().containsKey("application/json")) {
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            io.swagger.v3.oas.models.media.Schema<Object> form = body.getContent().get("multipart/form-data").getSchema();
+            var moved = operation.getParameters().stream().filter(p -> "query".equals(p.getIn())).toList();
+            for (var parameter : moved) {
+                var property = parameter.getSchema();
+                property.setDescription(parameter.getDescription());
+                form.addProperty(parameter.getName(), property);
+            }
+            operation.getParameters().removeAll(moved);
+            operation.setDescription((operation.getDescription() == null ? "" : operation.getDescription() + " ")
+                    + "Options are form fields of a multipart request (or its query parameters) and fields of a JSON "
+                    + "body; a JSON request with a query parameter is refused (400).");
+        }));
+    }
+
     /** Schema generation with the snake_case policy (swagger-core has its own Jackson 2 mapper). */
     @Bean
     ModelResolver snakeCaseModelResolver() {

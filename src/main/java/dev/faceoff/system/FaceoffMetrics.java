@@ -32,6 +32,15 @@ public final class FaceoffMetrics {
     FaceoffMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.inflight = registry.gauge("faceoff.requests.inflight", new AtomicInteger());
+        // native objects alive now: back to 0 between requests, or something was left behind
+        Gauge.builder("faceoff.native.live", () -> {
+            var c = dev.faceoff.common.NativeLedger.counts();
+            return c.matsOpened() - c.matsReleased();
+        }).description("OpenCV Mats made and not yet released").tag("kind", "mat").register(registry);
+        Gauge.builder("faceoff.native.live", () -> {
+            var c = dev.faceoff.common.NativeLedger.counts();
+            return c.tensorsOpened() - c.tensorsClosed();
+        }).description("ONNX Runtime tensors and results made and not yet closed").tag("kind", "tensor").register(registry);
     }
 
     /** Model, loss, experiment and variant of a request, as metric tags. */

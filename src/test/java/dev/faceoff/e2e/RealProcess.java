@@ -46,7 +46,10 @@ final class RealProcess {
                 .directory(work.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("out.log").toFile());
+        // glibc: two arenas, and blocks over 128 KB (pixels, tensors) mapped and unmapped on their own, so that
+        // resident memory follows what is live rather than how fragmented the heap became
         builder.environment().put("MALLOC_ARENA_MAX", "2");
+        builder.environment().put("MALLOC_MMAP_THRESHOLD_", "131072");
         return builder.start();
     }
 

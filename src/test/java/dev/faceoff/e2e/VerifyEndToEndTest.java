@@ -111,6 +111,36 @@ class VerifyEndToEndTest {
     }
 
     @Test
+    void oversizedUrlsAndHeadersAndSuspiciousPathsAreProblemJson() throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + port;
+        var requests = List.of(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models/" + "a".repeat(20_000))).build(),
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models")).header("X-Big", "a".repeat(20_000)).build(),
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models%2F..%2Fx")).build(),
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models/..;/x")).build());
+        for (var request : requests) {
+            var r = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(request.uri().toString().substring(0, Math.min(60, request.uri().toString().length()))).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(Http.JSON.readTree(r.body()).get("code").asString()).isEqualTo("invalid_request");
+        }
+    }
+
+    @Test
+    void theOpenApiDocumentPutsOptionsWhereEachContentTypeTakesThem() throws Exception {
+        JsonNode docs = http().get("/v3/api-docs").json();
+        assertThat(docs.at("/info/version").asString()).isNotBlank().isNotEqualTo("dev");
+        for (String path : List.of("/v1/verify", "/v1/embed")) {
+            JsonNode operation = docs.at("/paths/" + path.replace("/", "~1") + "/post");
+            assertThat(operation.path("parameters").findValuesAsString("in")).as(path).doesNotContain("query");
+            assertThat(operation.at("/requestBody/content/multipart~1form-data/schema/properties").has("min_quality")).isTrue();
+            assertThat(operation.at("/responses/200/content/application~1json/schema/$ref").asString()).isNotBlank();
+        }
+        assertThat(docs.at("/paths/~1v1~1models/get/responses/200/content").has("application/json")).isTrue();
+    }
+
+    @Test
     void anImageOverTheByteLimitGetsTheSameCodeOverMultipartAndJson() throws Exception {
         byte[] photo = TestImages.read(lfw, "Aaron_Peirsol", 1);
         byte[] big = java.util.Arrays.copyOf(photo, 10_500_000);   // a JPEG with 10.5 MB of trailing bytes
