@@ -11,6 +11,7 @@ public enum ErrorCode {
     CORRUPT_IMAGE(HttpStatus.UNPROCESSABLE_CONTENT, "Corrupt image"),
     IMAGE_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Image too large"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
+    TOO_MANY_CANDIDATES(HttpStatus.CONTENT_TOO_LARGE, "Too many candidates"),
     UNKNOWN_MODEL(HttpStatus.NOT_FOUND, "Unknown model"),
     UNKNOWN_VERIFICATION(HttpStatus.NOT_FOUND, "Unknown or expired verification"),
     UNKNOWN_EXPERIMENT(HttpStatus.NOT_FOUND, "Unknown experiment"),

@@ -17,7 +17,7 @@ import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
 
 /**
- * The first step of admission ({@link Admission}) for {@code POST /v1/verify} and {@code /v1/embed}, before
+ * The first step of admission ({@link Admission}) for {@code POST /v1/verify}, {@code /v1/compare} and {@code /v1/embed}, before
  * their bodies are read: reserves the memory the body will take (twice its length: the bytes as read and
  * decoded from multipart or base64; the largest allowed body when the length is not declared), or refuses
  * with 503 {@code overloaded}. Gives each request its deadline ({@link RequestScope#deadline()}) and counts
@@ -31,7 +31,7 @@ final class AdmissionFilter extends OncePerRequestFilter {
     /** After {@link PayloadLimitFilter}: a body too large is refused before it waits for a worker. */
     static final int ORDER = PayloadLimitFilter.ORDER + 1;
 
-    static final Set<String> PATHS = Set.of("/v1/verify", "/v1/embed");
+    static final Set<String> PATHS = Set.of("/v1/verify", "/v1/embed", "/v1/compare");
 
     private final Admission admission;
     private final LimitsProperties limits;

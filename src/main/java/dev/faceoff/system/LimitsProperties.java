@@ -20,6 +20,7 @@ import org.springframework.validation.annotation.Validated;
  *                      beyond it 503 {@code overloaded}; 0: a quarter of the memory the JVM may use (the
  *                      container's limit, or -XX:MaxRAM when set)
  * @param deadline      a request not answered by then gets 503 {@code deadline_exceeded} and its work is abandoned
+ * @param maxCandidates most candidates of one {@code POST /v1/compare}; more: 413 {@code too_many_candidates}
  */
 @Validated
 @ConfigurationProperties("faceoff.limits")
@@ -29,5 +30,6 @@ public record LimitsProperties(
         @Min(0) @DefaultValue("0") int queue,
         @DefaultValue("1s") Duration queueWait,
         @DefaultValue("0") DataSize memoryBudget,
-        @DefaultValue("5s") Duration deadline) {
+        @DefaultValue("5s") Duration deadline,
+        @Min(1) @DefaultValue("16") int maxCandidates) {
 }

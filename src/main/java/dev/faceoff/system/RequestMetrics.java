@@ -19,7 +19,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class RequestMetrics implements WebMvcConfigurer {
 
     /** Metered path → endpoint tag. */
-    static final Map<String, String> ENDPOINTS = Map.of("/v1/verify", "verify", "/v1/embed", "embed",
+    static final Map<String, String> ENDPOINTS = Map.of("/v1/verify", "verify", "/v1/compare", "compare", "/v1/embed", "embed",
             "/v1/feedback", "feedback");
 
     private final FaceoffMetrics metrics;

@@ -100,6 +100,66 @@ class VerificationController {
         return service.verify(request, RequestScope.of(http));
     }
 
+    @Operation(summary = "Compare one probe with several candidates (multipart upload)",
+            description = "The probe's face is found and embedded once, the candidates' in one batched run; each "
+                    + "candidate is decided like a verification (same routing and threshold, its own verification_id "
+                    + "for feedback), or carries its own error without failing the others. best_match is the index "
+                    + "of the most similar matching candidate. At most faceoff.limits.max-candidates (16) candidates.")
+    @Problems({ErrorCode.TOO_MANY_CANDIDATES})
+    @PostMapping(path = "/v1/compare", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ComparisonResult compareMultipart(
+            @Parameter(description = "the probe photo") @RequestPart("probe") MultipartFile probe,
+            @Parameter(description = "the candidate photos, one part each, in order") @RequestPart("candidates")
+            java.util.List<MultipartFile> candidates,
+            @RequestParam(name = "model", required = false) String model,
+            @RequestParam(name = "far", required = false) Double far,
+            @RequestParam(name = "select", required = false) String select,
+            @RequestParam(name = "subject", required = false) String subject,
+            @RequestParam(name = "min_quality", required = false) Double minQuality,
+            HttpServletRequest http) {
+        checkForm(http, COMPARE_FIELDS);
+        var images = new java.util.ArrayList<byte[]>();
+        for (int i = 0; i < candidates.size(); i++) {
+            images.add(bytes(candidates.get(i), "candidates[" + i + "]"));
+        }
+        var request = new VerificationService.CompareRequest(bytes(probe, "probe"), images, model, far, select,
+                minQuality, keys(http, subject == null ? Map.of() : Map.of("subject", subject)));
+        return service.compare(request, RequestScope.of(http));
+    }
+
+    /** JSON form of a one-to-many request. */
+    record CompareJson(
+            @Schema(description = "the probe photo, base64") @NotBlank String probe,
+            @Schema(description = "the candidate photos, base64, in order") java.util.List<String> candidates,
+            String model, Double far, String select, String subject, Double minQuality) {
+        /** Never the images (Spring logs request bodies at DEBUG). */
+        @Override
+        public String toString() {
+            return "CompareJson[probe=<" + chars(probe) + " chars>, candidates=" + (candidates == null ? 0 : candidates.size())
+                    + ", model=" + model + ", far=" + far + ", select=" + select + ", minQuality=" + minQuality + "]";
+        }
+    }
+
+    @Operation(summary = "Compare one probe with several candidates (JSON, base64 images)")
+    @PostMapping(path = "/v1/compare", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ComparisonResult compareJson(@Valid @RequestBody CompareJson body, HttpServletRequest http) {
+        checkNoQuery(http);
+        var list = body.candidates() == null ? java.util.List.<String>of() : body.candidates();
+        var images = new java.util.ArrayList<byte[]>();
+        for (int i = 0; i < list.size(); i++) {
+            images.add(base64(list.get(i) == null ? "" : list.get(i), "candidates[" + i + "]"));
+        }
+        var fields = new LinkedHashMap<String, String>();
+        if (body.subject() != null) {
+            fields.put("subject", body.subject());
+        }
+        var request = new VerificationService.CompareRequest(base64(body.probe(), "probe"), images, body.model(),
+                body.far(), body.select(), body.minQuality(), keys(http, fields));
+        return service.compare(request, RequestScope.of(http));
+    }
+
     @Operation(summary = "Embed the face in one photo (multipart upload)",
             description = "Returns the unit-length embedding of the chosen face. The embedding is computed for this "
                     + "response only and is never stored or logged.")
@@ -139,6 +199,10 @@ class VerificationController {
     static final java.util.Set<String> VERIFY_FIELDS = java.util.Set.of("image1", "image2", "model", "far", "select",
             "subject", "min_quality");
     static final java.util.Set<String> EMBED_FIELDS = java.util.Set.of("image", "model", "select", "min_quality");
+    static final java.util.Set<String> COMPARE_FIELDS = java.util.Set.of("probe", "candidates", "model", "far", "select",
+            "subject", "min_quality");
+    /** Fields a form may repeat. */
+    static final java.util.Set<String> REPEATABLE = java.util.Set.of("candidates");
 
     /** Refuses a multipart form with an unknown field or a field given twice (in the query and the form, or twice). */
     static void checkForm(HttpServletRequest http, java.util.Set<String> known) {
@@ -165,7 +229,7 @@ class VerificationController {
                 throw new FaceoffException(ErrorCode.INVALID_REQUEST, "unknown field '" + name + "'; the fields are "
                         + new java.util.TreeSet<>(known));
             }
-            if (n > 1) {
+            if (n > 1 && !REPEATABLE.contains(name)) {
                 throw new FaceoffException(ErrorCode.INVALID_REQUEST, "field '" + name + "' given " + n
                         + " times (in the query and the form, or twice)");
             }

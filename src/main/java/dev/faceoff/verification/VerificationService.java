@@ -27,6 +27,7 @@ import dev.faceoff.face.FaceQuality;
 import dev.faceoff.face.PreparedFace;
 import dev.faceoff.system.RequestScope;
 import dev.faceoff.system.Admission;
+import dev.faceoff.system.LimitsProperties;
 import dev.faceoff.common.Deadline;
 import dev.faceoff.image.ImageHeader;
 import dev.faceoff.image.ImageProperties;
@@ -48,10 +49,13 @@ public final class VerificationService {
     private final ExperimentTracker tracker;
     private final Admission admission;
     private final ImageProperties imageLimits;
+    private final LimitsProperties limits;
 
     VerificationService(FacePipeline pipeline, EmbeddingModel embedder, Router router, ModelRepository models,
                         DecisionProperties decision, DetectionProperties detection, FaceoffMetrics metrics,
-                        ExperimentTracker tracker, Admission admission, ImageProperties imageLimits) {
+                        ExperimentTracker tracker, Admission admission, ImageProperties imageLimits,
+                        LimitsProperties limits) {
+        this.limits = limits;
         this.admission = admission;
         this.imageLimits = imageLimits;
         this.pipeline = pipeline;
@@ -99,6 +103,107 @@ public final class VerificationService {
                 threshold.cosine(), far, new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
                 new VerificationResult.RoutingRef(assignment.experiment(), assignment.variant(), assignment.how().label()),
                 List.of(VerificationResult.Face.of(first), VerificationResult.Face.of(second)), timings.millis());
+    }
+
+    /** A one-to-many request, parsed: one probe, its candidates in order. */
+    public record CompareRequest(byte[] probe, List<byte[]> candidates, String model, Double far, String select,
+                                 Double minQuality, RequestKeys keys) {
+    }
+
+    /**
+     * One probe against several candidates: the probe's face found and embedded once, every candidate's face
+     * found, and all embedded in one batched run; each candidate decided at the threshold like a verification
+     * (its own verification id for feedback), or given its own error code without failing the others. The
+     * probe's failure fails the request.
+     */
+    public ComparisonResult compare(CompareRequest request, RequestScope scope) {
+        int n = request.candidates().size();
+        if (n == 0) {
+            throw new FaceoffException(ErrorCode.INVALID_REQUEST, "at least one candidate is needed");
+        }
+        if (n > limits.maxCandidates()) {
+            throw new FaceoffException(ErrorCode.TOO_MANY_CANDIDATES, n + " candidates; at most "
+                    + limits.maxCandidates() + " (faceoff.limits.max-candidates)");
+        }
+        long start = System.nanoTime();
+        double far = request.far() == null ? decision.far() : request.far();
+        FaceSelection selection = request.select() == null ? detection.select() : FaceSelection.parse(request.select());
+        Assignment assignment = router.assign(request.model(), request.keys());
+        LoadedModel model = assignment.model();
+        ModelManifest.Threshold threshold = Thresholds.at(model.manifest(), far);
+        scope.assigned(variantOf(assignment));
+        double minQuality = minQuality(request.minQuality());
+        Deadline deadline = scope.deadline();
+        StageTimings timings = new StageTimings();
+
+        PreparedFace probe;
+        var faces = new ArrayList<PreparedFace>(n);
+        var errors = new ArrayList<FaceoffException>(n);
+        List<float[]> embeddings;
+        try (var worker = admission.enter(deadline)) {
+            long bytes = cost(request.probe()) + request.candidates().stream().mapToLong(this::cost).sum();
+            try (var memory = admission.reserve(bytes, scope.held())) {
+                deadline.check("decoding the probe");
+                probe = pipeline.prepare(request.probe(), selection, "probe", timings);
+                gate(probe, "probe", minQuality);
+                for (int i = 0; i < n; i++) {
+                    deadline.check("decoding candidate " + i);
+                    String which = "candidates[" + i + "]";
+                    try {
+                        PreparedFace face = pipeline.prepare(request.candidates().get(i), selection, which, timings);
+                        gate(face, which, minQuality);
+                        faces.add(face);
+                        errors.add(null);
+                    } catch (FaceoffException e) {
+                        if (e.code().status().is5xxServerError()) {
+                            throw e;   // overload, shutdown, deadline: the request's, not the candidate's
+                        }
+                        faces.add(null);
+                        errors.add(e);
+                    }
+                }
+            }
+            metrics.quality(model.name(), probe.quality());
+            faces.stream().filter(java.util.Objects::nonNull).forEach(f -> metrics.quality(model.name(), f.quality()));
+            deadline.check("embedding");
+            var crops = new ArrayList<dev.faceoff.alignment.AlignedFace>();
+            crops.add(probe.aligned());
+            faces.stream().filter(java.util.Objects::nonNull).forEach(f -> crops.add(f.aligned()));
+            long t = timings.start();
+            embeddings = embedder.embed(model, crops);
+            timings.stop(Stage.EMBED, t);
+            recordStages(timings, model);
+        }
+
+        var candidates = new ArrayList<ComparisonResult.Candidate>(n);
+        Integer best = null;
+        double bestSimilarity = Double.NEGATIVE_INFINITY;
+        int next = 1;
+        for (int i = 0; i < n; i++) {
+            PreparedFace face = faces.get(i);
+            if (face == null) {
+                FaceoffException e = errors.get(i);
+                candidates.add(new ComparisonResult.Candidate(i, null, null, null, null, new ComparisonResult.CandidateError(
+                        e.code().code(), e.code().status().value(), e.getMessage())));
+                continue;
+            }
+            double similarity = Vectors.cosine(embeddings.get(0), embeddings.get(next++));
+            boolean match = similarity >= threshold.cosine();
+            metrics.similarity(scope.variant(), "primary", similarity);
+            metrics.decision(scope.variant(), match);
+            String id = UUID.randomUUID().toString();
+            tracker.verified(new ExperimentTracker.Verified(id, assignment, far, similarity, match, System.nanoTime() - start),
+                    List.of(probe.aligned(), face.aligned()));
+            if (match && similarity > bestSimilarity) {
+                best = i;
+                bestSimilarity = similarity;
+            }
+            candidates.add(new ComparisonResult.Candidate(i, id, match, round(similarity), VerificationResult.Face.of(face), null));
+        }
+        ModelManifest m = model.manifest();
+        return new ComparisonResult(threshold.cosine(), far, new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
+                new VerificationResult.RoutingRef(assignment.experiment(), assignment.variant(), assignment.how().label()),
+                VerificationResult.Face.of(probe), candidates, best, timings.millis());
     }
 
     public EmbeddingResult embed(byte[] image, String modelName, String select, Double minQuality, RequestScope scope) {

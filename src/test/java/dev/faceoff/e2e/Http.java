@@ -44,9 +44,15 @@ final class Http {
     /** Multipart form: byte[] values become file parts, strings plain fields. */
     Response postMultipart(String path, Map<String, Object> parts, Map<String, String> headers)
             throws IOException, InterruptedException {
+        return postParts(path, new java.util.ArrayList<>(parts.entrySet()), headers);
+    }
+
+    /** Multipart form with parts in order, a name possibly repeated (the candidates of /v1/compare). */
+    Response postParts(String path, java.util.List<Map.Entry<String, Object>> parts, Map<String, String> headers)
+            throws IOException, InterruptedException {
         String boundary = "----faceoff" + UUID.randomUUID();
         var body = new ByteArrayOutputStream();
-        for (var part : parts.entrySet()) {
+        for (var part : parts) {
             body.writeBytes(("--" + boundary + "\r\n").getBytes(StandardCharsets.US_ASCII));
             if (part.getValue() instanceof byte[] bytes) {
                 body.writeBytes(("Content-Disposition: form-data; name=\"" + part.getKey() + "\"; filename=\""

@@ -141,6 +141,57 @@ class VerifyEndToEndTest {
     }
 
     @Test
+    void oneProbeAgainstSeveralCandidatesDecidesEachAndKeepsTheirErrorsApart() throws Exception {
+        byte[] probe = TestImages.read(lfw, "Aaron_Peirsol", 1);
+        byte[] same = TestImages.read(lfw, "Aaron_Peirsol", 2);
+        byte[] other = TestImages.read(lfw, "Aaron_Eckhart", 1);
+        byte[] corrupt = java.util.Arrays.copyOf(same, same.length / 2);
+        var parts = new java.util.ArrayList<Map.Entry<String, Object>>(List.of(Map.entry("probe", probe),
+                Map.entry("candidates", other), Map.entry("candidates", same), Map.entry("candidates", TestImages.noFace()),
+                Map.entry("candidates", corrupt)));
+        var r = http().postParts("/v1/compare", parts, Map.of());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode json = r.json();
+        JsonNode c = json.get("candidates");
+        assertThat(c).hasSize(4);
+        assertThat(c.get(0).get("match").asBoolean()).isFalse();
+        assertThat(c.get(1).get("match").asBoolean()).isTrue();
+        assertThat(c.get(2).at("/error/code").asString()).isEqualTo("no_face");
+        assertThat(c.get(2).at("/error/status").asInt()).isEqualTo(422);
+        assertThat(c.get(3).at("/error/code").asString()).isEqualTo("corrupt_image");
+        assertThat(json.get("best_match").asInt()).isEqualTo(1);
+        assertThat(json.at("/probe/box/width").asDouble()).isPositive();
+        // the same decision as the one-to-one verification of that pair (batched embedding, same numbers)
+        double oneToOne = http().verify(probe, same, Map.of()).json().get("similarity").asDouble();
+        assertThat(c.get(1).get("similarity").asDouble()).isCloseTo(oneToOne, org.assertj.core.data.Offset.offset(1e-4));
+        // each decided candidate has its own verification id for feedback
+        var feedback = http().postJson("/v1/feedback", Map.of("verification_id", c.get(1).get("verification_id").asString(),
+                "same", true));
+        assertThat(feedback.status()).as(feedback.body()).isEqualTo(200);
+
+        // JSON form
+        var b64 = Base64.getEncoder();
+        var viaJson = http().postJson("/v1/compare", Map.of("probe", b64.encodeToString(probe),
+                "candidates", List.of(b64.encodeToString(same), b64.encodeToString(other))));
+        assertThat(viaJson.status()).as(viaJson.body()).isEqualTo(200);
+        assertThat(viaJson.json().get("best_match").asInt()).isZero();
+
+        // over the limit (16), and a probe without a face fails the whole request
+        var many = new java.util.ArrayList<Map.Entry<String, Object>>();
+        many.add(Map.entry("probe", probe));
+        for (int i = 0; i < 17; i++) {
+            many.add(Map.entry("candidates", same));
+        }
+        var tooMany = http().postParts("/v1/compare", many, Map.of());
+        assertThat(tooMany.status()).isEqualTo(413);
+        assertThat(tooMany.json().get("code").asString()).isEqualTo("too_many_candidates");
+        var noProbe = http().postParts("/v1/compare", List.of(Map.entry("probe", TestImages.noFace()),
+                Map.entry("candidates", same)), Map.of());
+        assertThat(noProbe.status()).isEqualTo(422);
+        assertThat(noProbe.json().get("code").asString()).isEqualTo("no_face");
+    }
+
+    @Test
     void anImageOverTheByteLimitGetsTheSameCodeOverMultipartAndJson() throws Exception {
         byte[] photo = TestImages.read(lfw, "Aaron_Peirsol", 1);
         byte[] big = java.util.Arrays.copyOf(photo, 10_500_000);   // a JPEG with 10.5 MB of trailing bytes

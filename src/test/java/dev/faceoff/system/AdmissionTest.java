@@ -21,7 +21,7 @@ class AdmissionTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     Admission admission(int workers, int queue, Duration wait, long budget) {
-        return new Admission(new LimitsProperties(true, workers, queue, wait, DataSize.ofBytes(budget), Duration.ofSeconds(5)),
+        return new Admission(new LimitsProperties(true, workers, queue, wait, DataSize.ofBytes(budget), Duration.ofSeconds(5), 16),
                 new FaceoffMetrics(registry));
     }
 
@@ -109,7 +109,7 @@ class AdmissionTest {
 
     @Test
     void aDisabledAdmissionAdmitsEverything() {
-        var a = new Admission(new LimitsProperties(false, 1, 1, Duration.ZERO, DataSize.ofBytes(1), Duration.ofSeconds(5)),
+        var a = new Admission(new LimitsProperties(false, 1, 1, Duration.ZERO, DataSize.ofBytes(1), Duration.ofSeconds(5), 16),
                 new FaceoffMetrics(registry));
         var p1 = a.enter(Deadline.NONE);
         var p2 = a.enter(Deadline.NONE);
