@@ -156,8 +156,9 @@ final class EvaluateJob {
                 if (t.isMissingNode()) {
                     return null;
                 }
-                return new ModelManifest.Threshold(t.path("cosine").asDouble(), file.toString(),
-                        r.path("calibration").path("negatives").asInt());
+                return new ModelManifest.Threshold(t.path("cosine").asDouble(),
+                        t.has("tar") ? t.path("tar").asDouble() : null, file.toString(),
+                        r.path("calibration").path("negatives").asInt(), null);
             }
         }
         throw new IllegalArgumentException(file + " has no result for " + model.name() + (flip ? " +flip" : ""));

@@ -12,7 +12,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code --calibrate}: writes thresholds at FAR 1e-2, 1e-3, 1e-4 (with the data set and pair count they
- * came from) and the evaluation metrics into a model.json, leaving every other field as it was. Both come
+ * came from) and the evaluation metrics (with the ROC's points) into a model.json, leaving every other field as it was. Both come
  * from the scores of the model as it is served: with test-time flip where its model.json asks for it.
  */
 final class ManifestCalibration {
@@ -59,6 +59,14 @@ final class ManifestCalibration {
                     m.put("sd" + other, round(o.sd()));
                     m.put("auc" + other, round(o.auc()));
                 });
+        // the ROC of all cross-identity pairs on a log grid of FARs (1e-6 … 1): the console draws it
+        ObjectNode roc = m.putObject("roc");
+        var far = roc.putArray("far");
+        var tar = roc.putArray("tar");
+        for (int i = 0; i < served.rocFar().length; i++) {
+            far.add(Math.round(served.rocFar()[i] * 1e9) / 1e9);
+            tar.add(Math.round(served.rocTar()[i] * 1e4) / 1e4);
+        }
         m.put("command", "java -jar target/faceoff.jar evaluate --pairs " + pairs.name() + " --calibrate");
         Files.writeString(manifest, json.writeValueAsString(root) + "\n");
     }

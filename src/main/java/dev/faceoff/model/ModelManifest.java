@@ -90,9 +90,12 @@ public record ModelManifest(
         }
     }
 
-    /** A decision threshold on cosine similarity, measured at a false-accept rate on a data set. */
+    /**
+     * A decision threshold on cosine similarity, measured at a false-accept rate on a data set: the
+     * true-accept rate there, the impostor pairs it came from and the day it was calibrated.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Threshold(double cosine, String dataset, Integer pairs) {
+    public record Threshold(double cosine, Double tar, String dataset, Integer pairs, String calibrated) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

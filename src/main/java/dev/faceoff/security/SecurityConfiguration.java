@@ -24,6 +24,10 @@ import dev.faceoff.system.ProblemWriter;
         type = org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfiguration {
 
+    /** Content-Security-Policy of every response but Swagger UI's: no inline script, nothing from elsewhere. */
+    static final String CONSOLE_POLICY = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; "
+            + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     @Bean
     SecurityFilterChain api(HttpSecurity http, ApiKeyProperties properties, FaceoffMetrics metrics) throws Exception {
         var keys = new ApiKeys(properties);
@@ -35,6 +39,11 @@ class SecurityConfiguration {
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .anonymous(a -> { })
+                // the console's pages load only their own scripts, styles and the photos the user picked
+                // (blob: URLs); Swagger UI keeps its own inline set-up, so it is left out
+                .headers(h -> h.addHeaderWriter(new org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter(
+                        request -> !request.getRequestURI().startsWith("/swagger-ui"),
+                        new org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter(CONSOLE_POLICY))))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> writer.write(response, request,
                                 ErrorCode.UNAUTHORIZED, "this endpoint needs an API key: Authorization: Bearer <key> or X-API-Key"))

@@ -31,7 +31,8 @@ class ManifestCalibrationTest {
         thresholds.put("1e-4", new double[]{0.38, 0.93});
         var scores = new ModelScores("m", "arcface", false, 6000, 2, 0.991, 0.004, new double[10], 0.998, 0.01,
                 new VerificationMetrics.Separation(0.7, 0.1, 0.1, 0.1, 6.0),
-                Map.of("1e-3", 0.97), 29_000_000, 60_000, thresholds, new double[0], new double[0]);
+                Map.of("1e-3", 0.97), 29_000_000, 60_000, thresholds, new double[]{1e-4, 1e-3, 1e-2},
+                new double[]{0.9312345, 0.97, 0.99});
         var flip = new ModelScores("m", "arcface", true, 6000, 2, 0.993, 0.003, new double[10], 0.999, 0.009,
                 new VerificationMetrics.Separation(0.7, 0.1, 0.1, 0.1, 6.0),
                 Map.of(), 29_000_000, 60_000, Map.of(), new double[0], new double[0]);
@@ -50,6 +51,9 @@ class ManifestCalibrationTest {
         assertThat(root.at("/metrics/other/acc10").asDouble()).isEqualTo(0.5);
         assertThat(root.at("/metrics/lfw/acc10").asDouble()).isEqualTo(0.991);
         assertThat(root.at("/metrics/lfw/acc10Flip").asDouble()).isEqualTo(0.993);
+        assertThat(root.at("/metrics/lfw/roc/far/1").asDouble()).isEqualTo(1e-3);
+        assertThat(root.at("/metrics/lfw/roc/tar/0").asDouble()).isEqualTo(0.9312);
+        assertThat(root.at("/metrics/lfw/roc/tar").size()).isEqualTo(3);
         // and the service reads it back
         assertThat(ModelRepository.readManifest(manifest).thresholdsByFar()).containsKeys(1e-2, 1e-3, 1e-4);
     }
