@@ -2,11 +2,16 @@
 
     /usr/bin/python3 -m training.zoo_table target/evaluation/lfw/report.json [more.json ...]
 
-One row per model (later files win for the same model), best 10-fold accuracy first, the pretrained
+One row per model, best 10-fold accuracy first, the pretrained
 baseline last: accuracy ± sd without and with test-time flip, AUC, EER, TAR@FAR=1e-3 on the official
 pairs, d' (separation of same/different cosines), the calibrated threshold at FAR 1e-3, the held-out
 validation accuracy at epochs 4/8/12 and the last (from the card's training curve) and the training time
 (with "+ aug" for a run with ``data.augment``).
+
+A model found in several reports takes its result from the latest report by its ``generated`` time
+(reports written before that field existed count as older than any that has it, then by file time), never
+by the order of the arguments. The threshold column is the one the model is served at: from the flipped
+scores where its card sets ``testTimeFlip``.
 """
 import json
 import os
@@ -24,11 +29,16 @@ LABELS = {
 
 
 def load_results(paths):
-    results = {}
+    reports = []
     for path in paths:
         with open(path) as f:
-            for r in json.load(f)["results"]:
-                results[(r["model"], bool(r["flip"]))] = r
+            report = json.load(f)
+        # oldest first: ("" < any ISO time) for reports without "generated", then the file's time
+        reports.append(((report.get("generated") or ""), os.path.getmtime(path), report))
+    results = {}
+    for _, _, report in sorted(reports, key=lambda r: (r[0], r[1])):
+        for r in report["results"]:
+            results[(r["model"], bool(r["flip"]))] = r
     return results
 
 
@@ -58,7 +68,8 @@ def rows(results, models_dir):
         aug = " + aug" if tr.get("config", {}).get("data", {}).get("augment") else ""
         wall = tr.get("wallSeconds")
         sep = (plain.get("separation") or {}).get("dPrime")
-        t3 = plain["calibration"]["thresholds"].get("1e-3", {}).get("cosine")
+        served = flip if card.get("testTimeFlip") and flip else plain
+        t3 = served["calibration"]["thresholds"].get("1e-3", {}).get("cosine")
         tar = plain["tarAtFar"].get("1e-3")
         out.append("| %s | %s | %.2f%% ± %.2f | %s | %.4f | %.2f%% | %s | %s | %s | %s | %s |" % (
             m, loss_label(card) if wall else "pretrained baseline", 100 * plain["acc10"], 100 * plain["sd"],

@@ -20,7 +20,16 @@ record ModelScores(
         String model, String loss, boolean flip, int pairs, int pairsMissingFace,
         double acc10, double sd, double[] foldAccuracies, double auc, double eer, VerificationMetrics.Separation separation,
         Map<String, Double> tarAtFar, long calibrationNegatives, long calibrationPositives,
-        Map<String, double[]> thresholds, double[] rocFar, double[] rocTar) {
+        Map<String, double[]> thresholds, double[] rocFar, double[] rocTar, double[] pairScores) {
+
+    /** Without the per-pair scores (tests of what does not need them). */
+    ModelScores(String model, String loss, boolean flip, int pairs, int pairsMissingFace, double acc10, double sd,
+                double[] foldAccuracies, double auc, double eer, VerificationMetrics.Separation separation,
+                Map<String, Double> tarAtFar, long calibrationNegatives, long calibrationPositives,
+                Map<String, double[]> thresholds, double[] rocFar, double[] rocTar) {
+        this(model, loss, flip, pairs, pairsMissingFace, acc10, sd, foldAccuracies, auc, eer, separation, tarAtFar,
+                calibrationNegatives, calibrationPositives, thresholds, rocFar, rocTar, new double[0]);
+    }
 
     static final double MISSING = -1.0;
     static final double[] REPORTED_FARS = {1e-1, 1e-2, 1e-3, 1e-4};
@@ -59,7 +68,7 @@ record ModelScores(
                 VerificationMetrics.auc(scores, same), VerificationMetrics.eer(roc),
                 VerificationMetrics.separation(positives, negatives), tar,
                 calibration.negatives(), calibration.positives(), calibration.thresholds(),
-                calibration.rocFar(), calibration.rocTar());
+                calibration.rocFar(), calibration.rocTar(), scores);
     }
 
     /** The scores of the pairs whose label is {@code wanted} (true: same person). */

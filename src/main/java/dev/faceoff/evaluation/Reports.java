@@ -36,7 +36,11 @@ final class Reports {
                       Map<String, Double> embedSeconds, double totalSeconds, JsonMapper json) throws IOException {
         var root = new LinkedHashMap<String, Object>();
         root.put("pairList", pairs.name());
+        // when: zoo_table keeps, for a model in several reports, the result of the latest one
+        root.put("generated", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         root.put("pairs", pairs.pairs().size());
+        root.put("pairSame", pairs.pairs().stream().map(PairList.Pair::same).toList());
+        root.put("pairFold", pairs.pairs().stream().map(PairList.Pair::fold).toList());
         root.put("folds", pairs.folds());
         root.put("images", images);
         root.put("imagesWithoutFace", noFace);
@@ -67,6 +71,8 @@ final class Reports {
         m.put("eer", s.eer());
         m.put("separation", s.separation());   // a record: its components, in order
         m.put("tarAtFar", s.tarAtFar());
+        // the score of every pair, in the pair list's order (-1: a face missing): paired significance tests
+        m.put("pairScores", java.util.Arrays.stream(s.pairScores()).map(v -> Math.round(v * 1e6) / 1e6).toArray());
         var thresholds = new LinkedHashMap<String, Threshold>();
         s.thresholds().forEach((far, v) -> thresholds.put(far, new Threshold(v[0], v[1])));
         m.put("calibration", new Calibration(s.calibrationNegatives(), s.calibrationPositives(), thresholds));

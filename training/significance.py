@@ -1,0 +1,140 @@
+"""Are the differences between losses real? Paired tests on the same pairs, from evaluate's report.json.
+
+    /usr/bin/python3 -m training.significance REPORT.json [--models a,b,...] [--bootstrap 5000]
+
+For each model, every pair of the report is decided as in the 10-fold protocol (the best-accuracy threshold
+of the nine other folds, exactly as faceoff's ``VerificationMetrics.bestThreshold``; the script checks that
+it reproduces the report's accuracy), with test-time flip where the model's card sets ``testTimeFlip``
+(as served). The most accurate model is then compared with each other one on the same pairs:
+
+* the accuracy difference with a 95% paired-bootstrap interval (pairs resampled with replacement, the
+  decisions kept; fixed seed);
+* McNemar's exact test on the discordant pairs (b: only the best is right, c: only the other is right).
+
+A difference is called significant when the exact McNemar p < 0.05 (the bootstrap interval then excludes 0
+as well, up to resampling noise). Needs reports written with ``pairScores`` (evaluate since 2026-12-04).
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+
+def best_threshold(scores, same):
+    """The cut with the most correct decisions, first from the top among equals (VerificationMetrics)."""
+    order = np.argsort(-scores, kind="stable")
+    s, y = scores[order], same[order]
+    negatives = int((~same).sum())
+    best_correct, best = negatives, (s[0] + 1e-6 if len(s) else 0.0)
+    tp = np.cumsum(y)
+    fp = np.cumsum(~y)
+    correct = tp + (negatives - fp)
+    for i in range(len(s)):
+        if i + 1 < len(s) and s[i + 1] == s[i]:
+            continue   # a cut only between distinct scores
+        if correct[i] > best_correct:
+            best_correct = correct[i]
+            best = (s[i] + s[i + 1]) / 2 if i + 1 < len(s) else s[i] - 1e-6
+    return best
+
+
+def fold_decisions(scores, same, fold):
+    """Per pair: decided correctly under the 10-fold protocol? And the mean of the fold accuracies."""
+    right = np.zeros(len(scores), dtype=bool)
+    accuracies = []
+    for k in sorted(set(fold.tolist())):
+        test = fold == k
+        t = best_threshold(scores[~test], same[~test])
+        right[test] = (scores[test] >= t) == same[test]
+        accuracies.append(right[test].mean())
+    return right, float(np.mean(accuracies))
+
+
+def mcnemar_exact(b, c):
+    """Two-sided exact McNemar p-value: binomial(b + c, 1/2) on the discordant pairs."""
+    n = b + c
+    if n == 0:
+        return 1.0
+    k = min(b, c)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def served_result(report, model, models_dir):
+    flip = False
+    card = os.path.join(models_dir, model, "model.json")
+    if os.path.exists(card):
+        with open(card) as f:
+            flip = bool(json.load(f).get("testTimeFlip"))
+    candidates = [r for r in report["results"] if r["model"] == model]
+    chosen = [r for r in candidates if bool(r["flip"]) == flip] or [r for r in candidates if not r["flip"]]
+    if not chosen:
+        raise SystemExit("significance: %s is not in the report" % model)
+    return chosen[0]
+
+
+def analyse(report, models, models_dir="models", rounds=5000, seed=20261204):
+    same = np.array(report["pairSame"], dtype=bool)
+    fold = np.array(report["pairFold"])
+    decided = {}
+    for m in models:
+        r = served_result(report, m, models_dir)
+        if "pairScores" not in r:
+            raise SystemExit("significance: the report has no pairScores (re-run evaluate)")
+        right, acc = fold_decisions(np.array(r["pairScores"], dtype=float), same, fold)
+        if abs(acc - r["acc10"]) > 1e-3:   # scores are stored to 1e-6: a pair on a threshold may flip
+            raise SystemExit("significance: %s: reproduced accuracy %.6f differs from the report's %.6f" % (m, acc, r["acc10"]))
+        decided[m] = (right, acc, bool(r["flip"]))
+    best = max(models, key=lambda m: decided[m][1])
+    rng = np.random.default_rng(seed)
+    n = len(same)
+    draws = rng.integers(0, n, size=(rounds, n))
+    rows = []
+    for m in sorted(models, key=lambda m: -decided[m][1]):
+        right, acc, flip = decided[m]
+        row = {"model": m, "flip": flip, "accuracy": acc}
+        if m != best:
+            a, o = decided[best][0], right
+            diff = a.astype(float) - o.astype(float)
+            boot = diff[draws].mean(axis=1)
+            b = int((a & ~o).sum())
+            c = int((~a & o).sum())
+            p = mcnemar_exact(b, c)
+            row.update({"difference": float(diff.mean()), "low": float(np.percentile(boot, 2.5)),
+                        "high": float(np.percentile(boot, 97.5)), "b": b, "c": c, "p": p, "significant": p < 0.05})
+        rows.append(row)
+    return best, rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("report")
+    parser.add_argument("--models", help="comma-separated (default: every model in the report)")
+    parser.add_argument("--models-dir", default="models")
+    parser.add_argument("--bootstrap", type=int, default=5000)
+    args = parser.parse_args(argv)
+    with open(args.report) as f:
+        report = json.load(f)
+    models = args.models.split(",") if args.models else sorted({r["model"] for r in report["results"]})
+    best, rows = analyse(report, models, args.models_dir, args.bootstrap)
+    print("Paired on the %d pairs of %s; best: %s; 95%% paired-bootstrap interval (%d resamples), exact McNemar."
+          % (len(report["pairSame"]), report.get("pairList", "?"), best, args.bootstrap))
+    print()
+    print("| model | accuracy (k-fold) | best − this [95% CI] | only best right / only this right | McNemar p | significant |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        name = r["model"] + (" + flip" if r["flip"] else "")
+        if "difference" not in r:
+            print("| %s | %.2f%% | (best) | | | |" % (name, 100 * r["accuracy"]))
+            continue
+        print("| %s | %.2f%% | %+.2f [%+.2f, %+.2f] points | %d / %d | %s | %s |" % (
+            name, 100 * r["accuracy"], 100 * r["difference"], 100 * r["low"], 100 * r["high"], r["b"], r["c"],
+            "%.2g" % r["p"] if r["p"] >= 1e-4 else "< 1e-4", "yes" if r["significant"] else "no"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
