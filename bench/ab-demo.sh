@@ -91,9 +91,12 @@ print(f"{len(same) + len(different)} pairs verified with X-Subject-Id subject-0.
       f"feedback sent: " + ", ".join(f"{v}/{o} {c}" for (v, o), c in sorted(counted.items())))
 
 if admin_key:
-    status, changed = call("PUT", "/v1/experiments/losses/weights", json.dumps({"weights": {"arcface": 80, "cosface": 20}}).encode(),
+    # 80 % to the first variant, 20 % to the second (the experiment's own names)
+    losses = next(e for e in experiments["experiments"] if e["name"] == "losses")
+    first, second = (v["name"] for v in losses["variants"][:2])
+    status, changed = call("PUT", "/v1/experiments/losses/weights", json.dumps({"weights": {first: 80, second: 20}}).encode(),
                            {"Content-Type": "application/json", "X-Admin-Key": admin_key})
-    print(f"PUT /v1/experiments/losses/weights {{arcface: 80, cosface: 20}} -> {status}: now {changed.get('weights')}")
+    print(f"PUT /v1/experiments/losses/weights {{{first}: 80, {second}: 20}} -> {status}: now {changed.get('weights')}")
 
 status, report = call("GET", "/v1/experiments/losses")
 json.dump(report, open("ab-report.json", "w"), indent=2)
