@@ -116,7 +116,7 @@
         ? `${routing.experiment} / ${routing.variant} (${routing.assignment})`
         : `— (no experiment: ${routing && routing.assignment === "override" ? "model chosen in the request" : "the default model"})`],
       ["Answered in", `${Math.round(elapsed)} ms`],
-    ].filter(([, v]) => v !== undefined);
+    ];
     return el("dl", { class: "facts" }, rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   }
 

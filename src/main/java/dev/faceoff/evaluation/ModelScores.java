@@ -11,7 +11,8 @@ import dev.faceoff.embedding.Vectors;
 /**
  * One model's numbers on one pair list: the official pairs (10-fold accuracy, AUC, EER, TAR@FAR) and
  * the calibration set, every cross-identity pair among the pair list's images (millions of negatives),
- * from which thresholds at small FARs are read.
+ * from which thresholds at small FARs are read; and every official pair's score ({@code pairScores}, in the
+ * list's order) for paired tests between models.
  *
  * Rule for images without a detected face: the pair is kept and scored −1 (the lowest cosine), so it
  * is always rejected — a false reject for a same pair, a correct reject for a different pair.
@@ -21,15 +22,6 @@ record ModelScores(
         double acc10, double sd, double[] foldAccuracies, double auc, double eer, VerificationMetrics.Separation separation,
         Map<String, Double> tarAtFar, long calibrationNegatives, long calibrationPositives,
         Map<String, double[]> thresholds, double[] rocFar, double[] rocTar, double[] pairScores) {
-
-    /** Without the per-pair scores (tests of what does not need them). */
-    ModelScores(String model, String loss, boolean flip, int pairs, int pairsMissingFace, double acc10, double sd,
-                double[] foldAccuracies, double auc, double eer, VerificationMetrics.Separation separation,
-                Map<String, Double> tarAtFar, long calibrationNegatives, long calibrationPositives,
-                Map<String, double[]> thresholds, double[] rocFar, double[] rocTar) {
-        this(model, loss, flip, pairs, pairsMissingFace, acc10, sd, foldAccuracies, auc, eer, separation, tarAtFar,
-                calibrationNegatives, calibrationPositives, thresholds, rocFar, rocTar, new double[0]);
-    }
 
     static final double MISSING = -1.0;
     static final double[] REPORTED_FARS = {1e-1, 1e-2, 1e-3, 1e-4};

@@ -32,10 +32,10 @@ class ManifestCalibrationTest {
         var scores = new ModelScores("m", "arcface", false, 6000, 2, 0.991, 0.004, new double[10], 0.998, 0.01,
                 new VerificationMetrics.Separation(0.7, 0.1, 0.1, 0.1, 6.0),
                 Map.of("1e-3", 0.97), 29_000_000, 60_000, thresholds, new double[]{1e-4, 1e-3, 1e-2},
-                new double[]{0.9312345, 0.97, 0.99});
+                new double[]{0.9312345, 0.97, 0.99}, new double[0]);
         var flip = new ModelScores("m", "arcface", true, 6000, 2, 0.993, 0.003, new double[10], 0.999, 0.009,
                 new VerificationMetrics.Separation(0.7, 0.1, 0.1, 0.1, 6.0),
-                Map.of(), 29_000_000, 60_000, Map.of(), new double[0], new double[0]);
+                Map.of(), 29_000_000, 60_000, Map.of(), new double[0], new double[0], new double[0]);
         var pairs = new PairList("pairs.txt", dir, List.of(), 10);
         JsonMapper json = JsonMapper.builder().build();
         ManifestCalibration.write(manifest, pairs, scores, List.of(scores, flip), json);
@@ -67,11 +67,11 @@ class ManifestCalibrationTest {
         var plain = new ModelScores("m", "center", false, 6000, 0, 0.86, 0.02, new double[10], 0.93, 0.14,
                 new VerificationMetrics.Separation(0.5, 0.2, 0.1, 0.2, 2.2),
                 Map.of("1e-3", 0.33), 29_000_000, 60_000, Map.of("1e-3", new double[]{0.58, 0.33}),
-                new double[0], new double[0]);
+                new double[0], new double[0], new double[0]);
         var flip = new ModelScores("m", "center", true, 6000, 0, 0.87, 0.01, new double[10], 0.94, 0.13,
                 new VerificationMetrics.Separation(0.5, 0.2, 0.1, 0.2, 2.3),
                 Map.of("1e-3", 0.36), 29_000_000, 60_000, Map.of("1e-3", new double[]{0.60, 0.36}),
-                new double[0], new double[0]);
+                new double[0], new double[0], new double[0]);
         JsonMapper json = JsonMapper.builder().build();
         ManifestCalibration.write(manifest, new PairList("pairs.txt", dir, List.of(), 10), flip, List.of(plain, flip), json);
 
