@@ -55,7 +55,7 @@ enum Transforms {
             case DOWN32 -> down(bgr, face, 32);
             case SUNGLASSES -> sunglasses(bgr, face.points5());
             case MASK -> mask(bgr, face.points5());
-            case CANVAS12MP -> canvas(bgr);
+            case CANVAS12MP -> canvas(bgr, 4000, 3000, 4);
             case ROT90 -> {
                 Mat out = new Mat();
                 Core.rotate(bgr, out, Core.ROTATE_90_CLOCKWISE);
@@ -145,20 +145,24 @@ enum Transforms {
         return out;
     }
 
-    private static Mat canvas(Mat bgr) {
-        Mat out = new Mat(3000, 4000, CvType.CV_8UC3);
+    /**
+     * The photo enlarged {@code enlarge}× onto a {@code width}×{@code height} canvas with a soft horizontal
+     * gradient, its top-left corner at 3/5 of the width and 7/30 of the height (moved in to fit).
+     */
+    static Mat canvas(Mat bgr, int width, int height, double enlarge) {
+        Mat out = new Mat(height, width, CvType.CV_8UC3);
         // a soft horizontal gradient, so the background is not one flat colour
-        Mat row = new Mat(1, 4000, CvType.CV_8UC3);
-        for (int x = 0; x < 4000; x++) {
-            int v = 90 + (int) Math.round(60.0 * x / 3999);
+        Mat row = new Mat(1, width, CvType.CV_8UC3);
+        for (int x = 0; x < width; x++) {
+            int v = 90 + (int) Math.round(60.0 * x / (width - 1));
             row.put(0, x, v, v + 10, v + 20);
         }
         Mat big = new Mat();
         try {
-            Core.repeat(row, 3000, 1, out);
-            Imgproc.resize(bgr, big, new Size(bgr.cols() * 4.0, bgr.rows() * 4.0), 0, 0, Imgproc.INTER_CUBIC);
-            int x = Math.min(4000 - big.cols(), 2400);
-            int y = Math.min(3000 - big.rows(), 700);
+            Core.repeat(row, height, 1, out);
+            Imgproc.resize(bgr, big, new Size(bgr.cols() * enlarge, bgr.rows() * enlarge), 0, 0, Imgproc.INTER_CUBIC);
+            int x = Math.max(0, Math.min(width - big.cols(), width * 3 / 5));
+            int y = Math.max(0, Math.min(height - big.rows(), height * 7 / 30));
             Mat target = out.submat(new Rect(x, y, big.cols(), big.rows()));
             big.copyTo(target);
             target.release();

@@ -185,17 +185,11 @@ public final class FacePipeline {
     /** @param work the padded image, turned by {@code rotation}, in which {@code faces} were found */
     private PreparedFace prepare(byte[] bytes, DecodedImage image, Mat work, Rotation rotation, int border,
                                  List<DetectedFace> faces, FaceSelection selection, String which, StageTimings timings) {
-        DetectedFace face = selection.choose(faces, work.cols(), work.rows(), which);
-        if (face.points5() == null || detection.points() != DetectionProperties.Points.DETECTOR) {
-            // RFB-320 (no points of its own), or configured: the 68-point landmark model finds them
+        DetectedFace found = selection.choose(faces, work.cols(), work.rows(), which);
+        DetectedFace face = found;
+        if (usesLandmarks(found)) {
             long t = timings.start();
-            double[] points = FivePoints.from68(landmarks.predict(work, face.box()));
-            if (face.points5() != null && detection.points() == DetectionProperties.Points.MEAN) {
-                for (int i = 0; i < points.length; i++) {
-                    points[i] = (points[i] + face.points5()[i]) / 2;
-                }
-            }
-            face = new DetectedFace(face.box(), face.score(), points);
+            face = withPoints(work, found);
             timings.stop(Stage.LANDMARKS, t);
         }
 
@@ -204,15 +198,18 @@ public final class FacePipeline {
         AlignedFace aligned;
         if (image.scale() < 1 && eyeDistance(face.points5()) < ALIGN_MIN_EYE_DISTANCE) {
             // too few pixels in the reduced copy: decode again, at the smallest scale that gives the eyes
-            // ALIGN_MIN_EYE_DISTANCE (full size at most), turned the same way, and align from that
+            // ALIGN_MIN_EYE_DISTANCE (full size at most), turned the same way; the points are found again
+            // there (the landmarks see the face as a full-size decode would show it) and the face aligned
             double eyesAsSent = eyeDistance(face.points5()) * toOriginal;
             double longerAsSent = Math.max(image.width(), image.height()) * toOriginal;
             int minSide = (int) Math.ceil(longerAsSent * ALIGN_MIN_EYE_DISTANCE / Math.max(1, eyesAsSent));
             try (DecodedImage finer = decoder.decode(bytes, minSide)) {
                 Mat source = rotation.apply(finer.bgr());
                 try {
-                    aligned = aligner.align(source, face.shifted(-border, -border)
-                            .scaled(toOriginal * finer.scale()).points5());
+                    double s = toOriginal * finer.scale();
+                    DetectedFace fine = withPoints(source, found.shifted(-border, -border).scaled(s));
+                    aligned = aligner.align(source, fine.points5());
+                    face = fine.scaled(1 / s).shifted(border, border);   // back into the work image's pixels
                 } finally {
                     if (source != finer.bgr()) {
                         NativeLedger.release(source);
@@ -229,6 +226,25 @@ public final class FacePipeline {
         int width = (int) Math.round(image.width() * toOriginal);
         int height = (int) Math.round(image.height() * toOriginal);
         return new PreparedFace(aligned, face, face.points5(), width, height, faces.size(), quality);
+    }
+
+    /** RFB-320 (no points of its own), or configured: the 68-point landmark model finds the five points. */
+    private boolean usesLandmarks(DetectedFace face) {
+        return face.points5() == null || detection.points() != DetectionProperties.Points.DETECTOR;
+    }
+
+    /** The face with its five points: the detector's, or from 68 landmarks found in {@code image} (mean: both). */
+    private DetectedFace withPoints(Mat image, DetectedFace face) {
+        if (!usesLandmarks(face)) {
+            return face;
+        }
+        double[] points = FivePoints.from68(landmarks.predict(image, face.box()));
+        if (face.points5() != null && detection.points() == DetectionProperties.Points.MEAN) {
+            for (int i = 0; i < points.length; i++) {
+                points[i] = (points[i] + face.points5()[i]) / 2;
+            }
+        }
+        return new DetectedFace(face.box(), face.score(), points);
     }
 
     /**

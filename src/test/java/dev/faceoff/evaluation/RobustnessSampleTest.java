@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.core.MatOfInt;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -32,8 +35,8 @@ import dev.faceoff.routing.ModelStores;
 
 /**
  * The CI tier of the robustness suite: 24 LFW photos, each transform generated here from the face found on
- * the untouched photo, through the serving pipeline (default detector) with the real models. The full
- * suite is {@code java -jar target/faceoff.jar robustness} (README, "Faces in the wild").
+ * the untouched photo, through the serving pipeline (default detector) with the real models; and phone-size
+ * photos against their full-size pixels. The full suite is {@code java -jar target/faceoff.jar robustness} (README, "Faces in the wild").
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class RobustnessSampleTest {
@@ -60,7 +63,7 @@ class RobustnessSampleTest {
     DetectionProperties detection;
 
     /** 24 photos of 24 people: the first photo of the first identities (alphabetically) with at least two. */
-    static List<Path> photos() throws Exception {
+    static List<Path> photos(Path lfw) throws Exception {
         var photos = new ArrayList<Path>();
         try (var dirs = Files.list(lfw)) {
             for (Path dir : dirs.sorted().toList()) {
@@ -89,7 +92,7 @@ class RobustnessSampleTest {
         LoadedModel model = models.embedding("mobilefacenet-faceplugin").orElseThrow();
         var missing = new LinkedHashMap<Transforms, Integer>();
         var similarity = new LinkedHashMap<Transforms, Double>();
-        List<Path> photos = photos();
+        List<Path> photos = photos(lfw);
         for (Path photo : photos) {
             PreparedFace original = prepare(Files.readAllBytes(photo));
             assertThat(original).as("a face in the untouched " + photo.getFileName()).isNotNull();
@@ -117,5 +120,78 @@ class RobustnessSampleTest {
         assertThat(similarity.get(Transforms.CANVAS12MP)).isGreaterThan(0.9);
         assertThat(similarity.get(Transforms.ROT90)).isGreaterThan(0.9);
         assertThat(similarity.get(Transforms.TIGHT)).isGreaterThan(0.8);
+    }
+
+    /** canvas width, height and how much the 250×250 photo is enlarged on it */
+    record Canvas(int width, int height, double enlarge) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%dx%d at %.0fx", width, height, enlarge);
+        }
+    }
+
+    static final List<Canvas> CANVASES = List.of(new Canvas(4000, 3000, 4), new Canvas(1920, 1080, 2));
+
+    float[] embed(LoadedModel model, byte[] bytes) {
+        var face = pipeline.prepare(bytes, detection.select(), "image", new StageTimings());
+        return embedder.embed(model, List.of(face.aligned())).get(0);
+    }
+
+    /** The photo on the canvas, as a JPEG (quality 92) and as a PNG of exactly the JPEG's decoded pixels. */
+    static byte[][] encodings(Path photo, Canvas c) {
+        Mat pixels = Imgcodecs.imread(photo.toString());
+        Mat canvas = Transforms.canvas(pixels, c.width(), c.height(), c.enlarge());
+        byte[] jpeg = Transforms.jpeg(canvas);
+        MatOfByte in = new MatOfByte(jpeg);
+        Mat decoded = Imgcodecs.imdecode(in, Imgcodecs.IMREAD_COLOR);
+        MatOfByte png = new MatOfByte();
+        MatOfInt fast = new MatOfInt(Imgcodecs.IMWRITE_PNG_COMPRESSION, 1);
+        try {
+            Imgcodecs.imencode(".png", decoded, png, fast);
+            return new byte[][]{jpeg, png.toArray()};
+        } finally {
+            for (Mat m : List.of(pixels, canvas, in, decoded, png, fast)) {
+                m.release();
+            }
+        }
+    }
+
+    /**
+     * Phone-size photos get the same answers as their full-size pixels: LFW pairs placed on 4000×3000 and
+     * 1920×1080 canvases, as JPEGs (the service decodes them at 1/2 or 1/4 scale, and re-decodes at the scale
+     * alignment needs when the face is small) against the same pixels as PNG (never reduced: detection on a
+     * scaled copy, alignment from every pixel). The pair's similarity must agree within 0.01. (A 250×250 photo
+     * at its own size on a 4000×3000 canvas is not here: its face is 18 px wide at the detector's 640 px, and
+     * is not found.)
+     */
+    @Test
+    void reducedDecodingKeepsTheSimilarity() throws Exception {
+        LoadedModel model = models.defaultEmbedding();
+        List<Path> photos = photos(lfw);
+        var pairs = new ArrayList<Path[]>();
+        for (int i = 0; i < 3; i++) {   // three of one person, three of two people
+            Path first = photos.get(i);
+            String name = first.getParent().getFileName().toString();
+            pairs.add(new Path[]{first, first.resolveSibling(name + "_0002.jpg")});
+            pairs.add(new Path[]{photos.get(10 + i), photos.get(11 + i)});
+        }
+        double worst = 0;
+        for (Canvas c : CANVASES) {
+            var line = new StringBuilder("large photos, " + c + ":");
+            for (Path[] pair : pairs) {
+                byte[][] a = encodings(pair[0], c);
+                byte[][] b = encodings(pair[1], c);
+                double reduced = Vectors.cosine(embed(model, a[0]), embed(model, b[0]));
+                double full = Vectors.cosine(embed(model, a[1]), embed(model, b[1]));
+                double original = Vectors.cosine(embed(model, Files.readAllBytes(pair[0])),
+                        embed(model, Files.readAllBytes(pair[1])));
+                line.append(String.format(Locale.ROOT, " %.3f/%.3f (250px %.3f)", reduced, full, original));
+                worst = Math.max(worst, Math.abs(reduced - full));
+            }
+            System.out.println(line);
+        }
+        System.out.printf(Locale.ROOT, "large photos: largest similarity difference, reduced vs full decode: %.4f%n", worst);
+        assertThat(worst).as("largest similarity difference, JPEG (reduced decode) against PNG (full size)")
+                .isLessThanOrEqualTo(0.01);
     }
 }
