@@ -1,6 +1,7 @@
 package dev.faceoff.system;
 
 import java.lang.management.ManagementFactory;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +89,22 @@ public final class Admission {
             waiting.decrementAndGet();
         }
         return count(free::release);
+    }
+
+    /**
+     * A second worker for a request that already holds one (to prepare its other image meanwhile), only when a
+     * worker is idle and no request waits for one: a request's own parallelism never delays another request.
+     * Empty otherwise, and with admission off. Not counted as an admission.
+     */
+    public Optional<Permit> spare() {
+        if (!enabled || waiting.get() > 0 || !free.tryAcquire()) {
+            return Optional.empty();
+        }
+        working.incrementAndGet();
+        return Optional.of(() -> {
+            working.decrementAndGet();
+            free.release();
+        });
     }
 
     private Permit count(Runnable release) {

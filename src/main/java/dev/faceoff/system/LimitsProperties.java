@@ -21,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  *                      container's limit, or -XX:MaxRAM when set)
  * @param deadline      a request not answered by then gets 503 {@code deadline_exceeded} and its work is abandoned
  * @param maxCandidates most candidates of one {@code POST /v1/compare}; more: 413 {@code too_many_candidates}
+ * @param parallelImages the second image of a request is prepared on a spare worker at the same time as the
+ *                      first, when a worker is idle and no request waits ({@link Admission#spare()})
  */
 @Validated
 @ConfigurationProperties("faceoff.limits")
@@ -31,5 +33,6 @@ public record LimitsProperties(
         @DefaultValue("1s") Duration queueWait,
         @DefaultValue("0") DataSize memoryBudget,
         @DefaultValue("5s") Duration deadline,
-        @Min(1) @DefaultValue("16") int maxCandidates) {
+        @Min(1) @DefaultValue("16") int maxCandidates,
+        @DefaultValue("true") boolean parallelImages) {
 }

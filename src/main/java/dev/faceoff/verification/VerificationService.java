@@ -2,7 +2,17 @@ package dev.faceoff.verification;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+import org.slf4j.MDC;
 
 import org.springframework.stereotype.Service;
 
@@ -50,12 +60,20 @@ public final class VerificationService {
     private final Admission admission;
     private final ImageProperties imageLimits;
     private final LimitsProperties limits;
+    /** Prepares a request's second image on a spare worker ({@link Admission#spare()}); bounded by the workers. */
+    private final ExecutorService helpers;
 
     VerificationService(FacePipeline pipeline, EmbeddingModel embedder, Router router, ModelRepository models,
                         DecisionProperties decision, DetectionProperties detection, FaceoffMetrics metrics,
                         ExperimentTracker tracker, Admission admission, ImageProperties imageLimits,
                         LimitsProperties limits) {
         this.limits = limits;
+        var number = new AtomicInteger();
+        this.helpers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "faceoff-prepare-" + number.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.admission = admission;
         this.imageLimits = imageLimits;
         this.pipeline = pipeline;
@@ -234,12 +252,9 @@ public final class VerificationService {
                                      double minQuality, RequestScope scope, StageTimings timings) {
         Deadline deadline = scope.deadline();
         try (var worker = admission.enter(deadline)) {
-            var faces = new ArrayList<PreparedFace>(images.size());
+            List<PreparedFace> faces;
             try (var memory = admission.reserve(images.stream().mapToLong(this::cost).sum(), scope.held())) {
-                for (int i = 0; i < images.size(); i++) {
-                    deadline.check("decoding " + names.get(i));
-                    faces.add(pipeline.prepare(images.get(i), selection, names.get(i), timings));
-                }
+                faces = prepareAll(images, names, selection, deadline, timings);
             }
             faces.forEach(face -> metrics.quality(model.name(), face.quality()));
             for (int i = 0; i < faces.size(); i++) {
@@ -252,6 +267,81 @@ public final class VerificationService {
             recordStages(timings, model);
             return new Embedded(faces, embeddings);
         }
+    }
+
+    /**
+     * Each image's face, in order. With {@code faceoff.limits.parallel-images}, the second image of a pair is
+     * prepared on a helper thread holding a spare worker, if one is idle, while this thread prepares the first;
+     * this thread waits for it either way, and the first image's error wins (the order of the serial path).
+     */
+    private List<PreparedFace> prepareAll(List<byte[]> images, List<String> names, FaceSelection selection,
+                                          Deadline deadline, StageTimings timings) {
+        Optional<Admission.Permit> spare = images.size() == 2 && limits.parallelImages() ? admission.spare() : Optional.empty();
+        if (spare.isEmpty()) {
+            var faces = new ArrayList<PreparedFace>(images.size());
+            for (int i = 0; i < images.size(); i++) {
+                deadline.check("decoding " + names.get(i));
+                faces.add(pipeline.prepare(images.get(i), selection, names.get(i), timings));
+            }
+            return faces;
+        }
+        var second = new StageTimings();
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
+        Future<PreparedFace> other;
+        try {
+            other = helpers.submit(() -> {
+                try (var worker = spare.get()) {
+                    if (logContext != null) {
+                        MDC.setContextMap(logContext);
+                    }
+                    deadline.check("decoding " + names.get(1));
+                    return pipeline.prepare(images.get(1), selection, names.get(1), second);
+                } finally {
+                    MDC.clear();
+                }
+            });
+        } catch (RuntimeException e) {   // rejected: the permit goes back, the pair is prepared here
+            spare.get().close();
+            throw e;
+        }
+        PreparedFace first;
+        try {
+            deadline.check("decoding " + names.get(0));
+            first = pipeline.prepare(images.get(0), selection, names.get(0), timings);
+        } catch (RuntimeException e) {
+            try {
+                await(other);   // its pixels stay reserved until it is done
+            } catch (RuntimeException ignored) {
+                // the first image's error is the answer
+            }
+            throw e;
+        }
+        PreparedFace face = await(other);
+        second.nanos().forEach(timings::add);
+        return List.of(first, face);
+    }
+
+    /** The helper's face, or its exception as thrown. */
+    private static PreparedFace await(Future<PreparedFace> task) {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FaceoffException(ErrorCode.DEADLINE_EXCEEDED, "interrupted while preparing the images");
+        }
+    }
+
+    @PreDestroy
+    void stopHelpers() {
+        helpers.shutdown();
     }
 
     /**

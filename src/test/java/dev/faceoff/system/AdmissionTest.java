@@ -21,13 +21,32 @@ class AdmissionTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     Admission admission(int workers, int queue, Duration wait, long budget) {
-        return new Admission(new LimitsProperties(true, workers, queue, wait, DataSize.ofBytes(budget), Duration.ofSeconds(5), 16),
+        return new Admission(new LimitsProperties(true, workers, queue, wait, DataSize.ofBytes(budget), Duration.ofSeconds(5), 16, true),
                 new FaceoffMetrics(registry));
     }
 
     double count(String outcome, String reason) {
         var c = registry.find("faceoff.admission").tag("outcome", outcome).tag("reason", reason).counter();
         return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void aSpareWorkerIsLentOnlyWhenOneIsIdleAndNobodyWaits() throws Exception {
+        Admission a = admission(2, 2, Duration.ofSeconds(2), 1 << 20);
+        try (var request = a.enter(Deadline.NONE)) {
+            var spare = a.spare();
+            assertThat(spare).as("one of two workers idle").isPresent();
+            assertThat(a.spare()).as("both workers busy").isEmpty();
+            // a request arriving now waits for the spare, not for the request's first worker
+            var waiter = CompletableFuture.runAsync(() -> a.enter(Deadline.NONE).close());
+            Thread.sleep(50);
+            assertThat(waiter).isNotDone();
+            spare.get().close();
+            waiter.get(1, TimeUnit.SECONDS);
+        }
+        assertThat(count("admitted", "ok")).as("spares are not admissions").isEqualTo(2);
+        a.enter(Deadline.NONE).close();
+        a.enter(Deadline.NONE).close();   // every worker came back
     }
 
     @Test
@@ -109,7 +128,7 @@ class AdmissionTest {
 
     @Test
     void aDisabledAdmissionAdmitsEverything() {
-        var a = new Admission(new LimitsProperties(false, 1, 1, Duration.ZERO, DataSize.ofBytes(1), Duration.ofSeconds(5), 16),
+        var a = new Admission(new LimitsProperties(false, 1, 1, Duration.ZERO, DataSize.ofBytes(1), Duration.ofSeconds(5), 16, true),
                 new FaceoffMetrics(registry));
         var p1 = a.enter(Deadline.NONE);
         var p2 = a.enter(Deadline.NONE);
