@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The worked example of docs/ab-testing.md against a running faceoff whose default experiment is "losses":
+# The worked examples of docs/ab-testing.md against a running faceoff with a default experiment ("losses", or
+# any other: its name is read from GET /v1/experiments):
 # verifies PAIRS real LFW pairs (half same person, half different, from pairs.txt) with a sticky
 # X-Subject-Id, sends the truth of each to POST /v1/feedback, optionally changes the weights (when
-# FACEOFF_ADMIN_KEY is set), and prints the per-variant report of GET /v1/experiments/losses.
+# FACEOFF_ADMIN_KEY is set), and prints the per-variant report of GET /v1/experiments/<name>.
 #   bench/ab-demo.sh [URL] [PAIRS]                  (default http://127.0.0.1:8080, 40)
 #   bench/ab-demo.sh --standin-models DIR           build a stand-in model store in DIR: the pretrained
 #                                                   embedder copied as copy-arcface / copy-cosface /
@@ -66,8 +67,9 @@ status, experiments = call("GET", "/v1/experiments")
 print(f"GET /v1/experiments -> {status}: default {experiments.get('default_experiment')}; "
       + "; ".join(f"{v['name']}={v['model']} ({v['loss']}) weight {v['weight']:g}"
                   for e in experiments.get("experiments", []) for v in e["variants"]))
-if experiments.get("default_experiment") != "losses":
-    sys.exit("the server's default experiment is not 'losses' (see docs/ab-testing.md)")
+name = experiments.get("default_experiment")
+if not name:
+    sys.exit("the server has no default experiment (see docs/ab-testing.md)")
 
 counted = {}
 for i, (first, second, truth) in enumerate(same + different):
@@ -92,15 +94,15 @@ print(f"{len(same) + len(different)} pairs verified with X-Subject-Id subject-0.
 
 if admin_key:
     # 80 % to the first variant, 20 % to the second (the experiment's own names)
-    losses = next(e for e in experiments["experiments"] if e["name"] == "losses")
-    first, second = (v["name"] for v in losses["variants"][:2])
-    status, changed = call("PUT", "/v1/experiments/losses/weights", json.dumps({"weights": {first: 80, second: 20}}).encode(),
+    experiment = next(e for e in experiments["experiments"] if e["name"] == name)
+    first, second = (v["name"] for v in experiment["variants"][:2])
+    status, changed = call("PUT", f"/v1/experiments/{name}/weights", json.dumps({"weights": {first: 80, second: 20}}).encode(),
                            {"Content-Type": "application/json", "X-Admin-Key": admin_key})
-    print(f"PUT /v1/experiments/losses/weights {{{first}: 80, {second}: 20}} -> {status}: now {changed.get('weights')}")
+    print(f"PUT /v1/experiments/{name}/weights {{{first}: 80, {second}: 20}} -> {status}: now {changed.get('weights')}")
 
-status, report = call("GET", "/v1/experiments/losses")
+status, report = call("GET", f"/v1/experiments/{name}")
 json.dump(report, open("ab-report.json", "w"), indent=2)
-print(f"GET /v1/experiments/losses -> {status} (full report in ab-report.json); traffic {report['traffic_scope']}, "
+print(f"GET /v1/experiments/{name} -> {status} (full report in ab-report.json); traffic {report['traffic_scope']}, "
       f"feedback {report['feedback_scope']}, {report['requests']} requests routed")
 def pct(rate):
     return "n/a" if rate["value"] is None else f"{100 * rate['value']:.1f}% [{100 * rate['low']:.1f}, {100 * rate['high']:.1f}]"

@@ -49,7 +49,7 @@ final class GoldenOutputs {
                     worst = Math.max(worst, Math.abs(actual[i] - expected.get(i).asDouble()));
                 }
             }
-            assertThat(worst).as("max |java - pytorch| for " + folder.getFileName()).isLessThanOrEqualTo(tolerance);
+            assertThat(worst).as("max |java - reference| for " + folder.getFileName()).isLessThanOrEqualTo(tolerance);
             return worst;
         } finally {
             model.session().close();

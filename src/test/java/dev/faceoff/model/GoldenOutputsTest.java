@@ -13,7 +13,7 @@ import org.junit.jupiter.api.TestFactory;
 import dev.faceoff.SharedData;
 import dev.faceoff.model.RuntimeProperties.Provider;
 
-/** Every trained model in the store (a folder with golden.json) matches its PyTorch reference outputs. */
+/** Every trained or quantized model in the store (a folder with golden.json) matches its reference outputs. */
 class GoldenOutputsTest {
 
     @TestFactory
@@ -25,8 +25,10 @@ class GoldenOutputsTest {
             folders = all.filter(f -> Files.isRegularFile(f.resolve("golden.json"))).sorted().toList();
         }
         return folders.stream().map(folder -> DynamicTest.dynamicTest(folder.getFileName().toString(), () -> {
+            // within the file's tolerance: of PyTorch for a trained model, of Python ONNX Runtime for an INT8
+            // copy (models/tools/quantize.py)
             double worst = GoldenOutputs.check(folder, runtime);
-            assertThat(worst).isLessThanOrEqualTo(1e-4);
+            System.out.printf(java.util.Locale.ROOT, "golden: %s max |java - reference| %.2e%n", folder.getFileName(), worst);
         }));
     }
 
