@@ -15,9 +15,11 @@ import http.client
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import service  # noqa: E402  (bench/service.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LFW = os.path.join(ROOT, "..", "shared", "datasets", "lfw", "lfw-deepfunneled")
@@ -57,21 +59,8 @@ def main():
         sys.exit("compare: N must be 1..%d" % (len(OTHERS) + 1))
     probe = photo("Aaron_Peirsol", 1)
     candidates = [photo("Aaron_Peirsol", 2)] + [photo(name, 1) for name in OTHERS[:n - 1]]
-    log = open(os.path.join(ROOT, "target", "compare-server.log"), "w")
-    server = subprocess.Popen(["java", "-jar", jar, "--server.port=%d" % PORT, "--faceoff.runtime.provider=cpu",
-                               "--faceoff.models.dir=" + os.path.join(ROOT, "models")], stdout=log, stderr=log)
+    server = service.start(jar, PORT, os.path.join(ROOT, "target", "compare-server.log"), name="compare")
     try:
-        for _ in range(120):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-                c.request("GET", "/actuator/health/readiness")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None:
-                sys.exit("compare: faceoff exited; see target/compare-server.log")
-            time.sleep(1)
         one_to_one, one_to_many = [], []
 
         def singles():
@@ -107,8 +96,7 @@ def main():
         print("compare: 1 x POST /v1/compare:  median %.1f ms" % (b * 1000))
         print("compare: ratio compare / %d verify calls = %.2f (target <= 0.60)" % (n, b / s))
     finally:
-        server.terminate()
-        server.wait(30)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,320 @@
+#!/usr/bin/python3
+"""The serving benchmark (#15), one command: faceoff on loopback against the bare-ONNX-Runtime ceiling.
+
+1. Builds the jar and the test classes, and generates the image sets from LFW (dev.faceoff.evaluation.
+   ServingBench sets): small (250x250 photos as they are), phone12mp (4000x3000), phone1080p (1920x1080),
+   tiny (64 px face crops); 32 pairs each, half of one person.
+2. The ceiling of each set, the service not running: the same three models on bare ONNX Runtime sessions
+   (decode, detector, 68 points, embedder; no HTTP, no Spring) with 1 and 2 threads (ServingBench ceiling).
+3. Starts the service (every model in the store loaded): seconds from launch to ready, resident memory.
+4. Each set at concurrency 1, 2, 4, 8, 16 (wrk, a warm-up first): verifications/s, p50/p95/p99, errors, the
+   service's CPU use (cores) and the load generator's; then 20 sequential requests for the service's own
+   per-stage times (timings_ms).
+5. Tail latency: the small set offered at 80 % of its peak rate by 16 rate-limited workers (hey -q),
+   p99 against p50 (target p99 <= 2 x p50).
+6. Writes target/bench/<label>.json and, for the default configuration, BENCHMARKS.md.
+
+Usage: bench/perf.py [--seconds S] [--sets a,b] [--concurrency 1,2,...] [--property KEY=VALUE ...]
+                     [--label NAME] [--skip-build]
+Needs: bin/setup --bench (wrk, hey), ../shared/datasets/lfw. About 6 minutes at the default 8 s a point.
+Do not run it while training or another benchmark runs on the machine.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import http.client
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import service  # noqa: E402  (bench/service.py)
+
+ROOT = service.ROOT
+OUT = os.path.join(ROOT, "target", "bench")
+PAIRS = os.path.join(ROOT, "..", "shared", "datasets", "lfw", "pairs.txt")
+PORT = int(os.environ.get("PORT", "18082"))
+SETS = {
+    "small": "LFW photos as they are (250x250 JPEG)",
+    "phone12mp": "each photo enlarged 4x onto a 4000x3000 canvas (12 MP JPEG, face ~450 px)",
+    "phone1080p": "each photo enlarged 2x onto a 1920x1080 canvas (face ~220 px)",
+    "tiny": "the face's box cropped and shrunk to 64 px",
+}
+
+
+def sh(command, **kwargs):
+    return subprocess.run(command, check=True, text=True, capture_output=True, cwd=ROOT, **kwargs).stdout
+
+
+def java_bench(*args):
+    return sh(["java", "@target/bench.args", "dev.faceoff.evaluation.ServingBench", *args])
+
+
+def build():
+    print("perf: building (mvn package, test classes, classpath)", flush=True)
+    sh(["mvn", "-q", "-B", "-DskipTests", "package", "dependency:build-classpath",
+        "-Dmdep.outputFile=target/bench.classpath"])
+    with open(os.path.join(ROOT, "target", "bench.classpath")) as f:
+        classpath = f.read().strip()
+    with open(os.path.join(ROOT, "target", "bench.args"), "w") as f:
+        f.write("-cp target/test-classes:target/classes:" + classpath + "\n")
+
+
+def ceiling(set_name, seconds):
+    out = java_bench("ceiling", os.path.join(OUT, "sets", set_name), str(seconds), "1,2")
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return {str(r["threads"]): r for r in rows}
+
+
+def wrk(url, bodies, concurrency, seconds):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = sh(["wrk", "-t1", "-c%d" % concurrency, "-d%ds" % seconds, "--timeout", "15s", "-s",
+              os.path.join(ROOT, "bench", "verify.lua"), url], env={**os.environ, "BODIES": bodies})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    row = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+    row["client_cores"] = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / row["duration_s"]
+    return row
+
+
+def stage_times(port, bodies, n=20):
+    """Median of the service's own per-stage times (timings_ms) over n sequential requests."""
+    paths = open(bodies).read().split()
+    stages, totals, walls = {}, [], []
+    for i in range(n):
+        with open(paths[i % len(paths)], "rb") as f:
+            body = f.read()
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        started = time.perf_counter()
+        c.request("POST", "/v1/verify", body, {"Content-Type": "application/json"})
+        r = c.getresponse()
+        payload = json.loads(r.read())
+        walls.append((time.perf_counter() - started) * 1000)
+        c.close()
+        if r.status != 200:
+            sys.exit("perf: verify answered %d: %s" % (r.status, payload))
+        for k, v in payload["timings_ms"].items():
+            stages.setdefault(k, []).append(v)
+        totals.append(sum(payload["timings_ms"].values()))
+    result = {k: statistics.median(v) for k, v in stages.items()}
+    result["pipeline"] = statistics.median(totals)
+    result["client_wall"] = statistics.median(walls)
+    return result
+
+
+def tail(url, set_dir, rate, seconds):
+    """hey: 4 processes x 4 workers, each worker at rate/16 per second, each process its own pair."""
+    bodies = open(os.path.join(set_dir, "bodies.txt")).read().split()[:4]
+    per_worker = rate / 16
+    procs = [subprocess.Popen(["hey", "-z", "%ds" % seconds, "-c", "4", "-q", "%.3f" % per_worker, "-m", "POST",
+                               "-T", "application/json", "-D", body, "-o", "csv", url],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for body in bodies]
+    latencies, errors = [], {}
+    for p in procs:
+        out, _ = p.communicate()
+        for line in out.splitlines()[1:]:
+            fields = line.split(",")
+            if len(fields) < 7:
+                continue
+            if fields[6] != "200":
+                errors[fields[6]] = errors.get(fields[6], 0) + 1
+                continue
+            latencies.append(float(fields[0]) * 1000)
+    latencies.sort()
+
+    def q(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))]
+    return {"offered_per_s": rate, "achieved_per_s": len(latencies) / seconds, "requests": len(latencies),
+            "errors": errors, "p50_ms": q(0.5), "p95_ms": q(0.95), "p99_ms": q(0.99), "p99_over_p50": q(0.99) / q(0.5)}
+
+
+def machine():
+    cpu = "unknown"
+    flags = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name") and cpu == "unknown":
+                cpu = line.split(":", 1)[1].strip()
+            if line.startswith("flags") and not flags:
+                flags = line
+    with open("/proc/meminfo") as f:
+        mem_gib = int(f.readline().split()[1]) / 1024 / 1024
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                           cwd=ROOT).stdout.strip()
+    return {"cpu": cpu, "cores": os.cpu_count(), "avx512_vnni": "avx512_vnni" in flags, "memory_gib": round(mem_gib, 1),
+            "java": java, "os": platform.platform(), "commit": commit + ("+changes" if dirty else ""),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--concurrency", default="1,2,4,8,16")
+    parser.add_argument("--property", action="append", default=[], help="KEY=VALUE for the service")
+    parser.add_argument("--label", default=None)
+    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--pairs", type=int, default=32)
+    args = parser.parse_args()
+    label = args.label or ("default" if not args.property else "custom")
+    for tool in ("wrk", "hey"):
+        if subprocess.run(["which", tool], capture_output=True).returncode != 0:
+            sys.exit("perf: %s missing (bin/setup --bench)" % tool)
+    if not os.path.isfile(PAIRS):
+        sys.exit("perf: LFW not found at " + PAIRS)
+    os.makedirs(OUT, exist_ok=True)
+    if not args.skip_build:
+        build()
+    sets = args.sets.split(",")
+    levels = [int(c) for c in args.concurrency.split(",")]
+    result = {"machine": machine(), "label": label, "properties": args.property, "seconds_per_point": args.seconds,
+              "command": "bench/perf.py " + " ".join(sys.argv[1:]), "sets": {}}
+    print("perf: image sets", flush=True)
+    java_bench("sets", os.path.join(OUT, "sets"), PAIRS, str(args.pairs))
+    for s in sets:
+        print("perf: ceiling, %s" % s, flush=True)
+        result["sets"][s] = {"description": SETS[s], "ceiling": ceiling(s, args.seconds)}
+
+    jar = os.path.join(ROOT, "target", "faceoff.jar")
+    extra = ["--" + p for p in args.property] + ["--logging.level.root=WARN"]
+    server = service.start(jar, PORT, os.path.join(OUT, "server.log"), extra=extra, name="perf")
+    url = "http://127.0.0.1:%d/v1/verify" % PORT
+    try:
+        rss, _ = server.memory()
+        result["startup"] = {"ready_s": round(server.ready_s, 2), "rss_mib_at_ready": round(rss)}
+        print("perf: ready in %.2f s, RSS %d MiB" % (server.ready_s, rss), flush=True)
+        for s in sets:
+            bodies = os.path.join(OUT, "sets", s, "bodies.txt")
+            wrk(url, bodies, 2, 3)   # warm-up
+            rows = {}
+            for c in levels:
+                cpu0 = server.cpu_seconds()
+                row = wrk(url, bodies, c, args.seconds)
+                row["service_cores"] = (server.cpu_seconds() - cpu0) / row["duration_s"]
+                row["per_s"] = (row["requests"] - row["non2xx"]) / row["duration_s"]   # answered 200
+                rows[str(c)] = row
+                print("perf: %-10s c=%-2d %6.1f verifications/s  p50 %6.1f  p99 %6.1f ms  errors %d  service %.2f cores"
+                      % (s, c, row["per_s"], row["p50_ms"], row["p99_ms"], row["non2xx"] + row["socket_errors"]
+                         + row["timeouts"], row["service_cores"]), flush=True)
+            result["sets"][s]["load"] = rows
+            result["sets"][s]["stages"] = stage_times(PORT, bodies)
+        if "small" in sets:
+            peak = max(r["per_s"] for r in result["sets"]["small"]["load"].values())
+            print("perf: tail at 80 %% of %.1f/s" % peak, flush=True)
+            result["tail"] = tail(url, os.path.join(OUT, "sets", "small"), 0.8 * peak, max(20, 3 * args.seconds))
+        rss, hwm = server.memory()
+        result["startup"]["rss_mib_after_run"] = round(rss)
+        result["startup"]["peak_rss_mib"] = round(hwm)
+    finally:
+        server.stop()
+    summarise(result)
+    with open(os.path.join(OUT, label + ".json"), "w") as f:
+        json.dump(result, f, indent=1)
+    if label == "default":
+        with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+            f.write(markdown(result))
+        print("perf: wrote BENCHMARKS.md and target/bench/default.json")
+
+
+def summarise(r):
+    """Ratios: the service's best rate against the ceiling's best, phone against small."""
+    for s, d in r["sets"].items():
+        best_c, best = max(d["load"].items(), key=lambda kv: kv[1]["per_s"])
+        ceiling_best = max(v["pairs_per_s"] for v in d["ceiling"].values())
+        d["summary"] = {"best_concurrency": int(best_c), "best_per_s": best["per_s"], "ceiling_per_s": ceiling_best,
+                        "ratio_to_ceiling": best["per_s"] / ceiling_best,
+                        "cpu_ms_per_verification": 1000 * best["service_cores"] / best["per_s"],
+                        "p50_ms_c1": d["load"]["1"]["p50_ms"] if "1" in d["load"] else None}
+    if "small" in r["sets"]:
+        small = r["sets"]["small"]["summary"]
+        for s, d in r["sets"].items():
+            d["summary"]["cost_vs_small"] = {
+                "p50_c1": d["summary"]["p50_ms_c1"] / small["p50_ms_c1"] if small["p50_ms_c1"] else None,
+                "cpu_per_verification": d["summary"]["cpu_ms_per_verification"] / small["cpu_ms_per_verification"],
+                "throughput": small["best_per_s"] / d["summary"]["best_per_s"]}
+    for s, d in r["sets"].items():
+        print("perf: %-10s best %.1f/s (c=%d) = %.2f x the ceiling (%.1f/s)" % (
+            s, d["summary"]["best_per_s"], d["summary"]["best_concurrency"], d["summary"]["ratio_to_ceiling"],
+            d["summary"]["ceiling_per_s"]))
+
+
+def markdown(r):
+    m = r["machine"]
+    lines = ["# Benchmarks", "",
+             "Generated by `%s` (%s, commit %s); do not edit by hand. Rerun it on a quiet machine: never while a "
+             "training job or another benchmark runs. Compare ratios within one run, not absolute times across "
+             "runs." % (r["command"], m["date"], m["commit"]), "",
+             "**Machine:** %s, %d cores%s, %.0f GiB; %s; %s. Service: `target/faceoff.jar`, CPU provider, "
+             "embedded defaults%s, every model of `models/` loaded; each point %d s after a warm-up."
+             % (m["cpu"], m["cores"], " (AVX-512 VNNI)" if m["avx512_vnni"] else "", m["memory_gib"], m["java"], m["os"],
+                (" plus " + ", ".join("`%s`" % p for p in r["properties"])) if r["properties"] else "",
+                r["seconds_per_point"]), "",
+             "**Load:** `wrk -t1 -cC` with `bench/verify.lua`, each connection cycling through 32 LFW pairs "
+             "(16 of one person) as JSON bodies (base64). **Ceiling:** the same images through bare ONNX Runtime "
+             "sessions of the same three models (`ServingBench ceiling`): decode (OpenCV, the service's reduced "
+             "scale), the detector's input and run, the 68-point model's input and run, both aligned crops through "
+             "the embedder in one run; no HTTP, Spring, admission, retries, NMS or warp (boxes and crops found "
+             "before the clock starts). Single-threaded sessions, like the service's; 1 and 2 worker threads.", "",
+             "## Start-up and memory", "",
+             "| ready (launch → readiness 200) | RSS at ready | RSS after the run | peak RSS (VmHWM) |",
+             "|---|---|---|---|",
+             "| %.2f s | %d MiB | %d MiB | %d MiB |" % (r["startup"]["ready_s"], r["startup"]["rss_mib_at_ready"],
+                                                    r["startup"]["rss_mib_after_run"], r["startup"]["peak_rss_mib"]),
+             "", "## Throughput and latency by image set", ""]
+    for s, d in r["sets"].items():
+        su = d["summary"]
+        c1, c2 = d["ceiling"].get("1"), d["ceiling"].get("2")
+        lines += ["### %s — %s" % (s, d["description"]), "",
+                  "Ceiling: %.1f pairs/s on 1 thread, %.1f on 2. Service at its best (c=%d): %.1f verifications/s = "
+                  "**%.2f × the ceiling**; %.1f CPU-ms per verification."
+                  % (c1["pairs_per_s"], c2["pairs_per_s"], su["best_concurrency"], su["best_per_s"],
+                     su["ratio_to_ceiling"], su["cpu_ms_per_verification"]), "",
+                  "| concurrency | verifications/s (200) | p50 ms | p95 ms | p99 ms | errors | service CPU (cores) | wrk CPU (cores) |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for c, row in d["load"].items():
+            lines.append("| %s | %.1f | %.1f | %.1f | %.1f | %d | %.2f | %.2f |" % (
+                c, row["per_s"], row["p50_ms"], row["p95_ms"], row["p99_ms"],
+                row["non2xx"] + row["socket_errors"] + row["timeouts"], row["service_cores"], row["client_cores"]))
+        lines.append("")
+    if "small" in r["sets"]:
+        lines += ["## Phone-size photos against small ones", "",
+                  "Cost of one pair relative to a 250×250 pair (target for 12 MP: ≤ 1.5×).", "",
+                  "| set | median latency, one client | CPU per verification | throughput (small ÷ this) |",
+                  "|---|---|---|---|"]
+        for s, d in r["sets"].items():
+            v = d["summary"]["cost_vs_small"]
+            lines.append("| %s | %.2f× | %.2f× | %.2f× |" % (s, v["p50_c1"], v["cpu_per_verification"], v["throughput"]))
+        lines.append("")
+    if "tail" in r:
+        t = r["tail"]
+        lines += ["## Tail latency at 80 % load", "",
+                  "The small set offered at %.1f/s (80 %% of its peak) by 16 rate-limited workers (`hey -q`, 4 "
+                  "processes, a pair each) for %d requests." % (t["offered_per_s"], t["requests"]), "",
+                  "| achieved/s | p50 ms | p95 ms | p99 ms | p99 / p50 (target ≤ 2) | errors |", "|---|---|---|---|---|---|",
+                  "| %.1f | %.1f | %.1f | %.1f | **%.2f** | %s |" % (
+                      t["achieved_per_s"], t["p50_ms"], t["p95_ms"], t["p99_ms"], t["p99_over_p50"],
+                      ", ".join("%d × %s" % (n, code) for code, n in sorted(t["errors"].items())) or "0"), ""]
+    lines += ["## Where the time goes", "",
+              "Per verification (two images), ms: the service's own stage times (`timings_ms`, median of 20 "
+              "sequential requests) against the ceiling's on one thread; the rest of the client's wall time is "
+              "HTTP, JSON/base64, admission and Spring.", "",
+              "| set | decode | detect | landmarks | align | embed | service pipeline | client wall | ceiling total |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for s, d in r["sets"].items():
+        st, ce = d["stages"], d["ceiling"]["1"]["stage_ms_per_pair"]
+        ce_total = sum(ce.values())
+        lines.append("| %s | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.1f / – | %.1f / %.1f | %.1f | %.1f | %.1f |" % (
+            s, st.get("decode", 0), ce["decode"], st.get("detect", 0), ce["detect"], st.get("landmarks", 0),
+            ce["landmarks"], st.get("align", 0), st.get("embed", 0), ce["embed"], st["pipeline"], st["client_wall"],
+            ce_total))
+    lines += ["", "(service / ceiling in each stage cell.)", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

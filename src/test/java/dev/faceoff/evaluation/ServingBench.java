@@ -1,0 +1,311 @@
+package dev.faceoff.evaluation;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import org.opencv.core.Core;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.core.Rect;
+import org.opencv.core.Scalar;
+import org.opencv.core.Size;
+import org.opencv.imgcodecs.Imgcodecs;
+import org.opencv.imgproc.Imgproc;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.unit.DataSize;
+
+import dev.faceoff.FaceoffApplication;
+import dev.faceoff.common.StageTimings;
+import dev.faceoff.detection.Box;
+import dev.faceoff.detection.DetectionProperties;
+import dev.faceoff.face.FacePipeline;
+import dev.faceoff.face.PreparedFace;
+import dev.faceoff.image.DecodedImage;
+import dev.faceoff.image.ImageDecoder;
+import dev.faceoff.image.ImageProperties;
+import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelManifest;
+import dev.faceoff.model.ModelRepository;
+import dev.faceoff.model.Pixels;
+
+/**
+ * Benchmark tool (not a test), run by {@code bench/perf.py}.
+ * <ul>
+ * <li>{@code sets OUT PAIRS_TXT N}: the harness's image sets from the first N/2 same and N/2 different pairs
+ * of LFW's fold 1 — {@code small} (the 250×250 photos as they are), {@code phone12mp} and {@code phone1080p}
+ * (each photo enlarged 4× onto 4000×3000, 2× onto 1920×1080, JPEG 92), {@code tiny} (the face's box cropped
+ * and shrunk to 64 px). Each pair is a JSON body {@code OUT/<set>/NNN.json} and two images.</li>
+ * <li>{@code ceiling SET_DIR SECONDS THREADS,...}: the same models through bare ONNX Runtime sessions — no
+ * HTTP, no Spring, no admission, no retries — for each thread count, on the set's pairs: decode (OpenCV, at
+ * the reduced scale the service picks), the detector's input and run, the 68-point model's input (from the
+ * face's box) and run, and both aligned crops through the embedder in one run. The boxes and aligned crops
+ * come from the serving pipeline, found before the clock starts. Prints one JSON line per thread count.</li>
+ * </ul>
+ */
+public final class ServingBench {
+
+    private ServingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "sets" -> sets(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
+            case "ceiling" -> ceiling(Path.of(args[1]), Double.parseDouble(args[2]), args[3]);
+            default -> throw new IllegalArgumentException("usage: sets OUT PAIRS_TXT N | ceiling SET_DIR SECONDS THREADS");
+        }
+        System.exit(0);
+    }
+
+    static ConfigurableApplicationContext context() {
+        return new SpringApplicationBuilder(FaceoffApplication.class).web(WebApplicationType.NONE)
+                .run("--faceoff.models.enabled=mobilefacenet-faceplugin", "--faceoff.runtime.provider=cpu",
+                        "--logging.level.root=WARN");
+    }
+
+    static final List<String> SETS = List.of("small", "phone12mp", "phone1080p", "tiny");
+
+    static void sets(Path out, Path pairsFile, int n) throws Exception {
+        PairList lfw = PairList.lfw(pairsFile, pairsFile.resolveSibling("lfw-deepfunneled"));
+        var chosen = new ArrayList<PairList.Pair>();
+        for (boolean same : new boolean[]{true, false}) {
+            lfw.pairs().stream().filter(p -> p.fold() == lfw.pairs().get(0).fold() && p.same() == same)
+                    .limit(n / 2).forEach(chosen::add);
+        }
+        try (var context = context()) {
+            FacePipeline pipeline = context.getBean(FacePipeline.class);
+            DetectionProperties detection = context.getBean(DetectionProperties.class);
+            for (String set : SETS) {
+                Path dir = Files.createDirectories(out.resolve(set));
+                var bodies = new ArrayList<String>();
+                for (int i = 0; i < chosen.size(); i++) {
+                    PairList.Pair p = chosen.get(i);
+                    byte[][] images = new byte[2][];
+                    for (int k = 0; k < 2; k++) {
+                        byte[] original = Files.readAllBytes(lfw.root().resolve(k == 0 ? p.image1() : p.image2()));
+                        images[k] = transformed(set, original, pipeline, detection);
+                        Files.write(dir.resolve(String.format(Locale.ROOT, "%03d-%d.jpg", i, k + 1)), images[k]);
+                    }
+                    Path body = dir.resolve(String.format(Locale.ROOT, "%03d.json", i));
+                    Files.writeString(body, "{\"image1\":\"" + Base64.getEncoder().encodeToString(images[0])
+                            + "\",\"image2\":\"" + Base64.getEncoder().encodeToString(images[1]) + "\"}");
+                    bodies.add(body.toAbsolutePath().toString());
+                }
+                Files.write(dir.resolve("bodies.txt"), bodies);
+                System.out.println("sets: " + set + ": " + chosen.size() + " pairs in " + dir);
+            }
+        }
+    }
+
+    static byte[] transformed(String set, byte[] original, FacePipeline pipeline, DetectionProperties detection) {
+        if (set.equals("small")) {
+            return original;
+        }
+        Mat bgr = Imgcodecs.imdecode(new MatOfByte(original), Imgcodecs.IMREAD_COLOR);
+        Mat changed = switch (set) {
+            case "phone12mp" -> Transforms.canvas(bgr, 4000, 3000, 4);
+            case "phone1080p" -> Transforms.canvas(bgr, 1920, 1080, 2);
+            case "tiny" -> Transforms.DOWN64.apply(bgr,
+                    pipeline.prepare(original, detection.select(), "image", new StageTimings()).face());
+            default -> throw new IllegalArgumentException(set);
+        };
+        try {
+            return Transforms.jpeg(changed);
+        } finally {
+            bgr.release();
+            changed.release();
+        }
+    }
+
+    /** One photo of the set: its bytes, its face's box (pixels as sent) and its aligned crop. */
+    record Photo(byte[] bytes, Box box, byte[] aligned) {
+    }
+
+    static void ceiling(Path setDir, double seconds, String threadList) throws Exception {
+        var photos = new ArrayList<Photo>();
+        Map<String, Path> files = new LinkedHashMap<>();
+        Map<String, ModelManifest> manifests = new LinkedHashMap<>();
+        int minSide;
+        int maxSide;
+        try (var context = context()) {
+            FacePipeline pipeline = context.getBean(FacePipeline.class);
+            DetectionProperties detection = context.getBean(DetectionProperties.class);
+            ModelRepository models = context.getBean(ModelRepository.class);
+            for (LoadedModel m : List.of(models.detector(), models.landmarks().orElseThrow(), models.defaultEmbedding())) {
+                files.put(m.manifest().task().label(), m.directory().resolve(m.manifest().file()));
+                manifests.put(m.manifest().task().label(), m.manifest());
+            }
+            minSide = detection.minSide();
+            maxSide = detection.maxSide();
+            try (var list = Files.list(setDir)) {
+                for (Path image : list.filter(f -> f.toString().endsWith(".jpg")).sorted().toList()) {
+                    byte[] bytes = Files.readAllBytes(image);
+                    PreparedFace face = pipeline.prepare(bytes, detection.select(), "image", new StageTimings());
+                    photos.add(new Photo(bytes, face.face().box(), face.aligned().bgr()));
+                }
+            }
+        }
+        var env = OrtEnvironment.getEnvironment();
+        var sessions = new LinkedHashMap<String, OrtSession>();
+        try (var options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            options.addConfigEntry("session.inter_op.allow_spinning", "0");
+            options.addConfigEntry("session.set_denormal_as_zero", "1");
+            for (var e : files.entrySet()) {
+                sessions.put(e.getKey(), env.createSession(e.getValue().toString(), options));
+            }
+        }
+        var bare = new Bare(env, sessions, manifests, minSide, maxSide);
+        for (int i = 0; i + 1 < photos.size(); i += 2) {   // warm-up: every pair once
+            bare.pair(photos.get(i), photos.get(i + 1), new double[4]);
+        }
+        for (String t : threadList.split(",")) {
+            int threads = Integer.parseInt(t.strip());
+            var stop = new AtomicBoolean();
+            var pairs = new AtomicInteger();
+            double[][] stages = new double[threads][4];
+            var workers = new ArrayList<Thread>();
+            for (int w = 0; w < threads; w++) {
+                int me = w;
+                var worker = new Thread(() -> {
+                    int i = 2 * me;
+                    while (!stop.get()) {
+                        int a = i % photos.size() & ~1;
+                        bare.pair(photos.get(a), photos.get(a + 1), stages[me]);
+                        pairs.incrementAndGet();
+                        i += 2;
+                    }
+                });
+                worker.start();
+                workers.add(worker);
+            }
+            long started = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            stop.set(true);
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            int done = pairs.get();
+            double[] total = new double[4];
+            for (double[] s : stages) {
+                for (int k = 0; k < 4; k++) {
+                    total[k] += s[k];
+                }
+            }
+            System.out.printf(Locale.ROOT, "{\"set\":\"%s\",\"threads\":%d,\"pairs\":%d,\"seconds\":%.2f,"
+                            + "\"pairs_per_s\":%.2f,\"stage_ms_per_pair\":{\"decode\":%.2f,\"detect\":%.2f,"
+                            + "\"landmarks\":%.2f,\"embed\":%.2f}}%n",
+                    setDir.getFileName(), threads, done, elapsed, done / elapsed, total[0] / done, total[1] / done,
+                    total[2] / done, total[3] / done);
+        }
+        for (OrtSession s : sessions.values()) {
+            s.close();
+        }
+    }
+
+    /** The models and OpenCV alone, on shared sessions (each run single-threaded, like the service's). */
+    record Bare(OrtEnvironment env, Map<String, OrtSession> sessions, Map<String, ModelManifest> manifests,
+                int minSide, int maxSide) {
+
+        static final ImageDecoder DECODER = new ImageDecoder(new ImageProperties(DataSize.ofMegabytes(20), 40_000_000));
+
+        /** One verification's model work; adds each stage's milliseconds to {@code ms}. */
+        void pair(Photo a, Photo b, double[] ms) {
+            try {
+                for (Photo p : List.of(a, b)) {
+                    long t0 = System.nanoTime();
+                    try (DecodedImage image = DECODER.decode(p.bytes(), maxSide)) {
+                        long t1 = System.nanoTime();
+                        detect(image.bgr());
+                        long t2 = System.nanoTime();
+                        landmarks(image.bgr(), p.box(), image.scale());
+                        long t3 = System.nanoTime();
+                        ms[0] += (t1 - t0) / 1e6;
+                        ms[1] += (t2 - t1) / 1e6;
+                        ms[2] += (t3 - t2) / 1e6;
+                    }
+                }
+                long t4 = System.nanoTime();
+                embed(a.aligned(), b.aligned());
+                ms[3] += (System.nanoTime() - t4) / 1e6;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private void detect(Mat bgr) throws Exception {
+            int longer = Math.max(bgr.cols(), bgr.rows());
+            double scale = longer > maxSide ? (double) maxSide / longer : longer < minSide ? (double) minSide / longer : 1;
+            int w = Math.max(1, (int) Math.round(bgr.cols() * scale));
+            int h = Math.max(1, (int) Math.round(bgr.rows() * scale));
+            int pw = ((w - 1) / 32 + 1) * 32;
+            int ph = ((h - 1) / 32 + 1) * 32;
+            ModelManifest.Input input = manifests.get("detection").input();
+            float[] tensor = new float[3 * pw * ph];
+            Mat resized = new Mat();
+            Mat padded = new Mat();
+            Imgproc.resize(bgr, resized, new Size(w, h), 0, 0, scale < 1 ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR);
+            Core.copyMakeBorder(resized, padded, 0, ph - h, 0, pw - w, Core.BORDER_CONSTANT, new Scalar(0, 0, 0));
+            Pixels.toChw(Pixels.bytes(padded), ph, pw, 3, input.color(), input.mean(), input.std(), tensor, 0);
+            resized.release();
+            padded.release();
+            run("detection", tensor, 1, 3, ph, pw);
+        }
+
+        private void landmarks(Mat bgr, Box box, double scale) throws Exception {
+            ModelManifest.Input input = manifests.get("landmarks").input();
+            int x1 = (int) Math.max(0, Math.min(bgr.cols() - 2, Math.floor(box.x1() * scale)));
+            int y1 = (int) Math.max(0, Math.min(bgr.rows() - 2, Math.floor(box.y1() * scale)));
+            int x2 = (int) Math.max(x1 + 2, Math.min(bgr.cols(), Math.ceil(box.x2() * scale)));
+            int y2 = (int) Math.max(y1 + 2, Math.min(bgr.rows(), Math.ceil(box.y2() * scale)));
+            Mat roi = bgr.submat(new Rect(x1, y1, x2 - x1, y2 - y1));
+            Mat resized = new Mat();
+            Mat grey = new Mat();
+            boolean shrink = roi.cols() > 2 * input.width() || roi.rows() > 2 * input.height();   // as LandmarkModel
+            Imgproc.resize(roi, resized, new Size(input.width(), input.height()), 0, 0,
+                    shrink ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR);
+            Imgproc.cvtColor(resized, grey, Imgproc.COLOR_BGR2GRAY);
+            float[] tensor = new float[input.width() * input.height()];
+            Pixels.toChw(Pixels.bytes(grey), input.height(), input.width(), 1, input.color(), input.mean(), input.std(),
+                    tensor, 0);
+            roi.release();
+            resized.release();
+            grey.release();
+            run("landmarks", tensor, 1, 1, input.height(), input.width());
+        }
+
+        private void embed(byte[] a, byte[] b) throws Exception {
+            ModelManifest.Input input = manifests.get("embedding").input();
+            int plane = 3 * input.height() * input.width();
+            float[] tensor = new float[2 * plane];
+            Pixels.toChw(a, input.height(), input.width(), 3, input.color(), input.mean(), input.std(), tensor, 0);
+            Pixels.toChw(b, input.height(), input.width(), 3, input.color(), input.mean(), input.std(), tensor, plane);
+            run("embedding", tensor, 2, 3, input.height(), input.width());
+        }
+
+        private void run(String task, float[] data, long... shape) throws Exception {
+            OrtSession session = sessions.get(task);
+            try (var tensor = OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(data), shape);
+                 var result = session.run(Map.of(manifests.get(task).input().name(), tensor))) {
+                result.get(0).getValue();   // copy the first output out, as the service does with each
+            }
+        }
+    }
+}
