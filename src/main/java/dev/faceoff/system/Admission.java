@@ -65,6 +65,17 @@ public final class Admission {
         void close();
     }
 
+    /**
+     * Refuses (503 {@code overloaded}, reason {@code queue_full}) a request that could not even wait: every worker
+     * busy and the queue full. {@link AdmissionFilter} asks before the body is read, so under overload a refusal
+     * costs no parsing; {@link #enter} decides again once the body has arrived.
+     */
+    public void refuseIfFull() {
+        if (enabled && free.availablePermits() == 0 && waiting.get() >= queue) {
+            throw reject("queue_full", "all " + workers + " workers are busy and " + queue + " requests are waiting");
+        }
+    }
+
     /** Takes a worker, waiting in the queue if there is room, never past {@code deadline}. */
     public Permit enter(Deadline deadline) {
         if (!enabled) {

@@ -31,6 +31,26 @@ class AdmissionTest {
     }
 
     @Test
+    void aRequestThatCouldNotEvenWaitIsRefusedBeforeItsBodyIsRead() throws Exception {
+        Admission a = admission(1, 1, Duration.ofSeconds(2), 1 << 20);
+        a.refuseIfFull();   // a free worker
+        var working = a.enter(Deadline.NONE);
+        a.refuseIfFull();   // the queue has room
+        var entered = new CountDownLatch(1);
+        var waiter = CompletableFuture.runAsync(() -> {
+            entered.countDown();
+            a.enter(Deadline.NONE).close();
+        });
+        entered.await();
+        Thread.sleep(50);
+        assertThatThrownBy(a::refuseIfFull).isInstanceOfSatisfying(FaceoffException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
+        working.close();
+        waiter.get(1, TimeUnit.SECONDS);
+        assertThat(count("rejected", "queue_full")).isEqualTo(1);
+    }
+
+    @Test
     void aSpareWorkerIsLentOnlyWhenOneIsIdleAndNobodyWaits() throws Exception {
         Admission a = admission(2, 2, Duration.ofSeconds(2), 1 << 20);
         try (var request = a.enter(Deadline.NONE)) {
