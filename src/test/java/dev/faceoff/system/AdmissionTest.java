@@ -25,6 +25,18 @@ class AdmissionTest {
                 new FaceoffMetrics(registry));
     }
 
+    /** A request that enters {@code a} on another thread, once it is (about 50 ms later) waiting in the queue. */
+    static CompletableFuture<Void> waiting(Admission a) throws InterruptedException {
+        var entered = new CountDownLatch(1);
+        var waiter = CompletableFuture.runAsync(() -> {
+            entered.countDown();
+            a.enter(Deadline.NONE).close();
+        });
+        entered.await();
+        Thread.sleep(50);
+        return waiter;
+    }
+
     double count(String outcome, String reason) {
         var c = registry.find("faceoff.admission").tag("outcome", outcome).tag("reason", reason).counter();
         return c == null ? 0 : c.count();
@@ -36,13 +48,7 @@ class AdmissionTest {
         a.refuseIfFull();   // a free worker
         var working = a.enter(Deadline.NONE);
         a.refuseIfFull();   // the queue has room
-        var entered = new CountDownLatch(1);
-        var waiter = CompletableFuture.runAsync(() -> {
-            entered.countDown();
-            a.enter(Deadline.NONE).close();
-        });
-        entered.await();
-        Thread.sleep(50);
+        var waiter = waiting(a);
         assertThatThrownBy(a::refuseIfFull).isInstanceOfSatisfying(FaceoffException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
         working.close();
@@ -74,13 +80,7 @@ class AdmissionTest {
         Admission a = admission(1, 1, Duration.ofMillis(200), 1 << 20);
         try (var first = a.enter(Deadline.NONE)) {
             // a second request waits in the one queue place ...
-            var entered = new CountDownLatch(1);
-            var waiter = CompletableFuture.runAsync(() -> {
-                entered.countDown();
-                a.enter(Deadline.NONE).close();
-            });
-            entered.await();
-            Thread.sleep(50);
+            var waiter = waiting(a);
             // ... so a third finds the queue full
             long start = System.nanoTime();
             assertThatThrownBy(() -> a.enter(Deadline.NONE)).isInstanceOfSatisfying(FaceoffException.class,
