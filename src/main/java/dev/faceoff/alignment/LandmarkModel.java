@@ -53,7 +53,7 @@ public final class LandmarkModel {
     }
 
     /** The detected box in whole pixels, inside the image, at least 2×2. Pure. */
-    static Rect cropRect(Box box, int imageWidth, int imageHeight) {
+    public static Rect cropRect(Box box, int imageWidth, int imageHeight) {
         int x1 = (int) Math.max(0, Math.min(imageWidth - 2, Math.floor(box.x1())));
         int y1 = (int) Math.max(0, Math.min(imageHeight - 2, Math.floor(box.y1())));
         int x2 = (int) Math.max(x1 + 2, Math.min(imageWidth, Math.ceil(box.x2())));

@@ -14,7 +14,7 @@ import java.util.List;
  * </ul>
  * Points are then scaled back from the network input to the image, and NMS keeps the best of overlaps.
  */
-final class YuNetDecoding {
+public final class YuNetDecoding {
 
     static final int[] STRIDES = {8, 16, 32};
 
@@ -72,7 +72,7 @@ final class YuNetDecoding {
     }
 
     /** The network input size for an image: scaled so its longer side is within [minSide, maxSide]. Pure. */
-    static double scaleFor(int width, int height, int minSide, int maxSide) {
+    public static double scaleFor(int width, int height, int minSide, int maxSide) {
         int longer = Math.max(width, height);
         if (longer > maxSide) {
             return (double) maxSide / longer;
@@ -84,7 +84,7 @@ final class YuNetDecoding {
     }
 
     /** The next multiple of 32 (the coarsest stride) at or above {@code n}. */
-    static int padded(int n) {
+    public static int padded(int n) {
         return ((n - 1) / 32 + 1) * 32;
     }
 }

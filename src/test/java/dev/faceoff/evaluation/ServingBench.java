@@ -17,7 +17,6 @@ import ai.onnxruntime.OrtSession;
 import org.opencv.core.Core;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
-import org.opencv.core.Rect;
 import org.opencv.core.Scalar;
 import org.opencv.core.Size;
 import org.opencv.imgcodecs.Imgcodecs;
@@ -29,8 +28,10 @@ import org.springframework.util.unit.DataSize;
 
 import dev.faceoff.FaceoffApplication;
 import dev.faceoff.common.StageTimings;
+import dev.faceoff.alignment.LandmarkModel;
 import dev.faceoff.detection.Box;
 import dev.faceoff.detection.DetectionProperties;
+import dev.faceoff.detection.YuNetDecoding;
 import dev.faceoff.face.FacePipeline;
 import dev.faceoff.face.PreparedFace;
 import dev.faceoff.image.DecodedImage;
@@ -251,12 +252,11 @@ public final class ServingBench {
         }
 
         private void detect(Mat bgr) throws Exception {
-            int longer = Math.max(bgr.cols(), bgr.rows());
-            double scale = longer > maxSide ? (double) maxSide / longer : longer < minSide ? (double) minSide / longer : 1;
+            double scale = YuNetDecoding.scaleFor(bgr.cols(), bgr.rows(), minSide, maxSide);
             int w = Math.max(1, (int) Math.round(bgr.cols() * scale));
             int h = Math.max(1, (int) Math.round(bgr.rows() * scale));
-            int pw = ((w - 1) / 32 + 1) * 32;
-            int ph = ((h - 1) / 32 + 1) * 32;
+            int pw = YuNetDecoding.padded(w);
+            int ph = YuNetDecoding.padded(h);
             ModelManifest.Input input = manifests.get("detection").input();
             float[] tensor = new float[3 * pw * ph];
             Mat resized = new Mat();
@@ -271,16 +271,11 @@ public final class ServingBench {
 
         private void landmarks(Mat bgr, Box box, double scale) throws Exception {
             ModelManifest.Input input = manifests.get("landmarks").input();
-            int x1 = (int) Math.max(0, Math.min(bgr.cols() - 2, Math.floor(box.x1() * scale)));
-            int y1 = (int) Math.max(0, Math.min(bgr.rows() - 2, Math.floor(box.y1() * scale)));
-            int x2 = (int) Math.max(x1 + 2, Math.min(bgr.cols(), Math.ceil(box.x2() * scale)));
-            int y2 = (int) Math.max(y1 + 2, Math.min(bgr.rows(), Math.ceil(box.y2() * scale)));
-            Mat roi = bgr.submat(new Rect(x1, y1, x2 - x1, y2 - y1));
+            Box scaled = new Box(box.x1() * scale, box.y1() * scale, box.x2() * scale, box.y2() * scale);
+            Mat roi = bgr.submat(LandmarkModel.cropRect(scaled, bgr.cols(), bgr.rows()));
             Mat resized = new Mat();
             Mat grey = new Mat();
-            boolean shrink = roi.cols() > 2 * input.width() || roi.rows() > 2 * input.height();   // as LandmarkModel
-            Imgproc.resize(roi, resized, new Size(input.width(), input.height()), 0, 0,
-                    shrink ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR);
+            Imgproc.resize(roi, resized, new Size(input.width(), input.height()), 0, 0, Imgproc.INTER_LINEAR);
             Imgproc.cvtColor(resized, grey, Imgproc.COLOR_BGR2GRAY);
             float[] tensor = new float[input.width() * input.height()];
             Pixels.toChw(Pixels.bytes(grey), input.height(), input.width(), 1, input.color(), input.mean(), input.std(),
