@@ -47,13 +47,21 @@ class Service:
             self.process.kill()
 
 
-def start(jar, port, log_path, extra=(), jvm=(), name="bench"):
-    """Launches the jar and waits (120 s at most) for readiness; exits the script if it dies."""
+# The pod's heap (k8s/base: JAVA_TOOL_OPTIONS -XX:MaxRAMPercentage=50 under a 2 GiB memory limit).
+POD_JVM = "-Xmx1g -XX:+ExitOnOutOfMemoryError"
+
+
+def start(jar, port, log_path, extra=(), jvm=(), name="bench", launcher=None, java_tool_options=None):
+    """Launches the jar (or the launcher, e.g. a bin/layout run script, instead of java -jar) and waits
+    (120 s at most) for readiness; exits the script if it dies. java_tool_options goes to JAVA_TOOL_OPTIONS."""
     log = open(log_path, "w")
-    command = ["java", *jvm, "-jar", jar, "--server.port=%d" % port, "--faceoff.runtime.provider=cpu",
+    command = [*(launcher or ["java", *jvm, "-jar", jar]), "--server.port=%d" % port, "--faceoff.runtime.provider=cpu",
                "--faceoff.models.dir=" + os.path.join(ROOT, "models"), *extra]
+    env = dict(os.environ)
+    if java_tool_options:
+        env["JAVA_TOOL_OPTIONS"] = java_tool_options
     launched = time.perf_counter()
-    process = subprocess.Popen(command, stdout=log, stderr=log)
+    process = subprocess.Popen(command, stdout=log, stderr=log, env=env)
     while time.perf_counter() - launched < 120:
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)

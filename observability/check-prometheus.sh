@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proof on a real Prometheus: starts faceoff (CPU provider, the deployment configuration of
+# Proof on a real Prometheus: starts faceoff (through bin/layout, as the container image does; CPU provider, the deployment configuration of
 # k8s/base/config/application.yaml) and Prometheus (the repository's scrape config and rule files, 1 s
 # intervals) on loopback, drives real verify traffic with LFW images, then sends every PromQL expression of
 # the Grafana dashboard and of the rules to Prometheus' HTTP API (observability/check_prometheus.py).
@@ -70,9 +70,13 @@ check=("/usr/bin/python3" "$repo/observability/check_prometheus.py")
   --prometheus-config "$repo/observability/prometheus/prometheus.yml" --prometheus-out "$work/prometheus.yml" \
   --faceoff-target "127.0.0.1:$faceoff_port" --prometheus-target "127.0.0.1:$prometheus_port"
 
-say "starting faceoff ($jar) on 127.0.0.1:$faceoff_port"
-FACEOFF_RUNTIME_PROVIDER=cpu FACEOFF_MODELS_DIR="$models" \
-  timeout 900 java -Xmx1g -jar "$jar" \
+# as the container image runs it: through bin/layout (extracted jar, unpacked native libraries, AppCDS)
+say "laying out $jar (bin/layout)"
+"$repo/bin/layout" "$jar" "$work/layout" "$models"
+say "starting faceoff ($work/layout/run) on 127.0.0.1:$faceoff_port"
+SECONDS=0
+FACEOFF_RUNTIME_PROVIDER=cpu FACEOFF_MODELS_DIR="$models" JAVA_TOOL_OPTIONS="-Xmx1g" \
+  timeout 900 "$work/layout/run" \
     --server.address=127.0.0.1 --server.port="$faceoff_port" \
     --spring.config.additional-location="file:$work/application.yaml" \
     >"$work/faceoff.log" 2>&1 &

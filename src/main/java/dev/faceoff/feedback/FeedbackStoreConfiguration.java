@@ -9,6 +9,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** The feedback store named by {@code faceoff.feedback.store}. */
@@ -16,6 +17,12 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 class FeedbackStoreConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(FeedbackStoreConfiguration.class);
+
+    /** Static: a bean factory post-processor runs before the other beans of this class exist. */
+    @Bean
+    static RedisOnlyWhenUsed redisOnlyWhenUsed(Environment environment) {
+        return new RedisOnlyWhenUsed(environment);
+    }
 
     /**
      * While Redis is unreachable, commands fail at once instead of queueing until the timeout: a verification

@@ -14,6 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import ai.onnxruntime.NodeInfo;
@@ -58,34 +63,68 @@ public final class ModelRepository {
         require(properties.defaultEmbedding(), Task.EMBEDDING);
     }
 
-    /** Loads every model folder under {@code dir} (only the named embeddings when {@code enabled} is set). */
+    /**
+     * Loads every model folder under {@code dir} (only the named embeddings when {@code enabled} is set). The
+     * manifests are read first, in folder order; the sessions are then opened on one thread per core (opening
+     * is most of start-up's model time). On any failure the sessions already open are closed and the first
+     * failure in folder order is thrown.
+     */
     static Map<String, LoadedModel> loadAll(ModelProperties properties, OnnxRuntime runtime) {
         Path dir = properties.dir().toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("model store " + dir + " does not exist (faceoff.models.dir); "
                     + "run models/fetch-pretrained.sh");
         }
-        var loaded = new LinkedHashMap<String, LoadedModel>();
+        var wanted = new LinkedHashMap<String, Path>();
+        var manifests = new LinkedHashMap<String, ModelManifest>();
         try (Stream<Path> folders = Files.list(dir)) {
             for (Path folder : folders.sorted().toList()) {
                 if (!Files.isRegularFile(folder.resolve("model.json"))) {
                     continue;
                 }
                 ModelManifest manifest = readManifest(folder.resolve("model.json"));
-                boolean wanted = manifest.task() != Task.EMBEDDING || properties.enabled().isEmpty()
-                        || properties.enabled().contains(manifest.name());
-                if (!wanted) {
+                if (manifest.task() == Task.EMBEDDING && !properties.enabled().isEmpty()
+                        && !properties.enabled().contains(manifest.name())) {
                     continue;
                 }
-                LoadedModel model = load(folder, manifest, runtime);
-                if (loaded.putIfAbsent(model.name(), model) != null) {
-                    throw new ModelLoadException("two model folders declare the name '" + model.name() + "'");
+                if (wanted.putIfAbsent(manifest.name(), folder) != null) {
+                    throw new ModelLoadException("two model folders declare the name '" + manifest.name() + "'");
                 }
+                manifests.put(manifest.name(), manifest);
             }
         } catch (IOException e) {
             throw new ModelLoadException("cannot list model store " + dir + ": " + e.getMessage(), e);
         }
-        return loaded;
+        int threads = Math.max(1, Math.min(wanted.size(), Runtime.getRuntime().availableProcessors()));
+        var count = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads,
+                task -> new Thread(task, "model-load-" + count.incrementAndGet()));
+        try {
+            var pending = new LinkedHashMap<String, Future<LoadedModel>>();
+            wanted.forEach((name, folder) -> pending.put(name, pool.submit(() -> load(folder, manifests.get(name), runtime))));
+            var loaded = new LinkedHashMap<String, LoadedModel>();
+            RuntimeException failure = null;
+            for (var entry : pending.entrySet()) {
+                try {
+                    loaded.put(entry.getKey(), entry.getValue().get());
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException re ? re
+                                : new ModelLoadException(wanted.get(entry.getKey()) + ": " + e.getCause(), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = failure != null ? failure : new ModelLoadException("interrupted while loading models", e);
+                }
+            }
+            if (failure != null) {
+                loaded.values().forEach(m -> closeQuietly(m.session()));
+                throw failure;
+            }
+            return loaded;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     public static ModelManifest readManifest(Path file) {

@@ -173,6 +173,9 @@ class DeploymentFilesTest {
         assertThat(runtimeStage).anySatisfy(line -> assertThat(line).matches("USER [1-9][0-9]*(:[1-9][0-9]*)?"));
         assertThat(runtimeStage).noneSatisfy(line -> assertThat(line).startsWith("FROM "));
         assertThat(String.join("\n", runtimeStage)).contains("HEALTHCHECK").contains("/actuator/health/readiness");
+        // it runs what bin/layout made from the jar (extracted, native libraries unpacked, AppCDS archive)
+        assertThat(runtimeStage).anySatisfy(line -> assertThat(line).startsWith("RUN /app/bin/layout /app/faceoff.jar /app/layout "));
+        assertThat(runtimeStage).contains("ENTRYPOINT [\"/app/layout/run\"]");
 
         // the build context (.dockerignore is an allow-list) holds every path the Dockerfile copies from it
         List<String> allowed = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
