@@ -19,15 +19,18 @@ import dev.faceoff.model.Pixels;
 
 /**
  * Aligned faces → L2-normalised embeddings with one embedding model. Faces go through one session run
- * when the model's batch axis is dynamic.
+ * when the model's batch axis is dynamic, together with other requests' faces where the micro-batcher is on
+ * ({@link EmbeddingBatcher}).
  */
 @Component
 public final class EmbeddingModel {
 
     private final ModelRunner runner;
+    private final EmbeddingBatcher batcher;
 
-    EmbeddingModel(ModelRunner runner) {
+    EmbeddingModel(ModelRunner runner, EmbeddingBatcher batcher) {
         this.runner = runner;
+        this.batcher = batcher;
     }
 
     /**
@@ -71,8 +74,9 @@ public final class EmbeddingModel {
         ModelManifest manifest = model.manifest();
         float[] tensor = toTensor(manifest.input(), faces);
         var input = manifest.input();
-        float[] flat = runner.run(model, tensor, faces.size(), input.channels(), input.height(), input.width())
-                .get(manifest.output().name());
+        float[] flat = batcher.batches(model) ? batcher.run(model, tensor, faces.size())
+                : runner.run(model, tensor, faces.size(), input.channels(), input.height(), input.width())
+                        .get(manifest.output().name());
         int dim = manifest.output().dim();
         var vectors = new ArrayList<float[]>(faces.size());
         for (int i = 0; i < faces.size(); i++) {

@@ -26,7 +26,8 @@ class ServedFlipTest {
     @Test
     void theModelCardDecidesWhetherServingFlips(@TempDir Path dir) throws Exception {
         var runtime = new OnnxRuntime(new RuntimeProperties(Provider.CPU, 0, 0, 1, false, true));
-        var embedder = new EmbeddingModel(new ModelRunner(runtime));
+        var runner = new ModelRunner(runtime);
+        var embedder = new EmbeddingModel(runner, EmbeddingBatcherTest.off(runner));
         LoadedModel plain = load(dir, false, runtime);
         LoadedModel flipped = load(dir, true, runtime);
         List<AlignedFace> faces = List.of(asymmetricFace());
