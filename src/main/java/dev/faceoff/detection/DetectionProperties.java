@@ -29,6 +29,9 @@ import org.springframework.validation.annotation.Validated;
  *               the detector's box) or {@code mean} (the mean of both, where the detector gives points)
  * @param tryRotations when no face is found, look again in the image turned 90° either way and 180° (a photo
  *                     turned without an EXIF orientation); costs up to three more detections, on such images only
+ * @param closerLook when no face is found in a photo larger than {@code max-side}, look once more at twice
+ *                   {@code max-side} (a finer decode, the image as it is): a small face in a large photo (a group
+ *                   or a distant subject); YuNet only, on such images only
  */
 @Validated
 @ConfigurationProperties("faceoff.detection")
@@ -42,7 +45,8 @@ public record DetectionProperties(
         @Min(32) @DefaultValue("160") int minSide,
         @Min(32) @DefaultValue("640") int maxSide,
         @NotNull @DefaultValue("detector") Points points,
-        @DefaultValue("true") boolean tryRotations) {
+        @DefaultValue("true") boolean tryRotations,
+        @DefaultValue("true") boolean closerLook) {
 
     /** When the image is padded before detection. */
     public enum PadWhen { NEEDED, ALWAYS }

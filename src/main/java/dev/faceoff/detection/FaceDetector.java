@@ -13,4 +13,14 @@ public sealed interface FaceDetector permits RfbDetector, YuNetDetector {
 
     /** Faces above the score threshold after NMS, highest score first. */
     List<DetectedFace> detect(Mat bgr);
+
+    /**
+     * As {@link #detect(Mat)}, with the image looked at on a copy whose longer side is at most {@code maxSide}
+     * instead of {@code faceoff.detection.max-side}, where the detector's input follows the image
+     * ({@link #scalesWithMaxSide()}).
+     */
+    List<DetectedFace> detect(Mat bgr, int maxSide);
+
+    /** True when a larger {@code maxSide} shows the detector more pixels (YuNet); false for a fixed input (RFB-320). */
+    boolean scalesWithMaxSide();
 }

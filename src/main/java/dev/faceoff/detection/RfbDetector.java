@@ -28,6 +28,17 @@ final class RfbDetector implements FaceDetector {
         this.properties = properties;
     }
 
+    /** RFB-320's input is a fixed 320×240: {@code maxSide} changes nothing. */
+    @Override
+    public List<DetectedFace> detect(Mat bgr, int maxSide) {
+        return detect(bgr);
+    }
+
+    @Override
+    public boolean scalesWithMaxSide() {
+        return false;
+    }
+
     @Override
     public List<DetectedFace> detect(Mat bgr) {
         ModelManifest.Input input = model.manifest().input();

@@ -34,7 +34,17 @@ final class YuNetDetector implements FaceDetector {
 
     @Override
     public List<DetectedFace> detect(Mat bgr) {
-        double scale = YuNetDecoding.scaleFor(bgr.cols(), bgr.rows(), properties.minSide(), properties.maxSide());
+        return detect(bgr, properties.maxSide());
+    }
+
+    @Override
+    public boolean scalesWithMaxSide() {
+        return true;
+    }
+
+    @Override
+    public List<DetectedFace> detect(Mat bgr, int maxSide) {
+        double scale = YuNetDecoding.scaleFor(bgr.cols(), bgr.rows(), properties.minSide(), maxSide);
         int w = Math.max(1, (int) Math.round(bgr.cols() * scale));
         int h = Math.max(1, (int) Math.round(bgr.rows() * scale));
         int pw = YuNetDecoding.padded(w);

@@ -36,7 +36,7 @@ final class FacePreparation {
                 + (landmarks ? models.landmarks().orElseThrow().manifest().sha256() : "")
                 + selection + detection.scoreThreshold(models.detector().manifest()) + "/" + detection.nmsIou() + "/"
                 + detection.minFaceSize() + "/" + detection.pad() + "/" + detection.padWhen() + "/" + detection.minSide() + "/" + detection.maxSide() + "/"
-                + detection.tryRotations() + "/" + detection.points() + "/v7";
+                + detection.tryRotations() + "/" + detection.closerLook() + "/" + detection.points() + "/v8";
         byte[] digest = Digests.sha256().digest(id.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(digest, 0, 8);
     }
