@@ -35,4 +35,27 @@ class PixelsTest {
         assertThatThrownBy(() -> Pixels.toChw(BGR, 1, 2, 3, Color.GRAY, 0, 1, new float[6], 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** The one-pass table version gives exactly the per-value formula, for every byte value and colour order. */
+    @Test
+    void everyValueIsNormalisedExactlyInEveryColourOrder() {
+        byte[] bgr = new byte[256 * 3];
+        for (int i = 0; i < bgr.length; i++) {
+            bgr[i] = (byte) (i * 7 + i / 256);
+        }
+        double mean = 123.675;
+        double std = 58.395;
+        float scale = (float) (1.0 / std);
+        for (Color color : new Color[]{Color.RGB, Color.BGR}) {
+            float[] out = new float[bgr.length];
+            Pixels.toChw(bgr, 16, 16, 3, color, mean, std, out, 0);
+            for (int p = 0; p < 256; p++) {
+                for (int c = 0; c < 3; c++) {
+                    int source = color == Color.RGB ? 2 - c : c;
+                    float expected = ((bgr[p * 3 + source] & 0xFF) - (float) mean) * scale;
+                    assertThat(out[c * 256 + p]).as(color + " plane " + c + " pixel " + p).isEqualTo(expected);
+                }
+            }
+        }
+    }
 }
