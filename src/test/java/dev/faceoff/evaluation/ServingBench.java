@@ -54,6 +54,10 @@ import dev.faceoff.model.Pixels;
  * the reduced scale the service picks), the detector's input and run, the 68-point model's input (from the
  * face's box) and run, and both aligned crops through the embedder in one run. The boxes and aligned crops
  * come from the serving pipeline, found before the clock starts. Prints one JSON line per thread count.</li>
+ * <li>{@code decode JPEG...}: what decoding alone costs, one thread: each file at full size and at 1/2, 1/4
+ * and 1/8 (OpenCV's reduced reads, libjpeg's DCT scaling), median of 20 after 5 warm-up decodes. The harness's
+ * phone-size JPEGs are flat canvases (about 300 KB); a phone's 12 MP photo is 3–6 MB, and libjpeg's Huffman
+ * decoding, which no reduced scale skips, grows with the bytes.</li>
  * </ul>
  */
 public final class ServingBench {
@@ -65,7 +69,9 @@ public final class ServingBench {
         switch (args[0]) {
             case "sets" -> sets(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             case "ceiling" -> ceiling(Path.of(args[1]), Double.parseDouble(args[2]), args[3]);
-            default -> throw new IllegalArgumentException("usage: sets OUT PAIRS_TXT N | ceiling SET_DIR SECONDS THREADS");
+            case "decode" -> decode(java.util.Arrays.stream(args, 1, args.length).map(Path::of).toList());
+            default -> throw new IllegalArgumentException(
+                    "usage: sets OUT PAIRS_TXT N | ceiling SET_DIR SECONDS THREADS | decode JPEG...");
         }
         System.exit(0);
     }
@@ -127,6 +133,34 @@ public final class ServingBench {
         } finally {
             bgr.release();
             changed.release();
+        }
+    }
+
+    static void decode(List<Path> files) throws Exception {
+        dev.faceoff.image.OpenCvLoader.load();
+        Core.setNumThreads(1);
+        int[] flags = {Imgcodecs.IMREAD_COLOR, Imgcodecs.IMREAD_REDUCED_COLOR_2, Imgcodecs.IMREAD_REDUCED_COLOR_4,
+            Imgcodecs.IMREAD_REDUCED_COLOR_8};
+        for (Path file : files) {
+            byte[] bytes = Files.readAllBytes(file);
+            var line = new StringBuilder(String.format(Locale.ROOT, "{\"file\":\"%s\",\"kib\":%d", file.getFileName(),
+                    bytes.length / 1024));
+            MatOfByte buffer = new MatOfByte(bytes);
+            for (int k = 0; k < flags.length; k++) {
+                double[] ms = new double[20];
+                for (int i = -5; i < ms.length; i++) {
+                    long t = System.nanoTime();
+                    Mat m = Imgcodecs.imdecode(buffer, flags[k]);
+                    if (i >= 0) {
+                        ms[i] = (System.nanoTime() - t) / 1e6;
+                    }
+                    m.release();
+                }
+                java.util.Arrays.sort(ms);
+                line.append(String.format(Locale.ROOT, ",\"1/%d_ms\":%.2f", 1 << k, ms[ms.length / 2]));
+            }
+            buffer.release();
+            System.out.println(line.append("}"));
         }
     }
 
