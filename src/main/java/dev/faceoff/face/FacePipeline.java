@@ -68,7 +68,7 @@ public final class FacePipeline {
             timings.stop(Stage.DETECT, t);
             if (look.faces().isEmpty() && closerLookHelps(image)) {
                 look.release(image.bgr());
-                return closerLook(bytes, selection, which, timings);
+                return closerLook(bytes, image, selection, which, timings);
             }
             try {
                 return prepare(bytes, image, look.image(), look.rotation(), look.border(), look.faces(), selection, which,
@@ -89,20 +89,30 @@ public final class FacePipeline {
     }
 
     /**
-     * No face at {@code max-side}: the photo decoded again (at a reduced scale no smaller than twice
-     * {@code max-side}) and looked at once more, as it is, at twice {@code max-side}. A face 2.5% of a
-     * 12-megapixel photo's longer side is about 16 px on the 640 px copy and 32 px on the 1280 px one.
+     * No face at {@code max-side}: the photo looked at once more, as it is, at twice {@code max-side}, from a
+     * decode with that many pixels: {@code first} itself when it has them (a PNG, or a JPEG decoded at full
+     * size), else the JPEG decoded again at a finer scale. A face 2.5% of a 12-megapixel photo's longer side
+     * is about 16 px on the 640 px copy and 32 px on the 1280 px one.
      */
-    private PreparedFace closerLook(byte[] bytes, FaceSelection selection, String which, StageTimings timings) {
+    private PreparedFace closerLook(byte[] bytes, DecodedImage first, FaceSelection selection, String which,
+                                    StageTimings timings) {
         int maxSide = 2 * detection.maxSide();
-        long t = timings.start();
-        try (DecodedImage image = decoder.decode(bytes, maxSide)) {
-            timings.stop(Stage.DECODE, t);
-            t = timings.start();
-            List<DetectedFace> faces = detector.detect(image.bgr(), maxSide);
-            timings.stop(Stage.DETECT, t);
-            return prepare(bytes, image, image.bgr(), Rotation.NONE, 0, faces, selection, which, timings);
+        if (first.scale() == 1 || Math.max(first.width(), first.height()) >= maxSide) {
+            return closerLook(bytes, first, maxSide, selection, which, timings);
         }
+        long t = timings.start();
+        try (DecodedImage finer = decoder.decode(bytes, maxSide)) {
+            timings.stop(Stage.DECODE, t);
+            return closerLook(bytes, finer, maxSide, selection, which, timings);
+        }
+    }
+
+    private PreparedFace closerLook(byte[] bytes, DecodedImage image, int maxSide, FaceSelection selection,
+                                    String which, StageTimings timings) {
+        long t = timings.start();
+        List<DetectedFace> faces = detector.detect(image.bgr(), maxSide);
+        timings.stop(Stage.DETECT, t);
+        return prepare(bytes, image, image.bgr(), Rotation.NONE, 0, faces, selection, which, timings);
     }
 
     /**
