@@ -10,10 +10,14 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 APT=(apt-get -o DPkg::Lock::Timeout=600)
 $SUDO "${APT[@]}" update
 DEBIAN_FRONTEND=noninteractive $SUDO "${APT[@]}" install -y --no-install-recommends \
-  python3 python3-torch python3-torchvision python3-onnx python3-numpy python3-pil libopenblas0-openmp
+  python3 python3-torch python3-torchvision python3-onnx python3-numpy python3-pil python3-pip libopenblas0-openmp
+# onnxruntime (no Debian package; from pip's configured wheel store): the fine-tuning tests check the PyTorch form
+# of the pretrained embedder against it, and training.finetune --export checks the exported graph with it
+/usr/bin/python3 -c "import onnxruntime" 2>/dev/null || \
+  $SUDO /usr/bin/python3 -m pip install -q --break-system-packages onnxruntime
 /usr/bin/python3 - <<'PY'
-import numpy, onnx, PIL, torch, torchvision
-print("training/setup.sh: torch %s, torchvision %s, onnx %s, numpy %s, Pillow %s, cuda %s"
-      % (torch.__version__, torchvision.__version__, onnx.__version__, numpy.__version__,
+import numpy, onnx, onnxruntime, PIL, torch, torchvision
+print("training/setup.sh: torch %s, torchvision %s, onnx %s, onnxruntime %s, numpy %s, Pillow %s, cuda %s"
+      % (torch.__version__, torchvision.__version__, onnx.__version__, onnxruntime.__version__, numpy.__version__,
          PIL.__version__, torch.cuda.is_available()))
 PY

@@ -110,6 +110,29 @@ def format_seconds(s):
     return "%d:%02d:%02d" % (s // 3600, s // 60 % 60, s % 60)
 
 
+class RateMeter:
+    """Images per second since the last ``take``."""
+
+    def __init__(self):
+        self.since, self.images = time.time(), 0
+
+    def add(self, images):
+        self.images += images
+
+    def take(self):
+        now = time.time()
+        rate = self.images / max(1e-9, now - self.since)
+        self.since, self.images = now, 0
+        return rate
+
+
+def advance(state, meter, images):
+    """One optimizer step made: the step counters of the checkpoint state and the rate meter move on."""
+    state["step_in_epoch"] += 1
+    state["global_step"] += 1
+    meter.add(images)
+
+
 class Logger:
     def __init__(self, work_dir, quiet=False):
         self.path = os.path.join(work_dir, "train.log")
@@ -162,12 +185,17 @@ def train(cfg, work_dir=None, resume=True, max_steps=None, quiet=False, force_co
         stop_request.restore()
 
 
-def _train(cfg, work_dir, resume, max_steps, quiet, force_config, stop_request):
+def open_run(cfg, work_dir, resume, quiet):
+    """(work dir, logger, checkpoint path, the checkpoint's state or None) of one experiment."""
     work_dir = C.experiment_dir(cfg, work_dir)
     os.makedirs(work_dir, exist_ok=True)
-    log = Logger(work_dir, quiet)
     ckpt_path = os.path.join(work_dir, CHECKPOINT)
     state = load_checkpoint(ckpt_path) if resume and os.path.exists(ckpt_path) else None
+    return work_dir, Logger(work_dir, quiet), ckpt_path, state
+
+
+def _train(cfg, work_dir, resume, max_steps, quiet, force_config, stop_request):
+    work_dir, log, ckpt_path, state = open_run(cfg, work_dir, resume, quiet)
     if state is not None:
         if C.canonical_json(result_config(state["config"])) != C.canonical_json(result_config(cfg)) \
                 and not force_config:
@@ -233,7 +261,7 @@ def _train(cfg, work_dir, resume, max_steps, quiet, force_config, stop_request):
     segment_start = time.time()
     wall_at_segment = state["wall_seconds"]
     epoch_wall_at_segment = state["epoch_wall"]
-    rate_t, rate_images = time.time(), 0
+    meter = RateMeter()
 
     def wall():
         return wall_at_segment + time.time() - segment_start
@@ -264,14 +292,10 @@ def _train(cfg, work_dir, resume, max_steps, quiet, force_config, stop_request):
             loss_fn.post_step()
             state["epoch_loss_sum"] += float(loss)
             state["epoch_loss_count"] += 1
-            state["step_in_epoch"] += 1
-            state["global_step"] += 1
+            advance(state, meter, len(indices))
             steps_done += 1
-            rate_images += len(indices)
             if state["step_in_epoch"] % log_every == 0 or state["step_in_epoch"] == len(batches):
-                now = time.time()
-                rate = rate_images / max(1e-9, now - rate_t)
-                rate_t, rate_images = now, 0
+                rate = meter.take()
                 left_epoch = (len(batches) - state["step_in_epoch"]) * len(indices) / rate
                 left_run = (total_steps - state["global_step"]) * len(indices) / rate
                 log("[%s] epoch %d/%d step %d/%d loss %.4f lr %.5f margin %.3f | %.1f img/s | "
