@@ -14,8 +14,14 @@ def no_face(report):
     return 100.0 * len(report["imagesWithoutFace"]) / report["images"]
 
 
-print("| detector | model | flip | LFW | CFP-FF | CFP-FP | no face LFW / FF / FP | FAR at the LFW FAR=1e-3 threshold on FF / FP: official pairs (all cross-identity pairs) |")
-print("|---|---|---|---|---|---|---|---|")
+def served(rep, key):
+    """FRR / FAR of the official pairs at the served threshold (evaluate's servedDecisions)."""
+    d = next((x for x in rep.get("servedDecisions", []) if (x["model"], x["flip"]) == key), None) if rep else None
+    return f"{100 * d['frr']:.2f}% / {100 * d['far']:.2f}%" if d else "—"
+
+
+print("| detector | model | flip | LFW | CFP-FF | CFP-FP | no face LFW / FF / FP | FAR at the LFW FAR=1e-3 threshold on FF / FP: official pairs (all cross-identity pairs) | FRR / FAR at the served threshold: LFW; FF; FP |")
+print("|---|---|---|---|---|---|---|---|---|")
 for det in sorted(p.name for p in out.iterdir() if p.is_dir()):
     runs = {s: load(out / det / s / "report.json") for s in ("lfw", "cfp-ff", "cfp-fp")}
     if not runs["lfw"]:
@@ -31,4 +37,5 @@ for det in sorted(p.name for p in out.iterdir() if p.is_dir()):
                 sw = next((x for x in rep.get("qualitySweeps", []) if (x["model"], x["flip"]) == key), None) if rep else None
                 far.append(f"{sw['rows'][0]['farKept']:.1e} ({sw['allFalseAccepts'] / max(1, sw['allNegatives']):.1e})" if sw else "—")
         nf = " / ".join(f"{no_face(runs[s]):.2f}%" if runs[s] else "—" for s in ("lfw", "cfp-ff", "cfp-fp"))
-        print(f"| {det} | {key[0]} | {'yes' if key[1] else 'no'} | {' | '.join(cells)} | {nf} | {' / '.join(far)} |")
+        at = "; ".join(served(runs[s], key) for s in ("lfw", "cfp-ff", "cfp-fp"))
+        print(f"| {det} | {key[0]} | {'yes' if key[1] else 'no'} | {' | '.join(cells)} | {nf} | {' / '.join(far)} | {at} |")

@@ -63,6 +63,18 @@ def mcnemar_exact(b, c):
     return min(1.0, 2 * tail)
 
 
+def paired(a, o, rounds=5000, seed=20261204):
+    """a - o on the same pairs (boolean 'decided right' arrays): mean difference, 95% paired-bootstrap interval,
+    discordant counts and the exact McNemar p."""
+    diff = a.astype(float) - o.astype(float)
+    draws = np.random.default_rng(seed).integers(0, len(diff), size=(rounds, len(diff)))
+    boot = diff[draws].mean(axis=1)
+    b, c = int((a & ~o).sum()), int((~a & o).sum())
+    p = mcnemar_exact(b, c)
+    return {"difference": float(diff.mean()), "low": float(np.percentile(boot, 2.5)),
+            "high": float(np.percentile(boot, 97.5)), "b": b, "c": c, "p": p, "significant": p < 0.05}
+
+
 def served_result(report, model, models_dir):
     flip = False
     card = os.path.join(models_dir, model, "model.json")
@@ -89,22 +101,12 @@ def analyse(report, models, models_dir="models", rounds=5000, seed=20261204):
             raise SystemExit("significance: %s: reproduced accuracy %.6f differs from the report's %.6f" % (m, acc, r["acc10"]))
         decided[m] = (right, acc, bool(r["flip"]))
     best = max(models, key=lambda m: decided[m][1])
-    rng = np.random.default_rng(seed)
-    n = len(same)
-    draws = rng.integers(0, n, size=(rounds, n))
     rows = []
     for m in sorted(models, key=lambda m: -decided[m][1]):
         right, acc, flip = decided[m]
         row = {"model": m, "flip": flip, "accuracy": acc}
         if m != best:
-            a, o = decided[best][0], right
-            diff = a.astype(float) - o.astype(float)
-            boot = diff[draws].mean(axis=1)
-            b = int((a & ~o).sum())
-            c = int((~a & o).sum())
-            p = mcnemar_exact(b, c)
-            row.update({"difference": float(diff.mean()), "low": float(np.percentile(boot, 2.5)),
-                        "high": float(np.percentile(boot, 97.5)), "b": b, "c": c, "p": p, "significant": p < 0.05})
+            row.update(paired(decided[best][0], right, rounds, seed))
         rows.append(row)
     return best, rows
 

@@ -99,6 +99,7 @@ final class EvaluateJob {
 
         var results = new ArrayList<ModelScores>();
         var sweeps = new ArrayList<QualitySweep>();
+        var decisions = new ArrayList<ServedDecision>();
         Path thresholdsFrom = args.values().containsKey("thresholds") ? Path.of(args.get("thresholds", "")) : null;
         JsonNode thresholdReport = thresholdsFrom == null ? null : JSON.readTree(Files.readString(thresholdsFrom));
         var timings = new LinkedHashMap<String, Double>();
@@ -115,8 +116,15 @@ final class EvaluateJob {
                 ModelScores scores = ModelScores.compute(model.name(), model.manifest().loss(), flip, pairs, embeddings);
                 results.add(scores);
                 var served = flip == model.manifest().testTimeFlip()   // the way it is served
-                        ? servedThreshold(model, flip, thresholdReport, thresholdsFrom) : null;
+                        ? servedThreshold(model, flip, thresholdReport, thresholdsFrom, args.flag("calibrate") ? scores : null,
+                        pairs.name()) : null;
                 if (served != null) {
+                    ServedDecision decision = ServedDecision.of(model.name(), flip, served.cosine(), served.dataset(),
+                            pairs.pairs(), scores.pairScores());
+                    decisions.add(decision);
+                    out.printf(Locale.ROOT, "evaluate: %s at its served threshold %.4f (FAR %s on %s): FRR %.2f%%, FAR %.2f%%%n",
+                            model.name(), served.cosine(), ModelScores.farKey(SERVED_FAR), served.dataset(),
+                            100 * decision.frr(), 100 * decision.far());
                     sweeps.add(QualitySweep.of(model.name(), flip, served.cosine(), SERVED_FAR, served.dataset(), pairs,
                             faces, embeddings));
                 }
@@ -125,8 +133,8 @@ final class EvaluateJob {
             }
         }
         double total = (System.nanoTime() - t0) / 1e9;
-        Reports.write(outDir, pairs, images.size(), noFace, selection, results, sweeps, alignSeconds, timings, total,
-                JSON);
+        Reports.write(outDir, pairs, images.size(), noFace, selection, results, sweeps, decisions, alignSeconds, timings,
+                total, JSON);
         out.printf("evaluate: wrote %s, %s and %s (%.1fs in all)%n", outDir.resolve("report.md"),
                 outDir.resolve("report.json"), outDir.resolve("roc.png"), total);
         if (args.flag("calibrate")) {
@@ -143,10 +151,18 @@ final class EvaluateJob {
     }
 
     /**
-     * The threshold the sweep decides at: from an earlier run's report.json ({@code --thresholds}, the
-     * calibration at {@link #SERVED_FAR} of the same model and flip), else the model's manifest.
+     * The threshold the model is served with, which the sweep and the served decision use: this run's own
+     * calibration when it calibrates ({@code calibrating}: what it writes into the manifest), else from an
+     * earlier run's report.json ({@code --thresholds}, the calibration at {@link #SERVED_FAR} of the same model
+     * and flip), else the model's manifest.
      */
-    private static ModelManifest.Threshold servedThreshold(LoadedModel model, boolean flip, JsonNode report, Path file) {
+    private static ModelManifest.Threshold servedThreshold(LoadedModel model, boolean flip, JsonNode report, Path file,
+                                                           ModelScores calibrating, String pairList) {
+        if (calibrating != null && calibrating.thresholds().containsKey(ModelScores.farKey(SERVED_FAR))) {
+            double[] t = calibrating.thresholds().get(ModelScores.farKey(SERVED_FAR));
+            return new ModelManifest.Threshold(t[0], t[1], pairList, (int) Math.min(Integer.MAX_VALUE,
+                    calibrating.calibrationNegatives()), null);
+        }
         if (report == null) {
             return model.manifest().thresholdAt(SERVED_FAR).orElse(null);
         }

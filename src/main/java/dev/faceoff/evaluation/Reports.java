@@ -32,7 +32,8 @@ final class Reports {
     }
 
     static void write(Path dir, PairList pairs, int images, List<String> noFace, FaceSelection selection,
-                      List<ModelScores> results, List<QualitySweep> sweeps, double alignSeconds,
+                      List<ModelScores> results, List<QualitySweep> sweeps, List<ServedDecision> decisions,
+                      double alignSeconds,
                       Map<String, Double> embedSeconds, double totalSeconds, JsonMapper json) throws IOException {
         var root = new LinkedHashMap<String, Object>();
         root.put("pairList", pairs.name());
@@ -50,11 +51,29 @@ final class Reports {
                 + "among the pair list's images with a face");
         root.put("seconds", new Seconds(alignSeconds, embedSeconds, totalSeconds));
         root.put("results", results.stream().map(Reports::asMap).toList());
+        root.put("servedDecisions", decisions);
         root.put("qualitySweeps", sweeps);
         Files.writeString(dir.resolve("report.json"), json.writeValueAsString(root));
         Files.writeString(dir.resolve("report.md"), markdown(pairs, images, noFace, selection, results, alignSeconds, totalSeconds)
-                + QualityReport.markdown(sweeps));
+                + servedMarkdown(decisions) + QualityReport.markdown(sweeps));
         plot(dir.resolve("roc.png"), pairs, results);
+    }
+
+    /** The official pairs decided at each model's served threshold: what users of that model would see. */
+    static String servedMarkdown(List<ServedDecision> decisions) {
+        if (decisions.isEmpty()) {
+            return "";
+        }
+        var md = new StringBuilder("\n## At the served threshold\n\nThe official pairs decided at the threshold each model "
+                + "is served with (its calibration at FAR " + ModelScores.farKey(EvaluateJob.SERVED_FAR) + "): FRR = same-person "
+                + "pairs refused, FAR = different-person pairs accepted.\n\n| model | flip | threshold | calibrated on | FRR | FAR |\n"
+                + "|---|---|---|---|---|---|\n");
+        for (ServedDecision d : decisions) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %s | %.2f%% (%d/%d) | %.2f%% (%d/%d) |%n", d.model(),
+                    d.flip() ? "yes" : "no", d.threshold(), d.source(), 100 * d.frr(), d.falseRejects(), d.same(),
+                    100 * d.far(), d.falseAccepts(), d.different()));
+        }
+        return md.toString();
     }
 
     static Map<String, Object> asMap(ModelScores s) {

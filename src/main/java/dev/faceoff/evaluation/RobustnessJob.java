@@ -58,8 +58,13 @@ final class RobustnessJob {
     }
 
     /** One transform's numbers for one model. */
-    record Row(String transform, String model, int images, int imagesWithoutFace, double noFaceRate, double acc10,
-               double sd, int pairsMissingFace) {
+    /**
+     * One transform and model; {@code frr}/{@code far} at the model's served threshold (NaN when it has none);
+     * {@code pairScores}: every pair's cosine in the sample's order (−1: a face missing), for paired tests.
+     */
+    record Row(String transform, String model, boolean flip, int images, int imagesWithoutFace, double noFaceRate,
+               double acc10, double sd, int pairsMissingFace, double servedThreshold, double frr, double far,
+               double[] pairScores) {
     }
 
     int run(JobArgs args, PrintStream out) throws IOException {
@@ -99,8 +104,14 @@ final class RobustnessJob {
                     embeddings = FacePreparation.embeddings(embedder, model, flip, root, faces, cache, threads, out);
                 }
                 ModelScores s = ModelScores.compute(model.name(), model.manifest().loss(), flip, list, embeddings);
-                Row row = new Row(t.label(), model.name(), faces.size(), (int) missing, (double) missing / faces.size(),
-                        s.acc10(), s.sd(), s.pairsMissingFace());
+                var served = model.manifest().thresholdAt(EvaluateJob.SERVED_FAR)
+                        .map(th -> ServedDecision.of(model.name(), flip, th.cosine(), th.dataset(), list.pairs(), s.pairScores()))
+                        .orElse(null);
+                Row row = new Row(t.label(), model.name(), flip, faces.size(), (int) missing,
+                        (double) missing / faces.size(), s.acc10(), s.sd(), s.pairsMissingFace(),
+                        served == null ? Double.NaN : served.threshold(), served == null ? Double.NaN : served.frr(),
+                        served == null ? Double.NaN : served.far(),
+                        java.util.Arrays.stream(s.pairScores()).map(v -> Math.round(v * 1e6) / 1e6).toArray());
                 rows.add(row);
                 out.printf(Locale.ROOT, "robustness: %s %s: no face %d/%d (%.2f%%), acc10 %.2f%% ± %.2f%n", t.label(),
                         model.name(), missing, faces.size(), 100 * row.noFaceRate(), 100 * s.acc10(), 100 * s.sd());
@@ -110,6 +121,8 @@ final class RobustnessJob {
         report.put("pairList", sample.name());
         report.put("pairs", sample.pairs().size());
         report.put("detector", models.detector().name());
+        report.put("pairSame", sample.pairs().stream().map(PairList.Pair::same).toList());
+        report.put("pairFold", sample.pairs().stream().map(PairList.Pair::fold).toList());
         report.put("rows", rows);
         Files.writeString(outDir.resolve("report.json"), JSON.writeValueAsString(report));
         Files.writeString(outDir.resolve("report.md"), markdown(sample, models.detector().name(), rows));
@@ -170,15 +183,23 @@ final class RobustnessJob {
         return dir;
     }
 
+    private static String percent(double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.2f%%", 100 * v);
+    }
+
     static String markdown(PairList sample, String detector, List<Row> rows) {
         var md = new StringBuilder("# Robustness on " + sample.name() + ", detector " + detector + "\n\n"
-                + "| transform | model | images without a face | 10-fold accuracy | vs untouched |\n|---|---|---|---|---|\n");
+                + "FRR and FAR: the pairs decided at the model's served threshold (its calibration at FAR "
+                + ModelScores.farKey(EvaluateJob.SERVED_FAR) + ").\n\n"
+                + "| transform | model | images without a face | 10-fold accuracy | vs untouched | FRR | FAR |\n"
+                + "|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             Row none = rows.stream().filter(x -> x.transform().equals("none") && x.model().equals(r.model())).findFirst()
                     .orElse(null);
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d/%d (%.2f%%) | %.2f%% ± %.2f | %s |%n", r.transform(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d/%d (%.2f%%) | %.2f%% ± %.2f | %s | %s | %s |%n", r.transform(),
                     r.model(), r.imagesWithoutFace(), r.images(), 100 * r.noFaceRate(), 100 * r.acc10(), 100 * r.sd(),
-                    none == null ? "—" : String.format(Locale.ROOT, "%+.2f", 100 * (r.acc10() - none.acc10()))));
+                    none == null ? "—" : String.format(Locale.ROOT, "%+.2f", 100 * (r.acc10() - none.acc10())),
+                    percent(r.frr()), percent(r.far())));
         }
         return md.toString();
     }
