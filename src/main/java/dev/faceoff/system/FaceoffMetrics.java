@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
+import dev.faceoff.common.NativeLedger;
 import dev.faceoff.common.StageTimings;
 
 /**
@@ -34,11 +35,11 @@ public final class FaceoffMetrics {
         this.inflight = registry.gauge("faceoff.requests.inflight", new AtomicInteger());
         // native objects alive now: back to 0 between requests, or something was left behind
         Gauge.builder("faceoff.native.live", () -> {
-            var c = dev.faceoff.common.NativeLedger.counts();
+            var c = NativeLedger.counts();
             return c.matsOpened() - c.matsReleased();
         }).description("OpenCV Mats made and not yet released").tag("kind", "mat").register(registry);
         Gauge.builder("faceoff.native.live", () -> {
-            var c = dev.faceoff.common.NativeLedger.counts();
+            var c = NativeLedger.counts();
             return c.tensorsOpened() - c.tensorsClosed();
         }).description("ONNX Runtime tensors and results made and not yet closed").tag("kind", "tensor").register(registry);
     }
@@ -84,16 +85,16 @@ public final class FaceoffMetrics {
      * The quality of every face a request found, per embedding model: the drift signal when cameras or
      * users change. Score in tenths, |yaw| in 10° steps, inter-eye distance in pixels.
      */
-    public void quality(String model, dev.faceoff.face.FaceQuality quality) {
+    public void quality(String model, double score, double yawDeg, double interEyePx) {
         DistributionSummary.builder("faceoff.face.quality").description("face quality score (0-1) of faces found")
                 .tag("model", model).serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-                .register(registry).record(quality.score());
+                .register(registry).record(score);
         DistributionSummary.builder("faceoff.face.yaw").description("absolute head yaw (degrees) of faces found")
                 .baseUnit("degrees").tag("model", model).serviceLevelObjectives(10, 20, 30, 40, 50, 60, 70, 80, 90)
-                .register(registry).record(Math.abs(quality.yawDeg()));
+                .register(registry).record(Math.abs(yawDeg));
         DistributionSummary.builder("faceoff.face.inter_eye").description("inter-eye distance (pixels) of faces found")
                 .baseUnit("pixels").tag("model", model).serviceLevelObjectives(8, 16, 24, 32, 48, 64, 96, 128, 256)
-                .register(registry).record(quality.interEyePx());
+                .register(registry).record(interEyePx);
     }
 
     public void decision(Variant variant, boolean match) {

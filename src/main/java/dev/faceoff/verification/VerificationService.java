@@ -32,6 +32,7 @@ import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
 import dev.faceoff.common.StageTimings;
 import dev.faceoff.common.StageTimings.Stage;
+import dev.faceoff.alignment.AlignedFace;
 import dev.faceoff.face.FacePipeline;
 import dev.faceoff.face.FaceQuality;
 import dev.faceoff.face.PreparedFace;
@@ -181,10 +182,10 @@ public final class VerificationService {
                     }
                 }
             }
-            metrics.quality(model.name(), probe.quality());
-            faces.stream().filter(java.util.Objects::nonNull).forEach(f -> metrics.quality(model.name(), f.quality()));
+            recordQuality(model.name(), probe.quality());
+            faces.stream().filter(java.util.Objects::nonNull).forEach(f -> recordQuality(model.name(), f.quality()));
             deadline.check("embedding");
-            var crops = new ArrayList<dev.faceoff.alignment.AlignedFace>();
+            var crops = new ArrayList<AlignedFace>();
             crops.add(probe.aligned());
             faces.stream().filter(java.util.Objects::nonNull).forEach(f -> crops.add(f.aligned()));
             long t = timings.start();
@@ -256,7 +257,7 @@ public final class VerificationService {
             try (var memory = admission.reserve(images.stream().mapToLong(this::cost).sum(), scope.held())) {
                 faces = prepareAll(images, names, selection, deadline, timings);
             }
-            faces.forEach(face -> metrics.quality(model.name(), face.quality()));
+            faces.forEach(face -> recordQuality(model.name(), face.quality()));
             for (int i = 0; i < faces.size(); i++) {
                 gate(faces.get(i), names.get(i), minQuality);
             }
@@ -394,5 +395,9 @@ public final class VerificationService {
 
     private static double round(double v) {
         return Math.round(v * 1e6) / 1e6;
+    }
+
+    private void recordQuality(String model, FaceQuality q) {
+        metrics.quality(model, q.score(), q.yawDeg(), q.interEyePx());
     }
 }
