@@ -64,7 +64,8 @@ public final class ModelRepository {
     }
 
     /**
-     * Loads every model folder under {@code dir} (only the named embeddings when {@code enabled} is set). The
+     * Loads every model folder under {@code dir} (of the embedding models, those {@code include}/{@code exclude} let
+     * through: {@link ModelProperties#loads}). The
      * manifests are read first, in folder order; the sessions are then opened on one thread per core (opening
      * is most of start-up's model time). On any failure the sessions already open are closed and the first
      * failure in folder order is thrown.
@@ -83,8 +84,7 @@ public final class ModelRepository {
                     continue;
                 }
                 ModelManifest manifest = readManifest(folder.resolve("model.json"));
-                if (manifest.task() == Task.EMBEDDING && !properties.enabled().isEmpty()
-                        && !properties.enabled().contains(manifest.name())) {
+                if (manifest.task() == Task.EMBEDDING && !properties.loads(manifest.name())) {
                     continue;
                 }
                 if (wanted.putIfAbsent(manifest.name(), folder) != null) {

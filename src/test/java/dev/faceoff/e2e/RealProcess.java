@@ -37,7 +37,7 @@ final class RealProcess {
         lines.addAll(List.of("-cp", quote(System.getProperty("java.class.path")), "dev.faceoff.FaceoffApplication",
                 "--server.port=" + port, "--server.address=127.0.0.1",
                 "--faceoff.models.dir=" + quote(SharedData.models().toString()),
-                "--faceoff.models.enabled=mobilefacenet-faceplugin", "--faceoff.runtime.provider=cpu"));
+                "--faceoff.models.include=mobilefacenet-faceplugin", "--faceoff.runtime.provider=cpu"));
         lines.addAll(appArguments);
         // an argument file keeps the command line short (ONNX Runtime crashes on one over ~4 kB)
         Files.writeString(args, String.join("\n", lines));

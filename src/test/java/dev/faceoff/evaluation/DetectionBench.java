@@ -51,7 +51,7 @@ public final class DetectionBench {
         var contexts = new ArrayList<org.springframework.context.ConfigurableApplicationContext>();
         for (Config c : configs) {
             String[] all = Arrays.copyOf(c.properties(), c.properties().length + 2);
-            all[all.length - 2] = "--faceoff.models.enabled=mobilefacenet-faceplugin";
+            all[all.length - 2] = "--faceoff.models.include=mobilefacenet-faceplugin";
             all[all.length - 1] = "--logging.level.root=WARN";
             var context = new SpringApplicationBuilder(FaceoffApplication.class).web(WebApplicationType.NONE).run(all);
             contexts.add(context);

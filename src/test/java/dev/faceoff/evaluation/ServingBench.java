@@ -78,7 +78,7 @@ public final class ServingBench {
 
     static ConfigurableApplicationContext context() {
         return new SpringApplicationBuilder(FaceoffApplication.class).web(WebApplicationType.NONE)
-                .run("--faceoff.models.enabled=mobilefacenet-faceplugin", "--faceoff.runtime.provider=cpu",
+                .run("--faceoff.models.include=mobilefacenet-faceplugin", "--faceoff.runtime.provider=cpu",
                         "--logging.level.root=WARN");
     }
 

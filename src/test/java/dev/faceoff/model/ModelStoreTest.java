@@ -42,11 +42,25 @@ class ModelStoreTest {
 
     @Test
     void theRealStoreLoadsAndMatchesItsManifests() {
-        var props = new ModelProperties(models, "detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin", List.of());
+        var props = new ModelProperties(models, "detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin", List.of(), List.of());
         var loaded = ModelRepository.loadAll(props, cpu());
         assertThat(loaded).containsKeys("detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin");
         assertThat(loaded.get("mobilefacenet-faceplugin").dynamicBatch()).isTrue();
         loaded.values().forEach(m -> assertThat(m.provider()).isEqualTo("cpu"));
+    }
+
+    @Test
+    void includeAndExcludeGlobsChooseTheEmbeddingModelsLoaded() {
+        var props = new ModelProperties(models, "detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin",
+                List.of("mobilefacenet-*", "contrastive-*"), List.of("*-int8"));
+        assertThat(props.loads("contrastive-mfn64-aug")).isTrue();
+        assertThat(props.loads("contrastive-mfn64-aug-int8")).isFalse();
+        assertThat(props.loads("arcface-mfn64")).isFalse();
+        var loaded = ModelRepository.loadAll(props, cpu());
+        // detectors and landmark models are not filtered: the pipeline needs them
+        assertThat(loaded).containsKeys("detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin",
+                "contrastive-mfn64", "contrastive-mfn64-aug").doesNotContainKeys("contrastive-mfn64-aug-int8",
+                "arcface-mfn64", "softmax-mfn64");
     }
 
     @Test
