@@ -15,6 +15,7 @@ pairs at its served threshold?
 """
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -149,6 +150,34 @@ def default_check(res, best):
     return ok, "\n".join(out) + "\n\n" + "\n".join("- " + c for c in checks)
 
 
+Z95, Z_POWER80 = 1.959963984540054, 0.8416212335729143
+
+
+def pairs_needed(p1, p2):
+    """Labelled pairs per variant for a two-sided 5% test to see p1 against p2 with 80% power (the formula of the
+    experiment report's labelled_pairs_needed, routing.Proportions.sampleSizePerGroup); None when equal."""
+    delta = abs(p1 - p2)
+    if delta == 0:
+        return None
+    mean = (p1 + p2) / 2
+    a = Z95 * math.sqrt(2 * mean * (1 - mean))
+    b = Z_POWER80 * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+    return math.ceil((a + b) ** 2 / delta ** 2)
+
+
+def ab_plan(res, a, b):
+    """What an A/B test of a against b must label to see their offline FRR difference at the served threshold."""
+    out = ["| set | %s FRR | %s FRR | genuine labelled pairs per variant to see it (5%%, 80%% power) |" % (a, b),
+           "|---|---|---|---|"]
+    for s in SETS:
+        da, db = res.served.get((s, a)), res.served.get((s, b))
+        if not da or not db:
+            continue
+        n = pairs_needed(da["frr"], db["frr"])
+        out.append("| %s | %.2f%% | %.2f%% | %s |" % (s, 100 * da["frr"], 100 * db["frr"], "no difference" if n is None else "{:,}".format(n)))
+    return "\n".join(out)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--evaluation", default="target/evaluation")
@@ -163,6 +192,12 @@ def main(argv=None):
         print("\nThe best fine-tune by LFW, %s, against the baseline (paired on the same pairs):\n" % best)
         print(check)
         print("\nDefault embedding model: %s" % (best if ok else BASELINE + " (the rule is not met)"))
+        ranked = sorted((loss + "-ft" for loss in LOSSES if ("lfw", loss + "-ft") in res.acc), key=lambda m: -res.acc["lfw", m])
+        if len(ranked) >= 2:
+            print("\nA/B planning: the two best fine-tunes, %s against %s, at their served thresholds:\n" % tuple(ranked[:2]))
+            print(ab_plan(res, ranked[0], ranked[1]))
+            print("\nand %s against the baseline:\n" % ranked[0])
+            print(ab_plan(res, ranked[0], BASELINE))
     return 0
 
 

@@ -57,5 +57,12 @@ class FtTableTest(unittest.TestCase):
         self.assertFalse(ft_table.default_check(res, best)[0])
 
 
+    def test_pairs_needed_matches_the_experiment_reports_formula(self):
+        # the values of routing.ProportionsTest for sampleSizePerGroup
+        self.assertEqual(ft_table.pairs_needed(0.03, 0.01), 769)
+        self.assertEqual(ft_table.pairs_needed(0.05, 0.10), 435)
+        self.assertIsNone(ft_table.pairs_needed(0.2, 0.2))
+
+
 if __name__ == "__main__":
     unittest.main()
