@@ -8,6 +8,7 @@ import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 
 import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelLoadException;
 import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelRunner;
 import dev.faceoff.model.Pixels;
@@ -18,11 +19,20 @@ import dev.faceoff.model.Pixels;
  */
 final class RfbDetector implements FaceDetector {
 
+    /** The outputs this decoding reads, by the names its model.json gives them. */
+    static final String SCORES = "scores";
+    static final String BOXES = "boxes";
+
     private final LoadedModel model;
     private final ModelRunner runner;
     private final DetectionProperties properties;
 
     RfbDetector(LoadedModel model, ModelRunner runner, DetectionProperties properties) {
+        var names = model.manifest().outputs().stream().map(ModelManifest.Output::name).toList();
+        if (!names.contains(SCORES) || !names.contains(BOXES)) {
+            throw new ModelLoadException(model.directory().resolve("model.json") + ": decoding 'rfb' reads the outputs '"
+                    + SCORES + "' and '" + BOXES + "'; the manifest lists " + names);
+        }
         this.model = model;
         this.runner = runner;
         this.properties = properties;
@@ -52,10 +62,8 @@ final class RfbDetector implements FaceDetector {
         } finally {
             NativeLedger.release(resized);
         }
-        // model.json lists the outputs in this order: scores, then boxes
-        var outputs = model.manifest().outputs();
         ModelRunner.Outputs out = runner.run(model, tensor, 1, 3, h, w);
-        return DetectorDecoding.decode(out.get(outputs.get(0).name()), out.get(outputs.get(1).name()), bgr.cols(), bgr.rows(),
+        return DetectorDecoding.decode(out.get(SCORES), out.get(BOXES), bgr.cols(), bgr.rows(),
                 properties.scoreThreshold(model.manifest()), properties.nmsIou(), properties.minFaceSize());
     }
 }
