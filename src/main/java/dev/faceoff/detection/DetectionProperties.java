@@ -44,7 +44,7 @@ public record DetectionProperties(
         @NotNull @DefaultValue("needed") PadWhen padWhen,
         @Min(32) @DefaultValue("160") int minSide,
         @Min(32) @DefaultValue("640") int maxSide,
-        @NotNull @DefaultValue("detector") Points points,
+        @NotNull @DefaultValue("landmarks") Points points,
         @DefaultValue("true") boolean tryRotations,
         @DefaultValue("true") boolean closerLook) {
 
