@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Admission control under overload, with the JVM sized like the k8s pod (memory limit 2 GiB, heap 60 %:
+# Admission control under overload, with the JVM sized like the k8s pod (memory limit 2 GiB, heap 50 %:
 # -XX:MaxRAM=2g and the JAVA_TOOL_OPTIONS of docker/Dockerfile, as k8s/README.md documents):
 #   1. the sustainable rate of 250x250 LFW pairs (4 clients), then 3x that rate offered for 20 s:
 #      every admitted request must be answered within faceoff.limits.deadline, the rest 503 overloaded;

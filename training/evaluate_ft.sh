@@ -5,10 +5,12 @@
 #      models and the baseline at the thresholds their cards serve;
 #   2. CFP-dev frontal-frontal and frontal-profile (3,500 pairs each), decided at those LFW thresholds;
 #   3. the robustness suite on LFW (1,200 pairs: untouched, mask, sunglasses, 48 px), all models; every
-#      transform for the baseline and the fine-tunes;
+#      transform for the baseline and for the best fine-tune on LFW;
 #   4. the one table: python3 -m training.ft_table (training/README.md, docs/accuracy.md).
 # Each step is resumable (faces and embeddings cached under ~/.cache/faceoff). About 40 min on 2 cores.
-# Usage: training/evaluate_ft.sh [scratch|ft|table|all]    (default all)
+#   5. the ablation (configs/ft/ablation-*.json, CosFace: identity only, distillation only) beside cosface-ft:
+#      exported into a model store of their own (target/ablation-models), LFW and the robustness suite.
+# Usage: training/evaluate_ft.sh [scratch|ft|best|ablation|table|all]    (default all)
 #   THREADS=N (default: all cores), OUT (default target/evaluation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +39,23 @@ if [[ $stage == scratch || $stage == all ]]; then
 fi
 if [[ $stage == ft || $stage == all ]]; then
   judge ft "$FT" --calibrate
-  run robustness --pairs "$shared/datasets/lfw/pairs.txt" --models "$FT" --out target/robustness/ft-all
+fi
+if [[ $stage == best || $stage == all ]]; then
+  best=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(max((x for x in r if not x["flip"]), key=lambda x: x["acc10"])["model"])' "$out/lfw-ft/report.json")
+  run robustness --pairs "$shared/datasets/lfw/pairs.txt" --models "$best" --out target/robustness/best-all
+fi
+if [[ $stage == ablation || $stage == all ]]; then
+  store=target/ablation-models
+  mkdir -p "$store"
+  for m in detector-yunet landmarks-68 cosface-ft; do rm -rf "${store:?}/$m"; cp -r "models/$m" "$store/"; done
+  for run in ablation-cosface-identity-only ablation-distill-only; do
+    /usr/bin/python3 -m training.finetune --config "training/configs/ft/$run.json" --export "$store/${run#ablation-}"
+  done
+  ablation=cosface-ft,cosface-identity-only,distill-only
+  run evaluate --pairs "$shared/datasets/lfw/pairs.txt" --models "$ablation" --out "$out/lfw-ablation" \
+    --faceoff.models.dir="$store" --faceoff.models.default-embedding=cosface-ft
+  run robustness --pairs "$shared/datasets/lfw/pairs.txt" --models "$ablation" --transforms none,mask,sunglasses,down48 \
+    --out target/robustness/ablation --faceoff.models.dir="$store" --faceoff.models.default-embedding=cosface-ft
 fi
 if [[ $stage == table || $stage == all ]]; then
   /usr/bin/python3 -m training.ft_table --evaluation "$out" --robustness target/robustness | tee "$out/ft-table.md"

@@ -150,6 +150,55 @@ def default_check(res, best):
     return ok, "\n".join(out) + "\n\n" + "\n".join("- " + c for c in checks)
 
 
+def ablation(evaluation, robustness):
+    """CosFace fine-tuned three ways (<evaluation>/lfw-ablation, <robustness>/ablation): LFW, mask, sunglasses."""
+    paths = [os.path.join(evaluation, "lfw-ablation", "report.json"), os.path.join(robustness, "ablation", "report.json")]
+    if not all(os.path.exists(p) for p in paths):
+        return None
+    lfw, rob = load(paths[0]), load(paths[1])
+    acc = {r["model"]: r["acc10"] for r in lfw["results"] if not r["flip"]}
+    tar = {r["model"]: r["tarAtFar"].get("1e-3") for r in lfw["results"] if not r["flip"]}
+    rows = {(r["transform"], r["model"]): r["acc10"] for r in rob["rows"]}
+    labels = {"cosface-ft": "both (the recipe)", "cosface-identity-only": "identity only (distillation weight 0)",
+              "distill-only": "distillation only (identity weight 0)"}
+    out = ["| CosFace fine-tune | LFW | LFW TAR@FAR=1e-3 (official pairs) | untouched (robustness sample) | mask | sunglasses | down48 |",
+           "|---|---|---|---|---|---|---|"]
+    for m, label in labels.items():
+        if m not in acc:
+            continue
+        none = rows.get(("none", m))
+        cells = ["%.2f (%+.2f)" % (100 * rows[t, m], 100 * (rows[t, m] - none)) if (t, m) in rows and none else "—"
+                 for t in TRANSFORMS]
+        out.append("| %s | %.2f | %s | %s | %s |" % (label, 100 * acc[m], "—" if tar.get(m) is None else "%.2f" % (100 * tar[m]),
+                                                   "—" if none is None else "%.2f" % (100 * none), " | ".join(cells)))
+    return "\n".join(out)
+
+
+def whole_suite(robustness):
+    """Every transform of the robustness suite, the best fine-tune (<robustness>/best-all) against the baseline
+    (<robustness>/baseline-all): accuracy, change from untouched, and the paired difference."""
+    paths = [os.path.join(robustness, d, "report.json") for d in ("best-all", "baseline-all")]
+    if not all(os.path.exists(p) for p in paths):
+        return None
+    reports = [load(p) for p in paths]
+    same, fold = np.array(reports[0]["pairSame"], dtype=bool), np.array(reports[0]["pairFold"])
+    rows = {}
+    for report in reports:
+        for r in report["rows"]:
+            rows[r["transform"], r["model"]] = (r["acc10"], fold_decisions(np.array(r["pairScores"], dtype=float), same, fold)[0])
+    best = reports[0]["rows"][0]["model"]
+    out = ["| transform | %s | vs untouched | %s | vs untouched | difference [95%% CI], McNemar |" % (best, BASELINE),
+           "|---|---|---|---|---|---|"]
+    for t in [r["transform"] for r in reports[0]["rows"]]:
+        a, b = rows.get((t, best)), rows.get((t, BASELINE))
+        if not a or not b:
+            continue
+        na, nb = rows[("none", best)][0], rows[("none", BASELINE)][0]
+        out.append("| %s | %.2f | %+.2f | %.2f | %+.2f | %s |" % (t, 100 * a[0], 100 * (a[0] - na), 100 * b[0],
+                                                               100 * (b[0] - nb), fmt(paired(a[1], b[1]))))
+    return "\n".join(out)
+
+
 Z95, Z_POWER80 = 1.959963984540054, 0.8416212335729143
 
 
@@ -192,6 +241,14 @@ def main(argv=None):
         print("\nThe best fine-tune by LFW, %s, against the baseline (paired on the same pairs):\n" % best)
         print(check)
         print("\nDefault embedding model: %s" % (best if ok else BASELINE + " (the rule is not met)"))
+        abl = ablation(args.evaluation, args.robustness)
+        if abl:
+            print("\nThe ablation:\n")
+            print(abl)
+        whole = whole_suite(args.robustness)
+        if whole:
+            print("\nThe whole robustness suite, %s against the baseline:\n" % best)
+            print(whole)
         ranked = sorted((loss + "-ft" for loss in LOSSES if ("lfw", loss + "-ft") in res.acc), key=lambda m: -res.acc["lfw", m])
         if len(ranked) >= 2:
             print("\nA/B planning: the two best fine-tunes, %s against %s, at their served thresholds:\n" % tuple(ranked[:2]))

@@ -36,7 +36,7 @@ const faceoff = (() => {
   const HINTS = {
     no_face: "No face was found. Use a photo where the face is visible and at least about 20 pixels wide.",
     multiple_faces: "More than one face was found and the selection rule needs exactly one.",
-    unsupported_image: "This file is not an image faceoff can read: use JPEG, PNG, WebP, BMP or TIFF.",
+    unsupported_image: "This file is not an image faceoff can read: use JPEG, PNG, WebP or BMP.",
     corrupt_image: "The file looks like an image but could not be decoded.",
     image_too_large: "The image is too large for this server (bytes or pixels).",
     payload_too_large: "The upload is too large for this server.",

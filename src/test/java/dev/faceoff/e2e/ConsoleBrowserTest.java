@@ -195,7 +195,7 @@ class ConsoleBrowserTest {
 
         assertThat(error.getAttribute("class")).isEqualTo("error");
         assertThat(error.getAttribute("role")).isEqualTo("alert");
-        assertThat(error.getText()).contains("(unsupported_image)").contains("use JPEG, PNG, WebP, BMP or TIFF");
+        assertThat(error.getText()).contains("(unsupported_image)").contains("use JPEG, PNG, WebP or BMP");
         assertThat(error.getText()).doesNotContain("{").doesNotContain("Exception");
     }
 
