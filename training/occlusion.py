@@ -146,8 +146,14 @@ def draw_masks(x, landmarks, templates, generator):
     return x * (1 - alpha) + rgb.clamp(0, 255) * alpha
 
 
+def _rotated(xs, ys, centre, ca, sa):
+    """Pixel coordinates along (u) and across (v) the eye line, from ``centre``."""
+    cx, cy = centre
+    return (xs - cx) * ca + (ys - cy) * sa, -(xs - cx) * sa + (ys - cy) * ca
+
+
 def draw_eye_occluders(x, landmarks, generator):
-    """Sunglasses (60%), an eye bar (20%) or clear spectacle frames (20%) on every crop of x."""
+    """Sunglasses (60%), clear spectacle frames (20%) or an eye bar (20%) on every crop of x."""
     n, _, height, width = x.shape
     ys, xs = torch.meshgrid(torch.arange(height, dtype=torch.float32) + 0.5,
                             torch.arange(width, dtype=torch.float32) + 0.5, indexing="ij")
@@ -155,45 +161,34 @@ def draw_eye_occluders(x, landmarks, generator):
     for i in range(n):
         lm = landmarks[i].float()
         left, right = lm[36:42].mean(0), lm[42:48].mean(0)
+        mid = (float((left[0] + right[0]) / 2), float((left[1] + right[1]) / 2))
         d = float((right - left).norm())
         angle = math.atan2(float(right[1] - left[1]), float(right[0] - left[0]))
         ca, sa = math.cos(angle), math.sin(angle)
-        kind = float(torch.rand(1, generator=generator))
-        cover = torch.zeros(height, width)
-        if kind < 0.8:
-            rx = d * (_uniform(generator, 0.38, 0.55))
-            ry = rx * (_uniform(generator, 0.6, 0.9))
-            lift = d * (_uniform(generator, -0.05, 0.1))
-            for c in (left, right):
-                cx, cy = float(c[0]) + sa * lift, float(c[1]) - ca * lift
-                u = ((xs - cx) * ca + (ys - cy) * sa) / rx
-                v = (-(xs - cx) * sa + (ys - cy) * ca) / ry
-                r = u * u + v * v
-                if kind < 0.6:
-                    cover = torch.maximum(cover, (r <= 1).float())
-                else:  # spectacle frames: a ring only
-                    cover = torch.maximum(cover, ((r <= 1.0) & (r >= 0.78)).float())
-            if kind >= 0.6:
-                kind = 2  # frames
-            else:
-                kind = 0  # sunglasses
-            mid = (left + right) / 2
-            u = ((xs - float(mid[0])) * ca + (ys - float(mid[1])) * sa)
-            v = (-(xs - float(mid[0])) * sa + (ys - float(mid[1])) * ca) + lift
-            cover = torch.maximum(cover, ((u.abs() <= d * 0.25) & (v.abs() <= max(1.0, 0.04 * d))).float())
-        else:  # an eye bar
-            mid = (left + right) / 2
-            u = ((xs - float(mid[0])) * ca + (ys - float(mid[1])) * sa)
-            v = (-(xs - float(mid[0])) * sa + (ys - float(mid[1])) * ca)
-            half_w, half_h = d * (_uniform(generator, 0.85, 1.2)), d * (_uniform(generator, 0.18, 0.3))
+        draw = float(torch.rand(1, generator=generator))
+        kind = "sunglasses" if draw < 0.6 else "frames" if draw < 0.8 else "bar"
+        if kind == "bar":
+            u, v = _rotated(xs, ys, mid, ca, sa)
+            half_w, half_h = d * _uniform(generator, 0.85, 1.2), d * _uniform(generator, 0.18, 0.3)
             cover = ((u.abs() <= half_w) & (v.abs() <= half_h)).float()
-            kind = 1
-        if kind == 2:
-            colour = 60 * torch.rand(3, 1, 1, generator=generator)
-            opacity = 1.0
+        else:
+            rx = d * _uniform(generator, 0.38, 0.55)
+            ry = rx * _uniform(generator, 0.6, 0.9)
+            lift = d * _uniform(generator, -0.05, 0.1)
+            cover = torch.zeros(height, width)
+            for c in (left, right):
+                u, v = _rotated(xs, ys, (float(c[0]) + sa * lift, float(c[1]) - ca * lift), ca, sa)
+                r = (u / rx) ** 2 + (v / ry) ** 2
+                lens = (r <= 1) if kind == "sunglasses" else (r <= 1.0) & (r >= 0.78)   # frames: a ring only
+                cover = torch.maximum(cover, lens.float())
+            u, v = _rotated(xs, ys, mid, ca, sa)
+            bridge = (u.abs() <= d * 0.25) & ((v + lift).abs() <= max(1.0, 0.04 * d))
+            cover = torch.maximum(cover, bridge.float())
+        if kind == "frames":
+            colour, opacity = 60 * torch.rand(3, 1, 1, generator=generator), 1.0
         else:
             colour = 10 + 50 * torch.rand(1, generator=generator) + 15 * torch.rand(3, 1, 1, generator=generator)
-            opacity = (_uniform(generator, 0.8, 1.0))
+            opacity = _uniform(generator, 0.8, 1.0)
         a = (cover * opacity).unsqueeze(0)
         out[i] = out[i] * (1 - a) + colour * a
     return out
