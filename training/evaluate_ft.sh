@@ -54,6 +54,8 @@ if [[ $stage == ablation || $stage == all ]]; then
   ablation=cosface-ft,cosface-identity-only,distill-only
   run evaluate --pairs "$shared/datasets/lfw/pairs.txt" --models "$ablation" --out "$out/lfw-ablation" \
     --faceoff.models.dir="$store" --faceoff.models.default-embedding=cosface-ft
+  run evaluate --pairs "$shared/datasets/cfp-dev/pairs_fp.csv" --models "$ablation" --out "$out/cfp-fp-ablation" \
+    --faceoff.models.dir="$store" --faceoff.models.default-embedding=cosface-ft
   run robustness --pairs "$shared/datasets/lfw/pairs.txt" --models "$ablation" --transforms none,mask,sunglasses,down48 \
     --out target/robustness/ablation --faceoff.models.dir="$store" --faceoff.models.default-embedding=cosface-ft
 fi

@@ -159,18 +159,21 @@ def ablation(evaluation, robustness):
     acc = {r["model"]: r["acc10"] for r in lfw["results"] if not r["flip"]}
     tar = {r["model"]: r["tarAtFar"].get("1e-3") for r in lfw["results"] if not r["flip"]}
     rows = {(r["transform"], r["model"]): r["acc10"] for r in rob["rows"]}
+    fp_path = os.path.join(evaluation, "cfp-fp-ablation", "report.json")
+    fp = {r["model"]: r["acc10"] for r in load(fp_path)["results"] if not r["flip"]} if os.path.exists(fp_path) else {}
     labels = {"cosface-ft": "both (the recipe)", "cosface-identity-only": "identity only (distillation weight 0)",
               "distill-only": "distillation only (identity weight 0)"}
-    out = ["| CosFace fine-tune | LFW | LFW TAR@FAR=1e-3 (official pairs) | untouched (robustness sample) | mask | sunglasses | down48 |",
-           "|---|---|---|---|---|---|---|"]
+    out = ["| CosFace fine-tune | LFW | LFW TAR@FAR=1e-3 (official pairs) | CFP-FP | untouched (robustness sample) | mask | sunglasses | down48 |",
+           "|---|---|---|---|---|---|---|---|"]
     for m, label in labels.items():
         if m not in acc:
             continue
         none = rows.get(("none", m))
         cells = ["%.2f (%+.2f)" % (100 * rows[t, m], 100 * (rows[t, m] - none)) if (t, m) in rows and none else "—"
                  for t in TRANSFORMS]
-        out.append("| %s | %.2f | %s | %s | %s |" % (label, 100 * acc[m], "—" if tar.get(m) is None else "%.2f" % (100 * tar[m]),
-                                                   "—" if none is None else "%.2f" % (100 * none), " | ".join(cells)))
+        out.append("| %s | %.2f | %s | %s | %s | %s |" % (label, 100 * acc[m], "—" if tar.get(m) is None else "%.2f" % (100 * tar[m]),
+                                                        "—" if m not in fp else "%.2f" % (100 * fp[m]),
+                                                        "—" if none is None else "%.2f" % (100 * none), " | ".join(cells)))
     return "\n".join(out)
 
 
