@@ -42,9 +42,8 @@ from .export import GOLDEN_CASES, GOLDEN_FORMULA, TOLERANCE, _write_json, golden
 from .losses import build_loss
 from .onnx_graph import OnnxGraph, write_onnx
 from .samplers import epoch_batches
-from .train import RateMeter, StopRequest, advance, format_seconds, load_checkpoint, open_run, save_atomic
+from .train import CHECKPOINT, RateMeter, StopRequest, advance, format_seconds, load_checkpoint, open_run, save_atomic
 
-CHECKPOINT = "checkpoint.pt"
 RUNTIME_KEYS = ("threads", "log_every_steps", "checkpoint_every_steps")
 
 

@@ -76,6 +76,11 @@ final class Reports {
         return md.toString();
     }
 
+    /** Pair scores to 1e-6, as report.json keeps them (paired tests reproduce the accuracy from them). */
+    static double[] rounded(double[] scores) {
+        return java.util.Arrays.stream(scores).map(v -> Math.round(v * 1e6) / 1e6).toArray();
+    }
+
     static Map<String, Object> asMap(ModelScores s) {
         var m = new LinkedHashMap<String, Object>();
         m.put("model", s.model());
@@ -91,7 +96,7 @@ final class Reports {
         m.put("separation", s.separation());   // a record: its components, in order
         m.put("tarAtFar", s.tarAtFar());
         // the score of every pair, in the pair list's order (-1: a face missing): paired significance tests
-        m.put("pairScores", java.util.Arrays.stream(s.pairScores()).map(v -> Math.round(v * 1e6) / 1e6).toArray());
+        m.put("pairScores", rounded(s.pairScores()));
         var thresholds = new LinkedHashMap<String, Threshold>();
         s.thresholds().forEach((far, v) -> thresholds.put(far, new Threshold(v[0], v[1])));
         m.put("calibration", new Calibration(s.calibrationNegatives(), s.calibrationPositives(), thresholds));

@@ -57,7 +57,6 @@ final class RobustnessJob {
         this.detection = detection;
     }
 
-    /** One transform's numbers for one model. */
     /**
      * One transform and model; {@code frr}/{@code far} at the model's served threshold (NaN when it has none);
      * {@code pairScores}: every pair's cosine in the sample's order (−1: a face missing), for paired tests.
@@ -111,7 +110,7 @@ final class RobustnessJob {
                         (double) missing / faces.size(), s.acc10(), s.sd(), s.pairsMissingFace(),
                         served == null ? Double.NaN : served.threshold(), served == null ? Double.NaN : served.frr(),
                         served == null ? Double.NaN : served.far(),
-                        java.util.Arrays.stream(s.pairScores()).map(v -> Math.round(v * 1e6) / 1e6).toArray());
+                        Reports.rounded(s.pairScores()));
                 rows.add(row);
                 out.printf(Locale.ROOT, "robustness: %s %s: no face %d/%d (%.2f%%), acc10 %.2f%% ± %.2f%n", t.label(),
                         model.name(), missing, faces.size(), 100 * row.noFaceRate(), 100 * s.acc10(), 100 * s.sd());
