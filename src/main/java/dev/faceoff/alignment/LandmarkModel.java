@@ -41,14 +41,13 @@ public final class LandmarkModel {
         try {
             Imgproc.resize(roi, resized, new Size(input.width(), input.height()), 0, 0, Imgproc.INTER_LINEAR);
             Imgproc.cvtColor(resized, grey, Imgproc.COLOR_BGR2GRAY);
-            Pixels.toChw(Pixels.bytes(grey), input.height(), input.width(), 1, input.color(), input.mean(),
-                    input.std(), tensor, 0);
+            Pixels.toTensor(input, Pixels.bytes(grey), input.height(), input.width(), 1, tensor, 0);
         } finally {
             NativeLedger.release(roi);
             NativeLedger.release(resized);
             NativeLedger.release(grey);
         }
-        float[] out = runner.run(model, tensor, 1, 1, input.height(), input.width()).get(model.manifest().output().name());
+        float[] out = runner.run(model, tensor, input.shape(1)).get(model.manifest().output().name());
         return toImage(out, crop);
     }
 

@@ -58,11 +58,11 @@ final class RfbDetector implements FaceDetector {
         Mat resized = NativeLedger.open(new Mat());
         try {
             Imgproc.resize(bgr, resized, new Size(w, h), 0, 0, Imgproc.INTER_LINEAR);
-            Pixels.toChw(Pixels.bytes(resized), h, w, 3, input.color(), input.mean(), input.std(), tensor, 0);
+            Pixels.toTensor(input, Pixels.bytes(resized), h, w, 3, tensor, 0);
         } finally {
             NativeLedger.release(resized);
         }
-        ModelRunner.Outputs out = runner.run(model, tensor, 1, 3, h, w);
+        ModelRunner.Outputs out = runner.run(model, tensor, input.shape(1));
         return DetectorDecoding.decode(out.get(SCORES), out.get(BOXES), bgr.cols(), bgr.rows(),
                 properties.scoreThreshold(model.manifest()), properties.nmsIou(), properties.minFaceSize());
     }

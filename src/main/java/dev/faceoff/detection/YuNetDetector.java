@@ -56,12 +56,12 @@ final class YuNetDetector implements FaceDetector {
         try {
             Imgproc.resize(bgr, resized, new Size(w, h), 0, 0, scale < 1 ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR);
             Core.copyMakeBorder(resized, padded, 0, ph - h, 0, pw - w, Core.BORDER_CONSTANT, new Scalar(0, 0, 0));
-            Pixels.toChw(Pixels.bytes(padded), ph, pw, 3, input.color(), input.mean(), input.std(), tensor, 0);
+            Pixels.toTensor(input, Pixels.bytes(padded), ph, pw, 3, tensor, 0);
         } finally {
             NativeLedger.release(resized);
             NativeLedger.release(padded);
         }
-        ModelRunner.Outputs out = runner.run(model, tensor, 1, 3, ph, pw);
+        ModelRunner.Outputs out = runner.run(model, tensor, input.shape(1, ph, pw));
         var levels = new ArrayList<YuNetDecoding.Level>();
         for (int s : YuNetDecoding.STRIDES) {
             levels.add(new YuNetDecoding.Level(s, out.get("cls_" + s), out.get("obj_" + s), out.get("bbox_" + s),

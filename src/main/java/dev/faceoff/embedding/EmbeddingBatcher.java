@@ -68,7 +68,7 @@ public final class EmbeddingBatcher {
 
     private float[] runAlone(LoadedModel model, float[] input, int faces) {
         var shape = model.manifest().input();
-        return runner.run(model, input, faces, shape.channels(), shape.height(), shape.width())
+        return runner.run(model, input, shape.shape(faces))
                 .get(model.manifest().output().name());
     }
 

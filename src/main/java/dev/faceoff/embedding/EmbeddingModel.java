@@ -75,7 +75,7 @@ public final class EmbeddingModel {
         float[] tensor = toTensor(manifest.input(), faces);
         var input = manifest.input();
         float[] flat = batcher.batches(model) ? batcher.run(model, tensor, faces.size())
-                : runner.run(model, tensor, faces.size(), input.channels(), input.height(), input.width())
+                : runner.run(model, tensor, input.shape(faces.size()))
                         .get(manifest.output().name());
         int dim = manifest.output().dim();
         var vectors = new ArrayList<float[]>(faces.size());
@@ -85,26 +85,48 @@ public final class EmbeddingModel {
         return vectors;
     }
 
-    /** Aligned BGR crops → one NCHW tensor per the model's input contract. Pure but for an optional resize. */
+    /** Aligned BGR crops → one tensor per the model's input contract. Pure but for an optional resize. */
     static float[] toTensor(ModelManifest.Input input, List<AlignedFace> faces) {
         int h = input.height();
         int w = input.width();
-        int plane = input.channels() * h * w;
-        float[] tensor = new float[faces.size() * plane];
+        int row = input.channels() * h * w;
+        float[] tensor = new float[faces.size() * row];
         for (int i = 0; i < faces.size(); i++) {
-            AlignedFace face = faces.get(i);
-            byte[] pixels = face.size() == w && face.size() == h ? face.bgr() : resize(face, w, h);
-            Pixels.toChw(pixels, h, w, 3, input.color(), input.mean(), input.std(), tensor, i * plane);
+            Pixels.toTensor(input, fit(faces.get(i), w, h), h, w, 3, tensor, i * row);
         }
         return tensor;
     }
 
-    private static byte[] resize(AlignedFace face, int w, int h) {
+    /**
+     * An aligned face fitted to a model's input of {@code width}×{@code height}: the ArcFace template scaled to
+     * the height, then the width cropped (or padded with black) about the centre. A 112×96 input (SphereFace's)
+     * gets the 112×112 crop less 8 columns each side, which is SphereFace's own 5-point template; a 160×160
+     * input gets the crop scaled by 160/112. BGR bytes, row-major.
+     */
+    static byte[] fit(AlignedFace face, int width, int height) {
+        byte[] square = face.size() == height ? face.bgr() : resize(face, height);
+        if (width == height) {
+            return square;
+        }
+        byte[] out = new byte[height * width * 3];
+        int shift = (height - width) / 2;   // columns dropped on the left (negative: padded)
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int from = x + shift;
+                if (from >= 0 && from < height) {
+                    System.arraycopy(square, (y * height + from) * 3, out, (y * width + x) * 3, 3);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static byte[] resize(AlignedFace face, int size) {
         Mat src = NativeLedger.open(new Mat(face.size(), face.size(), CvType.CV_8UC3));
         Mat dst = NativeLedger.open(new Mat());
         try {
             src.put(0, 0, face.bgr());
-            Imgproc.resize(src, dst, new Size(w, h), 0, 0, Imgproc.INTER_AREA);
+            Imgproc.resize(src, dst, new Size(size, size), 0, 0, size < face.size() ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR);
             return Pixels.bytes(dst);
         } finally {
             NativeLedger.release(src);

@@ -36,15 +36,15 @@ final class ManifestValidator {
             problems.add("input '" + input.name() + "' not in model; model inputs are " + inputs.keySet());
         } else {
             long[] actual = inputs.get(input.name());
-            if (input.shape().size() != 4 || !"NCHW".equals(input.layout())) {
-                problems.add("input '" + input.name() + "' must be described as a 4-d NCHW shape, got "
-                        + input.shape() + " " + input.layout());
-            } else if (!shapesMatch(input.shape(), actual)) {
-                problems.add("input '" + input.name() + "' shape " + input.shape() + " != model's "
-                        + Arrays.toString(actual));
-            }
-            if (input.color() == null) {
-                problems.add("input '" + input.name() + "' has no color (RGB, BGR or GRAY)");
+            if (input.shape().size() != 4) {
+                problems.add("input '" + input.name() + "' must be described as a 4-d " + input.layout() + " shape, got "
+                        + input.shape());
+            } else {
+                if (!shapesMatch(input.shape(), actual)) {
+                    problems.add("input '" + input.name() + "' shape " + input.shape() + " != model's "
+                            + Arrays.toString(actual));
+                }
+                problems.addAll(pixelProblems(input));
             }
         }
         if (manifest.outputs().isEmpty()) {
@@ -75,6 +75,33 @@ final class ManifestValidator {
             if (!ALIGNMENTS.contains(manifest.alignment())) {
                 problems.add("alignment '" + manifest.alignment() + "' is not one the service produces " + ALIGNMENTS);
             }
+        }
+        return problems;
+    }
+
+    /** Colour, channel axis and normalisation agree with each other. */
+    private static List<String> pixelProblems(ModelManifest.Input input) {
+        var problems = new ArrayList<String>();
+        String name = "input '" + input.name() + "'";
+        if (input.color() == null) {
+            problems.add(name + " has no color (RGB, BGR or GRAY)");
+            return problems;
+        }
+        int channels = input.channels();
+        if (channels != (input.color() == ModelManifest.Color.GRAY ? 1 : 3)) {
+            problems.add(name + " is " + input.color() + " but its " + input.layout() + " shape " + input.shape()
+                    + " has " + channels + " channel(s) (is the layout NCHW or NHWC?)");
+            return problems;
+        }
+        for (var values : List.of(input.mean(), input.std())) {
+            if (values.size() != 1 && values.size() != channels) {
+                problems.add(name + " needs one mean and one std, or one per channel (" + channels + "); got "
+                        + input.mean() + " and " + input.std());
+                break;
+            }
+        }
+        if (input.std().stream().anyMatch(v -> !(v > 0))) {
+            problems.add(name + " std must be positive, got " + input.std());
         }
         return problems;
     }

@@ -4,19 +4,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * The contract of one model, read from {@code models/<name>/model.json}. The training export writes it,
  * {@code evaluate --calibrate} adds thresholds and metrics, and the service checks it against the real
- * ONNX session at start-up ({@link ManifestValidator}).
+ * ONNX session at start-up ({@link ManifestValidator}). Read strictly: a key that is not one of these
+ * (a typo such as {@code "colour"}) stops start-up naming the file and the key ({@link ModelRepository#readManifest});
+ * free-form objects are {@code lossParams}, {@code metrics}, {@code training} and {@code quantization}.
  *
  * @param alignment embedding models: the face crop they take ({@code arcface-112-5pt})
  * @param decoding detection models: how their outputs are read ({@code yunet} or {@code rfb})
  * @param scoreThreshold detection models: the default lowest confidence kept (faceoff.detection.score-threshold overrides)
+ * @param notes free text for people (what the model is, caveats)
+ * @param quantization quantized models: how they were made from their parent (models/tools)
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(
         String name,
         int version,
@@ -35,6 +38,8 @@ public record ModelManifest(
         Map<String, Threshold> thresholds,
         Map<String, Object> metrics,
         Map<String, Object> training,
+        String notes,
+        Map<String, Object> quantization,
         Provenance provenance) {
 
     public ModelManifest {
@@ -60,30 +65,71 @@ public record ModelManifest(
 
     public enum Color { RGB, BGR, GRAY }
 
-    /** Input contract: NCHW float tensor, pixels normalised as (p - mean) / std in the given colour order. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Input(String name, List<Long> shape, String layout, Color color, double mean, double std) {
+    /** The two tensor layouts an image input can have. */
+    public enum Layout { NCHW, NHWC }
+
+    /**
+     * Input contract: a 4-d float tensor ({@code layout} NCHW or NHWC) of pixels in the given colour order,
+     * normalised as {@code (p - mean[c]) / std[c]} with p in 0…255. {@code mean} and {@code std} are one number
+     * for every channel or one per channel, in the tensor's channel order (ImageNet's RGB normalisation is
+     * {@code "mean": [123.675, 116.28, 103.53], "std": [58.395, 57.12, 57.375]}).
+     */
+    public record Input(String name, List<Long> shape, Layout layout, Color color,
+                        @JsonFormat(with = {JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
+                                JsonFormat.Feature.WRITE_SINGLE_ELEM_ARRAYS_UNWRAPPED}) List<Double> mean,
+                        @JsonFormat(with = {JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
+                                JsonFormat.Feature.WRITE_SINGLE_ELEM_ARRAYS_UNWRAPPED}) List<Double> std) {
         public Input {
             shape = shape == null ? List.of() : List.copyOf(shape);
-            layout = layout == null ? "NCHW" : layout;
-            std = std == 0 ? 1 : std;
+            layout = layout == null ? Layout.NCHW : layout;
+            mean = mean == null || mean.isEmpty() ? List.of(0.0) : List.copyOf(mean);
+            std = std == null || std.isEmpty() ? List.of(1.0) : List.copyOf(std);
+        }
+
+        /** One mean and one standard deviation for every channel. */
+        public Input(String name, List<Long> shape, Layout layout, Color color, double mean, double std) {
+            this(name, shape, layout, color, List.of(mean), List.of(std));
         }
 
         public int channels() {
-            return Math.toIntExact(shape.get(1));
+            return axis(layout == Layout.NCHW ? 1 : 3);
         }
 
         public int height() {
-            return Math.toIntExact(shape.get(2));
+            return axis(layout == Layout.NCHW ? 2 : 1);
         }
 
         public int width() {
-            return Math.toIntExact(shape.get(3));
+            return axis(layout == Layout.NCHW ? 3 : 2);
+        }
+
+        /** The tensor shape for a batch of images of this size, in the input's layout. */
+        public long[] shape(int batch, int height, int width) {
+            return layout == Layout.NCHW ? new long[]{batch, channels(), height, width}
+                    : new long[]{batch, height, width, channels()};
+        }
+
+        /** The tensor shape for a batch at the input's own size. */
+        public long[] shape(int batch) {
+            return shape(batch, height(), width());
+        }
+
+        /** The mean of tensor channel {@code c}. */
+        public double mean(int c) {
+            return mean.get(mean.size() == 1 ? 0 : c);
+        }
+
+        /** The standard deviation of tensor channel {@code c}. */
+        public double std(int c) {
+            return std.get(std.size() == 1 ? 0 : c);
+        }
+
+        private int axis(int i) {
+            return Math.toIntExact(shape.get(i));
         }
     }
 
     /** One output the service reads: its name and either its last dimension or its whole shape. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Output(String name, Integer dim, List<Long> shape) {
         public Output {
             shape = shape == null ? List.of() : List.copyOf(shape);
@@ -94,11 +140,9 @@ public record ModelManifest(
      * A decision threshold on cosine similarity, measured at a false-accept rate on a data set: the
      * true-accept rate there, the impostor pairs it came from and the day it was calibrated.
      */
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Threshold(double cosine, Double tar, String dataset, Integer pairs, String calibrated) {
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Provenance(String source, String license, String url) {
     }
 

@@ -29,6 +29,8 @@ import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.faceoff.model.ModelManifest.Task;
@@ -43,7 +45,11 @@ import dev.faceoff.model.ModelManifest.Task;
 public final class ModelRepository {
 
     private static final Logger log = LoggerFactory.getLogger(ModelRepository.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Strict: an unknown key in a model.json is an error, not a silently ignored typo. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
 
     /** How long shutdown waits for running inference before closing the sessions anyway. */
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -127,12 +133,29 @@ public final class ModelRepository {
         }
     }
 
+    /** Reads a model.json strictly: an unknown or mistyped key stops with the file and the key's path. */
     public static ModelManifest readManifest(Path file) {
         try {
             return JSON.readValue(Files.readAllBytes(file), ModelManifest.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ModelLoadException(file + ": unknown key '" + keyPath(e) + "'; known keys there: "
+                    + e.getKnownPropertyIds(), e);
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException(file + ": unreadable manifest: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code input.colour} for an unknown key inside {@code input}. */
+    private static String keyPath(UnrecognizedPropertyException e) {
+        var path = new StringBuilder();
+        for (var reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? e.getPropertyName() : path.toString();
     }
 
     /** Opens and validates one model folder. */

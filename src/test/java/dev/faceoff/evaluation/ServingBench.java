@@ -297,7 +297,7 @@ public final class ServingBench {
             Mat padded = new Mat();
             Imgproc.resize(bgr, resized, new Size(w, h), 0, 0, scale < 1 ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR);
             Core.copyMakeBorder(resized, padded, 0, ph - h, 0, pw - w, Core.BORDER_CONSTANT, new Scalar(0, 0, 0));
-            Pixels.toChw(Pixels.bytes(padded), ph, pw, 3, input.color(), input.mean(), input.std(), tensor, 0);
+            Pixels.toTensor(input, Pixels.bytes(padded), ph, pw, 3, tensor, 0);
             resized.release();
             padded.release();
             run("detection", tensor, 1, 3, ph, pw);
@@ -312,8 +312,7 @@ public final class ServingBench {
             Imgproc.resize(roi, resized, new Size(input.width(), input.height()), 0, 0, Imgproc.INTER_LINEAR);
             Imgproc.cvtColor(resized, grey, Imgproc.COLOR_BGR2GRAY);
             float[] tensor = new float[input.width() * input.height()];
-            Pixels.toChw(Pixels.bytes(grey), input.height(), input.width(), 1, input.color(), input.mean(), input.std(),
-                    tensor, 0);
+            Pixels.toTensor(input, Pixels.bytes(grey), input.height(), input.width(), 1, tensor, 0);
             roi.release();
             resized.release();
             grey.release();
@@ -324,8 +323,8 @@ public final class ServingBench {
             ModelManifest.Input input = manifests.get("embedding").input();
             int plane = 3 * input.height() * input.width();
             float[] tensor = new float[2 * plane];
-            Pixels.toChw(a, input.height(), input.width(), 3, input.color(), input.mean(), input.std(), tensor, 0);
-            Pixels.toChw(b, input.height(), input.width(), 3, input.color(), input.mean(), input.std(), tensor, plane);
+            Pixels.toTensor(input, a, input.height(), input.width(), 3, tensor, 0);
+            Pixels.toTensor(input, b, input.height(), input.width(), 3, tensor, plane);
             run("embedding", tensor, 2, 3, input.height(), input.width());
         }
 

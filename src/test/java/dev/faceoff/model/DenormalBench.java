@@ -32,7 +32,8 @@ public final class DenormalBench {
         Mat resized = new Mat();
         Imgproc.resize(crop, resized, new Size(112, 112));
         float[] x = new float[3 * 112 * 112];
-        Pixels.toChw(Pixels.bytes(resized), 112, 112, 3, Color.BGR, 127.5, 128, x, 0);
+        Pixels.toTensor(new ModelManifest.Input("input", List.of(1L, 3L, 112L, 112L), ModelManifest.Layout.NCHW, Color.BGR,
+                127.5, 128), Pixels.bytes(resized), 112, 112, 3, x, 0);
         image.release();
         crop.release();
         resized.release();

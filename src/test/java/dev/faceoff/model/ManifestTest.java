@@ -22,8 +22,7 @@ class ManifestTest {
                        "mean": 127.5, "std": 128.0},
              "outputs": [{"name": "embedding", "dim": 128}], "alignment": "arcface-112-5pt",
              "thresholds": {"1e-3": {"cosine": 0.41, "dataset": "lfw", "pairs": 29000000},
-                            "1e-2": {"cosine": 0.30, "dataset": "lfw", "pairs": 29000000}},
-             "somethingNew": {"kept": true}}
+                            "1e-2": {"cosine": 0.30, "dataset": "lfw", "pairs": 29000000}}}
             """;
 
     @Test
@@ -71,6 +70,57 @@ class ManifestTest {
         Files.writeString(dir.resolve("model.json"), JSON.replace("arcface-112-5pt", "sphereface-112x96"));
         assertThat(ManifestValidator.problems(ModelRepository.readManifest(dir.resolve("model.json")), inputs, outputs))
                 .singleElement().asString().contains("alignment 'sphereface-112x96'");
+    }
+
+    @Test
+    void anUnknownOrMistypedKeyStopsNamingTheFileAndTheKey(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("model.json");
+        Files.writeString(file, JSON.replace("\"color\"", "\"colour\""));
+        assertThatThrownBy(() -> ModelRepository.readManifest(file)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("unknown key 'input.colour'");
+        Files.writeString(file, JSON.replace("\"alignment\"", "\"aligment\""));
+        assertThatThrownBy(() -> ModelRepository.readManifest(file)).hasMessageContaining("unknown key 'aligment'");
+        Files.writeString(file, JSON.replace("\"dim\": 128", "\"dim\": 128, \"normalised\": true"));
+        assertThatThrownBy(() -> ModelRepository.readManifest(file)).hasMessageContaining("unknown key 'outputs[0].normalised'");
+        Files.writeString(file, JSON.replace("\"layout\": \"NCHW\"", "\"layout\": \"CHW\""));
+        assertThatThrownBy(() -> ModelRepository.readManifest(file)).hasMessageContaining("CHW");
+    }
+
+    /** Every model.json in the store reads strictly (a key the record lacks would stop start-up). */
+    @Test
+    void everyManifestInTheStoreReadsStrictly() throws Exception {
+        try (var folders = Files.list(Path.of("models"))) {
+            var manifests = folders.map(f -> f.resolve("model.json")).filter(Files::isRegularFile).toList();
+            assertThat(manifests).hasSizeGreaterThan(10);
+            manifests.forEach(ModelRepository::readManifest);
+        }
+    }
+
+    @Test
+    void meanAndStdAreOneNumberOrOnePerChannelAndNhwcIsALayout(@TempDir Path dir) throws Exception {
+        String imagenet = JSON.replace("\"shape\": [-1, 3, 112, 112], \"layout\": \"NCHW\"",
+                        "\"shape\": [1, 112, 96, 3], \"layout\": \"NHWC\"")
+                .replace("\"mean\": 127.5, \"std\": 128.0", "\"mean\": [123.675, 116.28, 103.53], \"std\": [58.395, 57.12, 57.375]");
+        Files.writeString(dir.resolve("model.json"), imagenet);
+        ModelManifest m = ModelRepository.readManifest(dir.resolve("model.json"));
+        assertThat(m.input().layout()).isEqualTo(ModelManifest.Layout.NHWC);
+        assertThat(m.input().channels()).isEqualTo(3);
+        assertThat(m.input().height()).isEqualTo(112);
+        assertThat(m.input().width()).isEqualTo(96);
+        assertThat(m.input().shape(4)).containsExactly(4, 112, 96, 3);
+        assertThat(m.input().mean(2)).isEqualTo(103.53);
+        assertThat(m.input().std(0)).isEqualTo(58.395);
+        Map<String, long[]> outputs = Map.of("embedding", new long[]{1, 128});
+        assertThat(ManifestValidator.problems(m, Map.of("input", new long[]{1, 112, 96, 3}), outputs)).isEmpty();
+
+        Files.writeString(dir.resolve("model.json"), imagenet.replace("\"layout\": \"NHWC\"", "\"layout\": \"NCHW\""));
+        assertThat(ManifestValidator.problems(ModelRepository.readManifest(dir.resolve("model.json")),
+                Map.of("input", new long[]{1, 112, 96, 3}), outputs)).singleElement().asString()
+                .contains("has 112 channel(s)").contains("NCHW or NHWC");
+        Files.writeString(dir.resolve("model.json"), imagenet.replace("[58.395, 57.12, 57.375]", "[58.395, 57.12]"));
+        assertThat(ManifestValidator.problems(ModelRepository.readManifest(dir.resolve("model.json")),
+                Map.of("input", new long[]{1, 112, 96, 3}), outputs)).singleElement().asString()
+                .contains("one per channel (3)");
     }
 
     @Test
