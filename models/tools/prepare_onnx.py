@@ -32,12 +32,17 @@ def make_dynamic(model: onnx.ModelProto) -> None:
         dim.Clear()
         dim.dim_param = "batch"
     initializers = {i.name: i for i in graph.initializer}
+    # a Reshape's target shape is an initializer or the output of a Constant node (torch.onnx's export)
+    constants = {n.output[0]: a for n in graph.node if n.op_type == "Constant" for a in n.attribute if a.name == "value"}
     for node in graph.node:
         if node.op_type != "Reshape":
             continue
-        shape = initializers.get(node.input[1])
-        if shape is None:
-            raise SystemExit(f"Reshape {node.name}: shape is not an initializer; cannot rewrite safely")
+        if node.input[1] in initializers:
+            shape = initializers[node.input[1]]
+        elif node.input[1] in constants:
+            shape = constants[node.input[1]].t
+        else:
+            raise SystemExit(f"Reshape {node.name}: shape is neither an initializer nor a Constant; cannot rewrite safely")
         values = numpy_helper.to_array(shape).copy()
         if values[0] == 1:
             values[0] = 0

@@ -10,13 +10,13 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
  * faceoff: do these two photos show the same person? With no arguments (or Spring options) it serves
- * HTTP; {@code evaluate …}, {@code align …} and {@code robustness …} run a command-line job on the same components and exit.
+ * HTTP; {@code evaluate …}, {@code align …}, {@code robustness …} and {@code import …} run a command-line job on the same components and exit.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class FaceoffApplication {
 
-    static final Set<String> JOBS = Set.of("evaluate", "align", "robustness");
+    static final Set<String> JOBS = Set.of("evaluate", "align", "robustness", "import");
 
     public static void main(String[] args) {
         // SIGTERM/SIGINT close the context before ONNX Runtime's own shutdown hook frees its environment

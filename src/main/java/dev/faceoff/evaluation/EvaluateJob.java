@@ -71,10 +71,13 @@ final class EvaluateJob {
 
     int run(JobArgs args, PrintStream out) throws IOException {
         args.allow("pairs", "images", "models", "flip", "select", "calibrate", "out", "cache", "threads", "thresholds");
+        return run(args, out, args.list("models").isEmpty() ? models.embeddings() : chooseModels(models, args.list("models")));
+    }
+
+    /** Evaluates (and with {@code --calibrate} calibrates) the given models, which need not be in the store's set. */
+    int run(JobArgs args, PrintStream out, List<LoadedModel> chosen) throws IOException {
         Path pairsFile = Path.of(args.require("pairs"));
         PairList pairs = load(pairsFile, args);
-        List<LoadedModel> chosen = args.list("models").isEmpty() ? models.embeddings()
-                : chooseModels(models, args.list("models"));
         FaceSelection selection = args.values().containsKey("select") ? FaceSelection.parse(args.get("select", ""))
                 : detection.select();
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
@@ -107,7 +110,7 @@ final class EvaluateJob {
             boolean bothWays = args.flag("flip") || model.manifest().testTimeFlip();
             for (boolean flip : bothWays ? new boolean[]{false, true} : new boolean[]{false}) {
                 long t = System.nanoTime();
-                String file = "embed-" + model.manifest().sha256().substring(0, 16) + (flip ? "-flip" : "") + "-"
+                String file = "embed-" + FacePreparation.modelKey(model) + (flip ? "-flip" : "") + "-"
                         + pipelineKey + ".bin";
                 Map<String, float[]> embeddings;
                 try (RecordLog cache = RecordLog.open(cacheDir.resolve(file))) {
@@ -139,7 +142,7 @@ final class EvaluateJob {
                 outDir.resolve("report.json"), outDir.resolve("roc.png"), total);
         if (args.flag("calibrate")) {
             for (ModelScores scores : results) {
-                LoadedModel model = models.embedding(scores.model()).orElseThrow();
+                LoadedModel model = chosen.stream().filter(m -> m.name().equals(scores.model())).findFirst().orElseThrow();
                 if (scores.flip() == model.manifest().testTimeFlip()) {   // the way it is served
                     Path manifest = model.directory().resolve("model.json");
                     ManifestCalibration.write(manifest, pairs, scores, results, JSON);
@@ -180,7 +183,7 @@ final class EvaluateJob {
         throw new IllegalArgumentException(file + " has no result for " + model.name() + (flip ? " +flip" : ""));
     }
 
-    private PairList load(Path pairsFile, JobArgs args) throws IOException {
+    static PairList load(Path pairsFile, JobArgs args) throws IOException {
         if (pairsFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             return PairList.csv(pairsFile, args.path("images", pairsFile.toAbsolutePath().getParent()), 10);
         }

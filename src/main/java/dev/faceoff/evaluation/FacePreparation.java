@@ -41,6 +41,15 @@ final class FacePreparation {
         return HexFormat.of().formatHex(digest, 0, 8);
     }
 
+    /**
+     * Identifies a model as it embeds: its file and its input contract (colour, normalisation, layout), so that a
+     * model.json whose pre-processing changed does not reuse embeddings made the old way.
+     */
+    static String modelKey(LoadedModel model) {
+        byte[] digest = Digests.sha256().digest(model.manifest().input().toString().getBytes(StandardCharsets.UTF_8));
+        return model.manifest().sha256().substring(0, 16) + "-" + HexFormat.of().formatHex(digest, 0, 4);
+    }
+
     /** Cache key of an image: its path, size and modification time (a changed file is redone). */
     static String key(Path root, String image) {
         Path file = root.resolve(image);

@@ -16,12 +16,14 @@ final class JobRunner implements ApplicationRunner, ExitCodeGenerator {
     private final EvaluateJob evaluate;
     private final AlignJob align;
     private final RobustnessJob robustness;
+    private final ImportJob importer;
     private int exitCode = 1;
 
-    JobRunner(EvaluateJob evaluate, AlignJob align, RobustnessJob robustness) {
+    JobRunner(EvaluateJob evaluate, AlignJob align, RobustnessJob robustness, ImportJob importer) {
         this.evaluate = evaluate;
         this.align = align;
         this.robustness = robustness;
+        this.importer = importer;
     }
 
     @Override
@@ -40,6 +42,7 @@ final class JobRunner implements ApplicationRunner, ExitCodeGenerator {
                 case "evaluate" -> evaluate.run(parsed, out);
                 case "align" -> align.run(parsed, out);
                 case "robustness" -> robustness.run(parsed, out);
+                case "import" -> importer.run(parsed, out);
                 default -> throw new IllegalArgumentException("unknown job " + parsed.job());
             };
         } catch (IllegalArgumentException e) {
@@ -53,6 +56,7 @@ final class JobRunner implements ApplicationRunner, ExitCodeGenerator {
         return switch (job) {
             case "align" -> AlignJob.USAGE;
             case "robustness" -> RobustnessJob.USAGE;
+            case "import" -> ImportJob.USAGE;
             default -> EvaluateJob.USAGE;
         };
     }

@@ -64,7 +64,7 @@ record ModelScores(
     }
 
     /** The scores of the pairs whose label is {@code wanted} (true: same person). */
-    private static double[] scoresWhere(double[] scores, boolean[] same, boolean wanted) {
+    static double[] scoresWhere(double[] scores, boolean[] same, boolean wanted) {
         return java.util.stream.IntStream.range(0, scores.length).filter(i -> same[i] == wanted)
                 .mapToDouble(i -> scores[i]).toArray();
     }

@@ -97,7 +97,7 @@ final class RobustnessJob {
             for (LoadedModel model : chosen) {
                 boolean flip = model.manifest().testTimeFlip();
                 Map<String, float[]> embeddings;
-                String file = t.label() + "-embed-" + model.manifest().sha256().substring(0, 16) + (flip ? "-flip" : "")
+                String file = t.label() + "-embed-" + FacePreparation.modelKey(model) + (flip ? "-flip" : "")
                         + "-" + key + ".bin";
                 try (RecordLog cache = RecordLog.open(cacheDir.resolve(file))) {
                     embeddings = FacePreparation.embeddings(embedder, model, flip, root, faces, cache, threads, out);

@@ -184,10 +184,19 @@ public final class ModelRepository {
             throw new ModelLoadException(file + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
         }
         try {
-            List<String> problems = ManifestValidator.problems(manifest, shapes(session.getInputInfo()),
-                    shapes(session.getOutputInfo()));
+            Signature signature = Signature.of(session);
+            List<String> problems = ManifestValidator.problems(manifest, signature.inputs(), signature.outputs());
             if (!problems.isEmpty()) {
                 throw new ModelLoadException(json + " does not match " + file + ": " + String.join("; ", problems));
+            }
+            String fixed = signature.fixedBatchOutputs(manifest.input().name());
+            if (!fixed.isEmpty()) {
+                // said once here instead of by ONNX Runtime on every batch ("VerifyOutputSizes ... Expected shape")
+                log.warn("model {}: output {} declares a fixed batch of 1 but its input's batch is dynamic; batches run "
+                        + "(the declared shape is wrong, not the outputs) and ONNX Runtime's per-run warning about it is "
+                        + "muted for this model", manifest.name(), fixed);
+                closeQuietly(session);
+                session = runtime.open(file, true).session();
             }
         } catch (OrtException | RuntimeException e) {
             closeQuietly(session);
@@ -201,14 +210,46 @@ public final class ModelRepository {
         return new LoadedModel(manifest, session, provider, folder);
     }
 
-    private static Map<String, long[]> shapes(Map<String, NodeInfo> infos) {
-        var shapes = new LinkedHashMap<String, long[]>();
-        infos.forEach((name, info) -> shapes.put(name,
-                info.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0]));
-        return shapes;
+    /**
+     * An ONNX file's inputs and outputs as name → shape (-1 for a dynamic axis), in the file's order.
+     */
+    public record Signature(Map<String, long[]> inputs, Map<String, long[]> outputs) {
+
+        public static Signature of(OrtSession session) throws OrtException {
+            return new Signature(shapes(session.getInputInfo()), shapes(session.getOutputInfo()));
+        }
+
+        /** Outputs whose first axis is fixed at 1 while {@code input}'s is dynamic, comma-separated; empty if none. */
+        String fixedBatchOutputs(String input) {
+            long[] in = inputs.get(input);
+            if (in == null || in.length == 0 || in[0] >= 0) {
+                return "";
+            }
+            return String.join(", ", outputs.entrySet().stream()
+                    .filter(e -> e.getValue().length > 0 && e.getValue()[0] == 1).map(Map.Entry::getKey).toList());
+        }
+
+        private static Map<String, long[]> shapes(Map<String, NodeInfo> infos) {
+            var shapes = new LinkedHashMap<String, long[]>();
+            infos.forEach((name, info) -> shapes.put(name,
+                    info.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0]));
+            return shapes;
+        }
     }
 
-    static String sha256(Path file) {
+    /**
+     * A session on an ONNX file that has no manifest yet, for the {@code import} job to read its signature and
+     * probe it; the caller closes it.
+     */
+    public static OrtSession openForImport(Path file, OnnxRuntime runtime) {
+        try {
+            return runtime.open(file).session();
+        } catch (OrtException | RuntimeException e) {
+            throw new ModelLoadException(file + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+        }
+    }
+
+    public static String sha256(Path file) {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
@@ -48,7 +49,18 @@ public final class OnnxRuntime {
 
     /** A session on CUDA if decided and possible, else on CPU. */
     OpenedSession open(Path file) throws OrtException {
+        return open(file, false);
+    }
+
+    /**
+     * @param quiet keep ONNX Runtime's own per-run warnings out of the log (errors still show): for a model whose
+     *              output declares a fixed batch its input does not have, ONNX Runtime warns on every run
+     */
+    OpenedSession open(Path file, boolean quiet) throws OrtException {
         try (var options = new OrtSession.SessionOptions()) {
+            if (quiet) {
+                options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            }
             options.setIntraOpNumThreads(properties.intraOpThreads());
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);

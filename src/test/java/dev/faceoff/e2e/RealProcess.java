@@ -31,13 +31,19 @@ final class RealProcess {
 
     /** Starts faceoff on 127.0.0.1:{@code port} in {@code work} (its log: out.log) with the pretrained embedder only. */
     static Process start(Path work, int port, List<String> jvmOptions, List<String> appArguments) throws IOException {
+        return start(work, port, jvmOptions, appArguments, SharedData.models(), "mobilefacenet-faceplugin");
+    }
+
+    /** Starts faceoff on the model store {@code store}, loading the embedding models {@code include} lets through. */
+    static Process start(Path work, int port, List<String> jvmOptions, List<String> appArguments, Path store,
+                         String include) throws IOException {
         Files.createDirectories(work);
         Path args = work.resolve("java.args");
         var lines = new ArrayList<>(jvmOptions);
         lines.addAll(List.of("-cp", quote(System.getProperty("java.class.path")), "dev.faceoff.FaceoffApplication",
                 "--server.port=" + port, "--server.address=127.0.0.1",
-                "--faceoff.models.dir=" + quote(SharedData.models().toString()),
-                "--faceoff.models.include=mobilefacenet-faceplugin", "--faceoff.runtime.provider=cpu"));
+                "--faceoff.models.dir=" + quote(store.toString()),
+                "--faceoff.models.include=" + include, "--faceoff.runtime.provider=cpu"));
         lines.addAll(appArguments);
         // an argument file keeps the command line short (ONNX Runtime crashes on one over ~4 kB)
         Files.writeString(args, String.join("\n", lines));

@@ -1,0 +1,201 @@
+package dev.faceoff.evaluation;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.faceoff.embedding.EmbeddingModel;
+import dev.faceoff.embedding.Vectors;
+import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelManifest;
+import dev.faceoff.model.ModelManifest.Color;
+
+/**
+ * Finds how an embedder wants its pixels: embeds the faces of a few hundred labelled pairs under each plausible
+ * pre-processing (RGB or BGR × four normalisations) and measures how well each separates same from different
+ * people. A wrong guess does not fail, it quietly costs accuracy; here it shows as a lower d′.
+ */
+final class PreprocessingProbe {
+
+    /** A d′ this much below the best's is "clearly worse" (the right choice scored about 1 higher on LFW here). */
+    static final double CLEARLY_WORSE_D_PRIME = 0.25;
+
+    private PreprocessingProbe() {
+    }
+
+    /**
+     * One way of turning pixels (0…255) into the model's input: colour order and per-channel mean and std in the
+     * model's channel order.
+     */
+    record Candidate(String normalisation, Color color, List<Double> mean, List<Double> std) {
+
+        String label() {
+            return color + " " + normalisation;
+        }
+
+        boolean matches(Color wantedColor, List<Double> wantedMean, List<Double> wantedStd) {
+            return (wantedColor == null || wantedColor == color)
+                    && (wantedMean == null || same(wantedMean, mean)) && (wantedStd == null || same(wantedStd, std));
+        }
+
+        private static boolean same(List<Double> a, List<Double> b) {
+            int n = Math.max(a.size(), b.size());
+            for (int i = 0; i < n; i++) {
+                if (Math.abs(a.get(a.size() == 1 ? 0 : i) - b.get(b.size() == 1 ? 0 : i)) > 1e-3) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** ImageNet's per-channel mean and std, in RGB order, for pixels 0…255. */
+    static final List<Double> IMAGENET_MEAN = List.of(123.675, 116.28, 103.53);   // 255 × (0.485, 0.456, 0.406)
+    static final List<Double> IMAGENET_STD = List.of(58.395, 57.12, 57.375);      // 255 × (0.229, 0.224, 0.225)
+
+    /** The eight pre-processings tried: RGB and BGR × (x−127.5)/127.5, (x−127.5)/128, x/255, ImageNet's. */
+    static List<Candidate> candidates() {
+        var all = new ArrayList<Candidate>();
+        for (Color color : new Color[]{Color.RGB, Color.BGR}) {
+            all.add(new Candidate("(x-127.5)/127.5", color, List.of(127.5), List.of(127.5)));
+            all.add(new Candidate("(x-127.5)/128", color, List.of(127.5), List.of(128.0)));
+            all.add(new Candidate("x/255", color, List.of(0.0), List.of(255.0)));
+            // per channel in the tensor's order: ImageNet's values are for R, G, B
+            all.add(new Candidate("ImageNet", color, inOrder(IMAGENET_MEAN, color), inOrder(IMAGENET_STD, color)));
+        }
+        return all;
+    }
+
+    /** How one candidate separated the pairs. */
+    record Result(Candidate candidate, double dPrime, double accuracy, double sameMean, double differentMean) {
+    }
+
+    /** The probe's verdict: every result, best first, and the one chosen among those the given flags allow. */
+    record Outcome(List<Result> results, Result chosen, String warning) {
+
+        Result best() {
+            return results.get(0);
+        }
+    }
+
+    /** The pairs of a list the probe uses: {@code count} of them, spread evenly over the list (so over every fold). */
+    static List<PairList.Pair> sample(PairList pairs, int count) {
+        List<PairList.Pair> all = pairs.pairs();
+        if (count >= all.size()) {
+            return all;
+        }
+        var chosen = new ArrayList<PairList.Pair>(count);
+        for (int i = 0; i < count; i++) {
+            chosen.add(all.get((int) ((long) i * all.size() / count)));
+        }
+        return chosen;
+    }
+
+    /**
+     * Embeds every found face under each candidate and scores the pairs.
+     *
+     * @param draft the model with its session; its manifest's input is replaced by each candidate's in turn
+     */
+    static List<Result> run(EmbeddingModel embedder, LoadedModel draft, List<PairList.Pair> pairs,
+                            Map<String, FaceRecord> faces, int threads, java.io.PrintStream out) {
+        var results = new ArrayList<Result>();
+        var found = faces.entrySet().stream().filter(e -> e.getValue().found()).map(Map.Entry::getKey).sorted().toList();
+        var batches = new ArrayList<List<String>>();
+        for (int i = 0; i < found.size(); i += 16) {
+            batches.add(found.subList(i, Math.min(found.size(), i + 16)));
+        }
+        for (Candidate candidate : candidates()) {
+            LoadedModel model = with(draft, candidate);
+            var embeddings = new ConcurrentHashMap<String, float[]>();
+            try (var progress = new Progress("probe " + candidate.label(), found.size(), 0, out)) {
+                Parallel.forEach(batches, threads, batch -> {
+                    List<float[]> vectors = embedder.embed(model, batch.stream().map(i -> faces.get(i).face().aligned()).toList(),
+                            false);
+                    for (int i = 0; i < batch.size(); i++) {
+                        embeddings.put(batch.get(i), vectors.get(i));
+                        progress.step();
+                    }
+                });
+            }
+            results.add(score(candidate, pairs, embeddings));
+        }
+        return results;
+    }
+
+    /** A pair whose face was not found in either image is left out (the same pairs for every candidate). */
+    static Result score(Candidate candidate, List<PairList.Pair> pairs, Map<String, float[]> embeddings) {
+        var scores = new ArrayList<Double>();
+        var same = new ArrayList<Boolean>();
+        var folds = new ArrayList<Integer>();
+        for (PairList.Pair p : pairs) {
+            float[] a = embeddings.get(p.image1());
+            float[] b = embeddings.get(p.image2());
+            if (a != null && b != null) {
+                scores.add(Vectors.cosine(a, b));
+                same.add(p.same());
+                folds.add(p.fold());
+            }
+        }
+        double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
+        boolean[] labels = new boolean[s.length];
+        int[] fold = new int[s.length];
+        for (int i = 0; i < s.length; i++) {
+            labels[i] = same.get(i);
+            fold[i] = folds.get(i);
+        }
+        int foldCount = folds.stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        double accuracy = foldCount > 1 ? VerificationMetrics.kFoldAccuracy(s, labels, fold, foldCount).mean()
+                : accuracyAt(s, labels, VerificationMetrics.bestThreshold(s, labels));
+        var separation = VerificationMetrics.separation(ModelScores.scoresWhere(s, labels, true),
+                ModelScores.scoresWhere(s, labels, false));
+        return new Result(candidate, separation.dPrime(), accuracy, separation.sameMean(), separation.differentMean());
+    }
+
+    /**
+     * Best first (by d′); the chosen one is the best of those that match what was given ({@code null}: not given),
+     * with a warning when the best overall is clearly better than it.
+     */
+    static Outcome decide(List<Result> results, Color color, List<Double> mean, List<Double> std) {
+        var ranked = results.stream().sorted(Comparator.comparingDouble(Result::dPrime).reversed()).toList();
+        Result chosen = ranked.stream().filter(r -> r.candidate().matches(color, mean, std)).findFirst().orElse(null);
+        Result best = ranked.get(0);
+        String warning = null;
+        if (chosen == null) {
+            warning = "the given pre-processing is not one the probe tries; kept as given, unmeasured";
+        } else if (best.dPrime() - chosen.dPrime() > CLEARLY_WORSE_D_PRIME) {
+            warning = String.format(Locale.ROOT, "the given pre-processing (%s: d' %.2f, accuracy %.2f%%) is clearly "
+                            + "worse than %s (d' %.2f, accuracy %.2f%%); check the model's documentation",
+                    chosen.candidate().label(), chosen.dPrime(), 100 * chosen.accuracy(), best.candidate().label(),
+                    best.dPrime(), 100 * best.accuracy());
+        }
+        return new Outcome(ranked, chosen, warning);
+    }
+
+    /** Per-channel values given for R, G, B, in a tensor's channel order. */
+    static List<Double> inOrder(List<Double> rgb, Color color) {
+        return color == Color.BGR ? List.of(rgb.get(2), rgb.get(1), rgb.get(0)) : rgb;
+    }
+
+    /** The draft model with a candidate's pre-processing (same session; a name of its own for the batcher). */
+    static LoadedModel with(LoadedModel draft, Candidate c) {
+        ModelManifest m = draft.manifest();
+        var in = m.input();
+        var input = new ModelManifest.Input(in.name(), in.shape(), in.layout(), c.color(), c.mean(), c.std());
+        var manifest = new ModelManifest(m.name() + " [" + c.label() + "]", m.version(), m.task(), m.loss(),
+                m.lossParams(), m.backbone(), m.file(), m.sha256(), input, m.outputs(), m.alignment(), m.decoding(),
+                m.scoreThreshold(), m.testTimeFlip(), m.thresholds(), m.metrics(), m.training(), m.notes(),
+                m.quantization(), m.provenance());
+        return new LoadedModel(manifest, draft.session(), draft.provider(), draft.directory());
+    }
+
+    private static double accuracyAt(double[] scores, boolean[] same, double threshold) {
+        int correct = 0;
+        for (int i = 0; i < scores.length; i++) {
+            correct += (scores[i] >= threshold) == same[i] ? 1 : 0;
+        }
+        return scores.length == 0 ? 0 : (double) correct / scores.length;
+    }
+}
