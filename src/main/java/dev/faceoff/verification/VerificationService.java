@@ -2,17 +2,10 @@ package dev.faceoff.verification;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import jakarta.annotation.PreDestroy;
-import org.slf4j.MDC;
 
 import org.springframework.stereotype.Service;
 
@@ -40,8 +33,6 @@ import dev.faceoff.system.RequestScope;
 import dev.faceoff.system.Admission;
 import dev.faceoff.system.LimitsProperties;
 import dev.faceoff.common.Deadline;
-import dev.faceoff.image.ImageHeader;
-import dev.faceoff.image.ImageProperties;
 
 /**
  * Verification: prepare both faces, embed them in one run with the routed model, cosine similarity,
@@ -59,24 +50,13 @@ public final class VerificationService {
     private final FaceoffMetrics metrics;
     private final ExperimentTracker tracker;
     private final Admission admission;
-    private final ImageProperties imageLimits;
     private final LimitsProperties limits;
-    /** Prepares a request's second image on a spare worker ({@link Admission#spare()}); bounded by the workers. */
-    private final ExecutorService helpers;
 
     VerificationService(FacePipeline pipeline, EmbeddingModel embedder, Router router, ModelRepository models,
                         DecisionProperties decision, DetectionProperties detection, FaceoffMetrics metrics,
-                        ExperimentTracker tracker, Admission admission, ImageProperties imageLimits,
-                        LimitsProperties limits) {
+                        ExperimentTracker tracker, Admission admission, LimitsProperties limits) {
         this.limits = limits;
-        var number = new AtomicInteger();
-        this.helpers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "faceoff-prepare-" + number.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.admission = admission;
-        this.imageLimits = imageLimits;
         this.pipeline = pipeline;
         this.embedder = embedder;
         this.router = router;
@@ -160,8 +140,10 @@ public final class VerificationService {
         var errors = new ArrayList<FaceoffException>(n);
         List<float[]> embeddings;
         try (var worker = admission.enter(deadline)) {
-            long bytes = cost(request.probe()) + request.candidates().stream().mapToLong(this::cost).sum();
-            try (var memory = admission.reserve(bytes, scope.held())) {
+            var images = new ArrayList<byte[]>(n + 1);
+            images.add(request.probe());
+            images.addAll(request.candidates());
+            try (var memory = admission.reserveDecoded(images, scope.held())) {
                 deadline.check("decoding the probe");
                 probe = pipeline.prepare(request.probe(), selection, "probe", timings);
                 gate(probe, "probe", minQuality);
@@ -254,7 +236,7 @@ public final class VerificationService {
         Deadline deadline = scope.deadline();
         try (var worker = admission.enter(deadline)) {
             List<PreparedFace> faces;
-            try (var memory = admission.reserve(images.stream().mapToLong(this::cost).sum(), scope.held())) {
+            try (var memory = admission.reserveDecoded(images, scope.held())) {
                 faces = prepareAll(images, names, selection, deadline, timings);
             }
             faces.forEach(face -> recordQuality(model.name(), face.quality()));
@@ -272,13 +254,17 @@ public final class VerificationService {
 
     /**
      * Each image's face, in order. With {@code faceoff.limits.parallel-images}, the second image of a pair is
-     * prepared on a helper thread holding a spare worker, if one is idle, while this thread prepares the first;
-     * this thread waits for it either way, and the first image's error wins (the order of the serial path).
+     * prepared on a spare worker ({@link Admission#onSpareWorker}), if one is idle, while this thread prepares the
+     * first; this thread waits for it either way, and the first image's error wins (the order of the serial path).
      */
     private List<PreparedFace> prepareAll(List<byte[]> images, List<String> names, FaceSelection selection,
                                           Deadline deadline, StageTimings timings) {
-        Optional<Admission.Permit> spare = images.size() == 2 && limits.parallelImages() ? admission.spare() : Optional.empty();
-        if (spare.isEmpty()) {
+        var second = new StageTimings();
+        Optional<Future<PreparedFace>> other = images.size() == 2 ? admission.onSpareWorker(() -> {
+            deadline.check("decoding " + names.get(1));
+            return pipeline.prepare(images.get(1), selection, names.get(1), second);
+        }) : Optional.empty();
+        if (other.isEmpty()) {
             var faces = new ArrayList<PreparedFace>(images.size());
             for (int i = 0; i < images.size(); i++) {
                 deadline.check("decoding " + names.get(i));
@@ -286,38 +272,19 @@ public final class VerificationService {
             }
             return faces;
         }
-        var second = new StageTimings();
-        Map<String, String> logContext = MDC.getCopyOfContextMap();
-        Future<PreparedFace> other;
-        try {
-            other = helpers.submit(() -> {
-                try (var worker = spare.get()) {
-                    if (logContext != null) {
-                        MDC.setContextMap(logContext);
-                    }
-                    deadline.check("decoding " + names.get(1));
-                    return pipeline.prepare(images.get(1), selection, names.get(1), second);
-                } finally {
-                    MDC.clear();
-                }
-            });
-        } catch (RuntimeException e) {   // rejected: the permit goes back, the pair is prepared here
-            spare.get().close();
-            throw e;
-        }
         PreparedFace first;
         try {
             deadline.check("decoding " + names.get(0));
             first = pipeline.prepare(images.get(0), selection, names.get(0), timings);
         } catch (RuntimeException e) {
             try {
-                await(other);   // its pixels stay reserved until it is done
+                await(other.get());   // its pixels stay reserved until it is done
             } catch (RuntimeException ignored) {
                 // the first image's error is the answer
             }
             throw e;
         }
-        PreparedFace face = await(other);
+        PreparedFace face = await(other.get());
         second.nanos().forEach(timings::add);
         return List.of(first, face);
     }
@@ -338,25 +305,6 @@ public final class VerificationService {
             Thread.currentThread().interrupt();
             throw new FaceoffException(ErrorCode.DEADLINE_EXCEEDED, "interrupted while preparing the images");
         }
-    }
-
-    @PreDestroy
-    void stopHelpers() {
-        helpers.shutdown();
-    }
-
-    /**
-     * The memory an image's pixels take while it is prepared, from its header. A header the pipeline will
-     * refuse (unreadable, or over faceoff.image.max-pixels: 413) costs nothing: it is never decoded.
-     */
-    long cost(byte[] image) {
-        long pixels;
-        try {
-            pixels = ImageHeader.read(image).pixels();
-        } catch (FaceoffException e) {
-            pixels = 0;
-        }
-        return Admission.cost(pixels > imageLimits.maxPixels() ? 0 : pixels);
     }
 
     private double minQuality(Double requested) {
