@@ -1,27 +1,38 @@
 package dev.faceoff.system;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 import dev.faceoff.common.Deadline;
 import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
+import dev.faceoff.image.ImageHeader;
+import dev.faceoff.image.ImageProperties;
 
 /**
  * Admission control, by memory and by work ({@code faceoff.limits.*}). Before its body is read a request
  * reserves the memory the body will take ({@link AdmissionFilter}); once it has arrived it needs one of
  * {@code max-in-flight} workers (waiting at most {@code queue-wait}, with at most {@code queue} others) and
- * a reservation of the memory its decoded images will take, from their headers. All reservations come
- * from one {@code memory-budget}. Whatever does not fit is refused at once with 503 {@code overloaded} and
- * {@code Retry-After}, so a burst costs rejections, never the process.
+ * a reservation of the memory its decoded images will take, from their headers ({@link #reserveDecoded}). All
+ * reservations come from one {@code memory-budget}. Whatever does not fit is refused at once with 503
+ * {@code overloaded} and {@code Retry-After}, so a burst costs rejections, never the process. An idle worker may
+ * be lent to a request that holds one, to prepare another of its images on a helper thread ({@link #onSpareWorker}).
  */
 @Component
 public final class Admission {
@@ -44,8 +55,12 @@ public final class Admission {
     private final AtomicInteger working = new AtomicInteger();
     private final AtomicLong reserved = new AtomicLong();
     private final FaceoffMetrics metrics;
+    private final long maxPixels;
+    private final boolean parallelImages;
+    /** The threads that run on spare workers ({@link #onSpareWorker}); bounded by the workers. */
+    private final ExecutorService helpers;
 
-    Admission(LimitsProperties limits, FaceoffMetrics metrics) {
+    Admission(LimitsProperties limits, ImageProperties images, FaceoffMetrics metrics) {
         this.enabled = limits.enabled();
         this.workers = limits.maxInFlight() > 0 ? limits.maxInFlight() : Runtime.getRuntime().availableProcessors();
         this.queue = limits.queue() > 0 ? limits.queue() : 4 * workers;
@@ -53,6 +68,14 @@ public final class Admission {
         this.budget = limits.memoryBudget().toBytes() > 0 ? limits.memoryBudget().toBytes() : memoryLimit() / 4;
         this.free = new Semaphore(workers, true);
         this.metrics = metrics;
+        this.maxPixels = images.maxPixels();
+        this.parallelImages = limits.parallelImages();
+        var number = new AtomicInteger();
+        this.helpers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "faceoff-prepare-" + number.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         metrics.admissionGauges(working, waiting, reserved, budget, workers, queue);
         log.info("admission: {} workers, queue {}, queue wait {} ms, memory budget {} MB, deadline {} ms{}", workers,
                 queue, limits.queueWait().toMillis(), budget >> 20, limits.deadline().toMillis(),
@@ -103,11 +126,40 @@ public final class Admission {
     }
 
     /**
-     * A second worker for a request that already holds one (to prepare its other image meanwhile), only when a
-     * worker is idle and no request waits for one: a request's own parallelism never delays another request.
-     * Empty otherwise, and with admission off. Not counted as an admission.
+     * Runs {@code task} on a helper thread holding a spare worker ({@link #spare()}), in the caller's log context
+     * (its X-Request-Id), while the caller goes on with its own worker; the spare worker goes back when the task
+     * ends. Empty, and nothing run, when no worker is spare or {@code faceoff.limits.parallel-images} is off.
      */
-    public Optional<Permit> spare() {
+    public <T> Optional<Future<T>> onSpareWorker(Callable<T> task) {
+        Optional<Permit> spare = parallelImages ? spare() : Optional.empty();
+        if (spare.isEmpty()) {
+            return Optional.empty();
+        }
+        Permit worker = spare.get();
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
+        try {
+            return Optional.of(helpers.submit(() -> {
+                try (worker) {
+                    if (logContext != null) {
+                        MDC.setContextMap(logContext);
+                    }
+                    return task.call();
+                } finally {
+                    MDC.clear();
+                }
+            }));
+        } catch (RuntimeException e) {   // rejected (shutting down): the worker goes back
+            worker.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A second worker for a request that already holds one, only when a worker is idle and no request waits for
+     * one: a request's own parallelism never delays another request. Empty otherwise, and with admission off.
+     * Not counted as an admission.
+     */
+    Optional<Permit> spare() {
         if (!enabled || waiting.get() > 0 || !free.tryAcquire()) {
             return Optional.empty();
         }
@@ -116,6 +168,11 @@ public final class Admission {
             working.decrementAndGet();
             free.release();
         });
+    }
+
+    @PreDestroy
+    void stopHelpers() {
+        helpers.shutdown();
     }
 
     private Permit count(Runnable release) {
@@ -154,9 +211,26 @@ public final class Admission {
         }
     }
 
-    /** The memory the decoded pixels of an image of {@code pixels} (from its header) take while it is processed. */
-    public static long cost(long pixels) {
-        return pixels * BYTES_PER_PIXEL;
+    /**
+     * Reserves the memory the decoded pixels of a request's {@code images} will take while they are prepared, from
+     * their headers, for a request that already holds {@code held} of the budget ({@link #reserve}).
+     */
+    public Reservation reserveDecoded(List<byte[]> images, long held) {
+        return reserve(images.stream().mapToLong(this::cost).sum(), held);
+    }
+
+    /**
+     * The memory an image's pixels take while it is prepared, from its header. A header the pipeline will
+     * refuse (unreadable, or over faceoff.image.max-pixels: 413) costs nothing: it is never decoded.
+     */
+    long cost(byte[] image) {
+        long pixels;
+        try {
+            pixels = ImageHeader.read(image).pixels();
+        } catch (FaceoffException e) {
+            pixels = 0;
+        }
+        return pixels > maxPixels ? 0 : pixels * BYTES_PER_PIXEL;
     }
 
     void expired() {

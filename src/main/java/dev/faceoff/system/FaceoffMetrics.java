@@ -82,8 +82,9 @@ public final class FaceoffMetrics {
     }
 
     /**
-     * The quality of every face a request found, per embedding model: the drift signal when cameras or
-     * users change. Score in tenths, |yaw| in 10° steps, inter-eye distance in pixels.
+     * The quality of every face a request found (those the quality gate then refuses too), per embedding model:
+     * the drift signal when cameras or users change. Score in tenths, |yaw| in 10° steps, inter-eye distance in
+     * pixels.
      */
     public void quality(String model, double score, double yawDeg, double interEyePx) {
         DistributionSummary.builder("faceoff.face.quality").description("face quality score (0-1) of faces found")

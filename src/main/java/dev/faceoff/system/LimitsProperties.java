@@ -22,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param deadline      a request not answered by then gets 503 {@code deadline_exceeded} and its work is abandoned
  * @param maxCandidates most candidates of one {@code POST /v1/compare}; more: 413 {@code too_many_candidates}
  * @param parallelImages the second image of a request is prepared on a spare worker at the same time as the
- *                      first, when a worker is idle and no request waits ({@link Admission#spare()})
+ *                      first, when a worker is idle and no request waits ({@link Admission#onSpareWorker})
  */
 @Validated
 @ConfigurationProperties("faceoff.limits")

@@ -27,7 +27,7 @@ import dev.faceoff.common.FaceoffException;
 import dev.faceoff.system.RequestScope;
 import dev.faceoff.common.Problems;
 
-/** POST /v1/verify and POST /v1/embed, as multipart uploads or JSON with base64 images. */
+/** POST /v1/verify, /v1/compare and /v1/embed, as multipart uploads or JSON with base64 images. */
 @RestController
 @Tag(name = "verification", description = "Do these two photos show the same person?")
 @Problems({ErrorCode.INVALID_REQUEST, ErrorCode.UNKNOWN_MODEL, ErrorCode.IMAGE_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE,
@@ -64,7 +64,7 @@ class VerificationController {
             HttpServletRequest http) {
         checkForm(http, VERIFY_FIELDS);
         var request = new VerificationService.Request(bytes(image1, "image1"), bytes(image2, "image2"), model, far,
-                select, minQuality, keys(http, subject == null ? Map.of() : Map.of("subject", subject)));
+                select, minQuality, keys(http, subject));
         return service.verify(request, RequestScope.of(http));
     }
 
@@ -91,12 +91,8 @@ class VerificationController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     VerificationResult verifyJson(@Valid @RequestBody VerifyJson body, HttpServletRequest http) {
         checkNoQuery(http);
-        var fields = new LinkedHashMap<String, String>();
-        if (body.subject() != null) {
-            fields.put("subject", body.subject());
-        }
         var request = new VerificationService.Request(base64(body.image1(), "image1"), base64(body.image2(), "image2"),
-                body.model(), body.far(), body.select(), body.minQuality(), keys(http, fields));
+                body.model(), body.far(), body.select(), body.minQuality(), keys(http, body.subject()));
         return service.verify(request, RequestScope.of(http));
     }
 
@@ -124,7 +120,7 @@ class VerificationController {
             images.add(bytes(candidates.get(i), "candidates[" + i + "]"));
         }
         var request = new VerificationService.CompareRequest(bytes(probe, "probe"), images, model, far, select,
-                minQuality, keys(http, subject == null ? Map.of() : Map.of("subject", subject)));
+                minQuality, keys(http, subject));
         return service.compare(request, RequestScope.of(http));
     }
 
@@ -151,12 +147,8 @@ class VerificationController {
         for (int i = 0; i < list.size(); i++) {
             images.add(base64(list.get(i) == null ? "" : list.get(i), "candidates[" + i + "]"));
         }
-        var fields = new LinkedHashMap<String, String>();
-        if (body.subject() != null) {
-            fields.put("subject", body.subject());
-        }
         var request = new VerificationService.CompareRequest(base64(body.probe(), "probe"), images, body.model(),
-                body.far(), body.select(), body.minQuality(), keys(http, fields));
+                body.far(), body.select(), body.minQuality(), keys(http, body.subject()));
         return service.compare(request, RequestScope.of(http));
     }
 
@@ -245,7 +237,12 @@ class VerificationController {
         }
     }
 
-    private static RequestKeys keys(HttpServletRequest http, Map<String, String> fields) {
+    /**
+     * What an experiment may key on, read once per request whatever its form: the X- headers and the fields (the
+     * subject, when given: {@code sticky-key: field:subject}).
+     */
+    private static RequestKeys keys(HttpServletRequest http, String subject) {
+        Map<String, String> fields = subject == null ? Map.of() : Map.of("subject", subject);
         var headers = new LinkedHashMap<String, String>();
         var names = http.getHeaderNames();
         while (names != null && names.hasMoreElements()) {

@@ -2,24 +2,27 @@ package dev.faceoff.verification;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import jakarta.annotation.PreDestroy;
-import org.slf4j.MDC;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Service;
 
+import dev.faceoff.alignment.AlignedFace;
+import dev.faceoff.common.Deadline;
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
+import dev.faceoff.common.StageTimings;
+import dev.faceoff.common.StageTimings.Stage;
 import dev.faceoff.detection.DetectionProperties;
 import dev.faceoff.detection.FaceSelection;
 import dev.faceoff.embedding.EmbeddingModel;
 import dev.faceoff.embedding.Vectors;
+import dev.faceoff.face.FacePipeline;
+import dev.faceoff.face.FaceQuality;
+import dev.faceoff.face.PreparedFace;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelRepository;
@@ -27,25 +30,17 @@ import dev.faceoff.routing.Assignment;
 import dev.faceoff.routing.ExperimentTracker;
 import dev.faceoff.routing.RequestKeys;
 import dev.faceoff.routing.Router;
-import dev.faceoff.system.FaceoffMetrics;
-import dev.faceoff.common.ErrorCode;
-import dev.faceoff.common.FaceoffException;
-import dev.faceoff.common.StageTimings;
-import dev.faceoff.common.StageTimings.Stage;
-import dev.faceoff.alignment.AlignedFace;
-import dev.faceoff.face.FacePipeline;
-import dev.faceoff.face.FaceQuality;
-import dev.faceoff.face.PreparedFace;
-import dev.faceoff.system.RequestScope;
 import dev.faceoff.system.Admission;
+import dev.faceoff.system.FaceoffMetrics;
 import dev.faceoff.system.LimitsProperties;
-import dev.faceoff.common.Deadline;
-import dev.faceoff.image.ImageHeader;
-import dev.faceoff.image.ImageProperties;
+import dev.faceoff.system.RequestScope;
 
 /**
- * Verification: prepare both faces, embed them in one run with the routed model, cosine similarity,
- * decide against the model's threshold calibrated at the requested false-accept rate.
+ * Verification: prepare the faces, embed them in one run with the routed model, cosine similarity, decide
+ * against the model's threshold calibrated at the requested false-accept rate. {@code verify} (a pair),
+ * {@code compare} (a probe and its candidates) and {@code embed} (one face) take one routing decision
+ * ({@link Route}) and go through one loop that prepares and embeds ({@link #prepareAndEmbed}); what differs is
+ * what an image's error does ({@link OnError}).
  */
 @Service
 public final class VerificationService {
@@ -59,24 +54,11 @@ public final class VerificationService {
     private final FaceoffMetrics metrics;
     private final ExperimentTracker tracker;
     private final Admission admission;
-    private final ImageProperties imageLimits;
     private final LimitsProperties limits;
-    /** Prepares a request's second image on a spare worker ({@link Admission#spare()}); bounded by the workers. */
-    private final ExecutorService helpers;
 
     VerificationService(FacePipeline pipeline, EmbeddingModel embedder, Router router, ModelRepository models,
                         DecisionProperties decision, DetectionProperties detection, FaceoffMetrics metrics,
-                        ExperimentTracker tracker, Admission admission, ImageProperties imageLimits,
-                        LimitsProperties limits) {
-        this.limits = limits;
-        var number = new AtomicInteger();
-        this.helpers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "faceoff-prepare-" + number.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.admission = admission;
-        this.imageLimits = imageLimits;
+                        ExperimentTracker tracker, Admission admission, LimitsProperties limits) {
         this.pipeline = pipeline;
         this.embedder = embedder;
         this.router = router;
@@ -85,6 +67,8 @@ public final class VerificationService {
         this.detection = detection;
         this.metrics = metrics;
         this.tracker = tracker;
+        this.admission = admission;
+        this.limits = limits;
     }
 
     /** A verification request, parsed. */
@@ -92,41 +76,64 @@ public final class VerificationService {
                           RequestKeys keys) {
     }
 
-    public VerificationResult verify(Request request, RequestScope scope) {
-        long start = System.nanoTime();
-        double far = request.far() == null ? decision.far() : request.far();
-        FaceSelection selection = request.select() == null ? detection.select() : FaceSelection.parse(request.select());
-        Assignment assignment = router.assign(request.model(), request.keys());
-        LoadedModel model = assignment.model();
-        ModelManifest.Threshold threshold = Thresholds.at(model.manifest(), far);
-        scope.assigned(variantOf(assignment));
-
-        StageTimings timings = new StageTimings();
-        double minQuality = minQuality(request.minQuality());
-        Embedded e = prepareAndEmbed(model, List.of(request.image1(), request.image2()), List.of("image1", "image2"),
-                selection, minQuality, scope, timings);
-        PreparedFace first = e.faces().get(0);
-        PreparedFace second = e.faces().get(1);
-        List<float[]> embeddings = e.embeddings();
-
-        double similarity = Vectors.cosine(embeddings.get(0), embeddings.get(1));
-        boolean match = similarity >= threshold.cosine();
-        metrics.similarity(scope.variant(), "primary", similarity);
-        metrics.decision(scope.variant(), match);
-        String id = UUID.randomUUID().toString();
-        // records the decision for feedback and the report; shadow models get the aligned faces, off this thread
-        tracker.verified(new ExperimentTracker.Verified(id, assignment, far, similarity, match, System.nanoTime() - start),
-                List.of(first.aligned(), second.aligned()));
-        ModelManifest m = model.manifest();
-        return new VerificationResult(id, match, round(similarity),
-                threshold.cosine(), far, new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
-                new VerificationResult.RoutingRef(assignment.experiment(), assignment.variant(), assignment.how().label()),
-                List.of(VerificationResult.Face.of(first), VerificationResult.Face.of(second)), timings.millis());
-    }
-
     /** A one-to-many request, parsed: one probe, its candidates in order. */
     public record CompareRequest(byte[] probe, List<byte[]> candidates, String model, Double far, String select,
                                  Double minQuality, RequestKeys keys) {
+    }
+
+    /**
+     * How a request is answered: the model routing chose ({@code assignment}), its threshold calibrated at
+     * {@code far}, which face of an image ({@code selection}) and the quality gate ({@code minQuality}).
+     */
+    private record Route(Assignment assignment, double far, ModelManifest.Threshold threshold, FaceSelection selection,
+                         double minQuality) {
+
+        LoadedModel model() {
+            return assignment.model();
+        }
+
+        VerificationResult.ModelRef modelRef() {
+            ModelManifest m = model().manifest();
+            return new VerificationResult.ModelRef(m.name(), m.version(), m.loss());
+        }
+
+        VerificationResult.RoutingRef routingRef() {
+            return new VerificationResult.RoutingRef(assignment.experiment(), assignment.variant(), assignment.how().label());
+        }
+
+        boolean matches(double similarity) {
+            return similarity >= threshold.cosine();
+        }
+    }
+
+    /**
+     * The request's route, checked in this order: the face choice, the model ({@code assign}: 404 for an unknown
+     * one), its threshold at {@code far} (the default: {@code faceoff.decision.far}, which every served model
+     * holds), the quality gate; the request's metrics are tagged with the model from here on.
+     */
+    private Route route(String select, Supplier<Assignment> assign, Double far, Double minQuality, RequestScope scope) {
+        FaceSelection selection = select == null ? detection.select() : FaceSelection.parse(select);
+        Assignment assignment = assign.get();
+        double at = far == null ? decision.far() : far;
+        ModelManifest.Threshold threshold = Thresholds.at(assignment.model().manifest(), at);
+        scope.assigned(variantOf(assignment));
+        return new Route(assignment, at, threshold, selection, minQuality(minQuality));
+    }
+
+    public VerificationResult verify(Request request, RequestScope scope) {
+        long start = System.nanoTime();
+        Route route = route(request.select(), () -> router.assign(request.model(), request.keys()), request.far(),
+                request.minQuality(), scope);
+        StageTimings timings = new StageTimings();
+        Embedded e = prepareAndEmbed(route, List.of(new Image("image1", request.image1(), OnError.FAIL_REQUEST),
+                new Image("image2", request.image2(), OnError.FAIL_REQUEST)), scope, timings);
+        PreparedFace first = e.face(0);
+        PreparedFace second = e.face(1);
+        double similarity = Vectors.cosine(e.embeddings().get(0), e.embeddings().get(1));
+        String id = decided(route, similarity, first, second, scope, start);
+        return new VerificationResult(id, route.matches(similarity), round(similarity),
+                route.threshold().cosine(), route.far(), route.modelRef(), route.routingRef(),
+                List.of(VerificationResult.Face.of(first), VerificationResult.Face.of(second)), timings.millis());
     }
 
     /**
@@ -145,185 +152,205 @@ public final class VerificationService {
                     + limits.maxCandidates() + " (faceoff.limits.max-candidates)");
         }
         long start = System.nanoTime();
-        double far = request.far() == null ? decision.far() : request.far();
-        FaceSelection selection = request.select() == null ? detection.select() : FaceSelection.parse(request.select());
-        Assignment assignment = router.assign(request.model(), request.keys());
-        LoadedModel model = assignment.model();
-        ModelManifest.Threshold threshold = Thresholds.at(model.manifest(), far);
-        scope.assigned(variantOf(assignment));
-        double minQuality = minQuality(request.minQuality());
-        Deadline deadline = scope.deadline();
+        Route route = route(request.select(), () -> router.assign(request.model(), request.keys()), request.far(),
+                request.minQuality(), scope);
         StageTimings timings = new StageTimings();
-
-        PreparedFace probe;
-        var faces = new ArrayList<PreparedFace>(n);
-        var errors = new ArrayList<FaceoffException>(n);
-        List<float[]> embeddings;
-        try (var worker = admission.enter(deadline)) {
-            long bytes = cost(request.probe()) + request.candidates().stream().mapToLong(this::cost).sum();
-            try (var memory = admission.reserve(bytes, scope.held())) {
-                deadline.check("decoding the probe");
-                probe = pipeline.prepare(request.probe(), selection, "probe", timings);
-                gate(probe, "probe", minQuality);
-                for (int i = 0; i < n; i++) {
-                    deadline.check("decoding candidate " + i);
-                    String which = "candidates[" + i + "]";
-                    try {
-                        PreparedFace face = pipeline.prepare(request.candidates().get(i), selection, which, timings);
-                        gate(face, which, minQuality);
-                        faces.add(face);
-                        errors.add(null);
-                    } catch (FaceoffException e) {
-                        if (e.code().status().is5xxServerError()) {
-                            throw e;   // overload, shutdown, deadline: the request's, not the candidate's
-                        }
-                        faces.add(null);
-                        errors.add(e);
-                    }
-                }
-            }
-            recordQuality(model.name(), probe.quality());
-            faces.stream().filter(java.util.Objects::nonNull).forEach(f -> recordQuality(model.name(), f.quality()));
-            deadline.check("embedding");
-            var crops = new ArrayList<AlignedFace>();
-            crops.add(probe.aligned());
-            faces.stream().filter(java.util.Objects::nonNull).forEach(f -> crops.add(f.aligned()));
-            long t = timings.start();
-            embeddings = embedder.embed(model, crops);
-            timings.stop(Stage.EMBED, t);
-            recordStages(timings, model);
+        var images = new ArrayList<Image>(n + 1);
+        images.add(new Image("probe", request.probe(), OnError.FAIL_REQUEST));
+        for (int i = 0; i < n; i++) {
+            images.add(new Image("candidates[" + i + "]", request.candidates().get(i), OnError.KEEP));
         }
+        Embedded e = prepareAndEmbed(route, images, scope, timings);
 
+        PreparedFace probe = e.face(0);
         var candidates = new ArrayList<ComparisonResult.Candidate>(n);
         Integer best = null;
         double bestSimilarity = Double.NEGATIVE_INFINITY;
         int next = 1;
         for (int i = 0; i < n; i++) {
-            PreparedFace face = faces.get(i);
-            if (face == null) {
-                FaceoffException e = errors.get(i);
+            Outcome outcome = e.outcomes().get(i + 1);
+            if (outcome instanceof Failed failed) {
+                FaceoffException error = failed.error();
                 candidates.add(new ComparisonResult.Candidate(i, null, null, null, null, new ComparisonResult.CandidateError(
-                        e.code().code(), e.code().status().value(), e.getMessage())));
+                        error.code().code(), error.code().status().value(), error.getMessage())));
                 continue;
             }
-            double similarity = Vectors.cosine(embeddings.get(0), embeddings.get(next++));
-            boolean match = similarity >= threshold.cosine();
-            metrics.similarity(scope.variant(), "primary", similarity);
-            metrics.decision(scope.variant(), match);
-            String id = UUID.randomUUID().toString();
-            tracker.verified(new ExperimentTracker.Verified(id, assignment, far, similarity, match, System.nanoTime() - start),
-                    List.of(probe.aligned(), face.aligned()));
+            PreparedFace face = ((Prepared) outcome).face();
+            double similarity = Vectors.cosine(e.embeddings().get(0), e.embeddings().get(next++));
+            boolean match = route.matches(similarity);
+            String id = decided(route, similarity, probe, face, scope, start);
             if (match && similarity > bestSimilarity) {
                 best = i;
                 bestSimilarity = similarity;
             }
             candidates.add(new ComparisonResult.Candidate(i, id, match, round(similarity), VerificationResult.Face.of(face), null));
         }
-        ModelManifest m = model.manifest();
-        return new ComparisonResult(threshold.cosine(), far, new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
-                new VerificationResult.RoutingRef(assignment.experiment(), assignment.variant(), assignment.how().label()),
+        return new ComparisonResult(route.threshold().cosine(), route.far(), route.modelRef(), route.routingRef(),
                 VerificationResult.Face.of(probe), candidates, best, timings.millis());
     }
 
     public EmbeddingResult embed(byte[] image, String modelName, String select, Double minQuality, RequestScope scope) {
-        FaceSelection selection = select == null ? detection.select() : FaceSelection.parse(select);
         // never an experiment: a client keeping embeddings needs one model's vectors, not a random variant's
-        Assignment assignment = router.assignWithoutExperiment(modelName);
-        LoadedModel model = assignment.model();
-        scope.assigned(variantOf(assignment));
+        Route route = route(select, () -> router.assignWithoutExperiment(modelName), null, minQuality, scope);
         StageTimings timings = new StageTimings();
-        Embedded e = prepareAndEmbed(model, List.of(image), List.of("image"), selection, minQuality(minQuality),
-                scope, timings);
-        PreparedFace face = e.faces().get(0);
+        Embedded e = prepareAndEmbed(route, List.of(new Image("image", image, OnError.FAIL_REQUEST)), scope, timings);
         float[] embedding = e.embeddings().get(0);
-        ModelManifest m = model.manifest();
-        return new EmbeddingResult(new VerificationResult.ModelRef(m.name(), m.version(), m.loss()),
-                embedding.length, embedding, VerificationResult.Face.of(face), timings.millis());
-    }
-
-    /** The faces of a request, prepared and embedded. */
-    private record Embedded(List<PreparedFace> faces, List<float[]> embeddings) {
+        return new EmbeddingResult(route.modelRef(), embedding.length, embedding, VerificationResult.Face.of(e.face(0)),
+                timings.millis());
     }
 
     /**
-     * Prepares each image's face and embeds them all in one run, holding one worker ({@link Admission}) and,
-     * while the images are decoded, the memory their pixels take; abandons the work once the deadline passes.
+     * One pair decided at the route's threshold: its similarity and decision in the metrics, and the decision
+     * recorded for feedback and the report, the aligned faces handed to the shadow models (off this thread).
+     * Returns the verification id.
      */
-    private Embedded prepareAndEmbed(LoadedModel model, List<byte[]> images, List<String> names, FaceSelection selection,
-                                     double minQuality, RequestScope scope, StageTimings timings) {
+    private String decided(Route route, double similarity, PreparedFace first, PreparedFace second, RequestScope scope,
+                           long start) {
+        boolean match = route.matches(similarity);
+        metrics.similarity(scope.variant(), "primary", similarity);
+        metrics.decision(scope.variant(), match);
+        String id = UUID.randomUUID().toString();
+        tracker.verified(new ExperimentTracker.Verified(id, route.assignment(), route.far(), similarity, match,
+                System.nanoTime() - start), List.of(first.aligned(), second.aligned()));
+        return id;
+    }
+
+    /** What an image's error does: fail the request (verify, embed, a probe), or stay the image's own answer (a candidate). */
+    private enum OnError { FAIL_REQUEST, KEEP }
+
+    /** One image of a request: its field name (in error details), its bytes, what its error does. */
+    private record Image(String name, byte[] bytes, OnError onError) {
+    }
+
+    /** What became of one image: its face, or the error it is answered with. */
+    private sealed interface Outcome permits Prepared, Failed {
+    }
+
+    /** Its face, found, aligned and measured (and, once gated, let through). */
+    private record Prepared(PreparedFace face) implements Outcome {
+    }
+
+    /** An image's error, kept ({@link OnError#KEEP}): a client error, never the request's overload or deadline. */
+    private record Failed(FaceoffException error) implements Outcome {
+    }
+
+    /** A request's images: one outcome each, in order, and the embeddings of the prepared faces, in the same order. */
+    private record Embedded(List<Outcome> outcomes, List<float[]> embeddings) {
+
+        /** The face of image {@code i}, one whose error fails the request. */
+        PreparedFace face(int i) {
+            if (outcomes.get(i) instanceof Prepared prepared) {
+                return prepared.face();
+            }
+            throw new IllegalStateException("image " + i + " has no face");
+        }
+    }
+
+    /**
+     * Prepares each image's face, lets it through the quality gate and embeds the faces in one run, holding one
+     * worker ({@link Admission}) and, while the images are decoded, the memory their pixels take; abandons the
+     * work once the deadline passes. Every image is prepared before any is gated: a preparation error fails the
+     * request (when its image's does) before a quality refusal does.
+     */
+    private Embedded prepareAndEmbed(Route route, List<Image> images, RequestScope scope, StageTimings timings) {
         Deadline deadline = scope.deadline();
         try (var worker = admission.enter(deadline)) {
-            List<PreparedFace> faces;
-            try (var memory = admission.reserve(images.stream().mapToLong(this::cost).sum(), scope.held())) {
-                faces = prepareAll(images, names, selection, deadline, timings);
+            List<Outcome> prepared;
+            try (var memory = admission.reserveDecoded(images.stream().map(Image::bytes).toList(), scope.held())) {
+                prepared = prepareAll(route, images, deadline, timings);
             }
-            faces.forEach(face -> recordQuality(model.name(), face.quality()));
-            for (int i = 0; i < faces.size(); i++) {
-                gate(faces.get(i), names.get(i), minQuality);
+            var outcomes = new ArrayList<Outcome>(images.size());
+            var crops = new ArrayList<AlignedFace>(images.size());
+            for (int i = 0; i < images.size(); i++) {
+                Outcome outcome = prepared.get(i) instanceof Prepared p ? gate(p, images.get(i), route.minQuality())
+                        : prepared.get(i);
+                outcomes.add(outcome);
+                if (outcome instanceof Prepared p) {
+                    crops.add(p.face().aligned());
+                }
             }
             deadline.check("embedding");
             long t = timings.start();
-            List<float[]> embeddings = embedder.embed(model, faces.stream().map(PreparedFace::aligned).toList());
+            List<float[]> embeddings = embedder.embed(route.model(), crops);
             timings.stop(Stage.EMBED, t);
-            recordStages(timings, model);
-            return new Embedded(faces, embeddings);
+            recordStages(timings, route.model());
+            return new Embedded(outcomes, embeddings);
         }
     }
 
     /**
-     * Each image's face, in order. With {@code faceoff.limits.parallel-images}, the second image of a pair is
-     * prepared on a helper thread holding a spare worker, if one is idle, while this thread prepares the first;
-     * this thread waits for it either way, and the first image's error wins (the order of the serial path).
+     * Each image's outcome, in order. With {@code faceoff.limits.parallel-images}, the second of two images is
+     * prepared on a spare worker, if one is idle ({@link Admission#onSpareWorker}), while this thread prepares the
+     * first; this thread waits for it either way, and the first image's error wins (the order of the serial path).
      */
-    private List<PreparedFace> prepareAll(List<byte[]> images, List<String> names, FaceSelection selection,
-                                          Deadline deadline, StageTimings timings) {
-        Optional<Admission.Permit> spare = images.size() == 2 && limits.parallelImages() ? admission.spare() : Optional.empty();
-        if (spare.isEmpty()) {
-            var faces = new ArrayList<PreparedFace>(images.size());
-            for (int i = 0; i < images.size(); i++) {
-                deadline.check("decoding " + names.get(i));
-                faces.add(pipeline.prepare(images.get(i), selection, names.get(i), timings));
-            }
-            return faces;
-        }
+    private List<Outcome> prepareAll(Route route, List<Image> images, Deadline deadline, StageTimings timings) {
         var second = new StageTimings();
-        Map<String, String> logContext = MDC.getCopyOfContextMap();
-        Future<PreparedFace> other;
-        try {
-            other = helpers.submit(() -> {
-                try (var worker = spare.get()) {
-                    if (logContext != null) {
-                        MDC.setContextMap(logContext);
-                    }
-                    deadline.check("decoding " + names.get(1));
-                    return pipeline.prepare(images.get(1), selection, names.get(1), second);
-                } finally {
-                    MDC.clear();
-                }
-            });
-        } catch (RuntimeException e) {   // rejected: the permit goes back, the pair is prepared here
-            spare.get().close();
-            throw e;
+        Optional<Future<Outcome>> other = images.size() == 2
+                ? admission.onSpareWorker(() -> prepare(route, images.get(1), deadline, second)) : Optional.empty();
+        if (other.isEmpty()) {
+            var outcomes = new ArrayList<Outcome>(images.size());
+            for (Image image : images) {
+                outcomes.add(prepare(route, image, deadline, timings));
+            }
+            return outcomes;
         }
-        PreparedFace first;
+        Outcome first;
         try {
-            deadline.check("decoding " + names.get(0));
-            first = pipeline.prepare(images.get(0), selection, names.get(0), timings);
+            first = prepare(route, images.get(0), deadline, timings);
         } catch (RuntimeException e) {
             try {
-                await(other);   // its pixels stay reserved until it is done
+                await(other.get());   // its pixels stay reserved until it is done
             } catch (RuntimeException ignored) {
                 // the first image's error is the answer
             }
             throw e;
         }
-        PreparedFace face = await(other);
+        Outcome outcome = await(other.get());
         second.nanos().forEach(timings::add);
-        return List.of(first, face);
+        return List.of(first, outcome);
     }
 
-    /** The helper's face, or its exception as thrown. */
-    private static PreparedFace await(Future<PreparedFace> task) {
+    /** One image's face, found, aligned and measured; or its error, as its {@link OnError} says. */
+    private Outcome prepare(Route route, Image image, Deadline deadline, StageTimings timings) {
+        deadline.check("decoding " + image.name());
+        PreparedFace face;
+        try {
+            face = pipeline.prepare(image.bytes(), route.selection(), image.name(), timings);
+        } catch (FaceoffException e) {
+            return failed(image, e);
+        }
+        // The drift signal sees every face offered, those the quality gate then refuses too: recorded here, before
+        // the gate, once per face found, the same for every endpoint.
+        FaceQuality q = face.quality();
+        metrics.quality(route.model().name(), q.score(), q.yawDeg(), q.interEyePx());
+        return new Prepared(face);
+    }
+
+    /** The face, or its refusal (422 {@code low_quality}, naming its weakest measure) when its score is below {@code min}. */
+    private static Outcome gate(Prepared prepared, Image image, double min) {
+        FaceQuality q = prepared.face().quality();
+        if (min > 0 && q.score() < min) {
+            return failed(image, new FaceoffException(ErrorCode.LOW_QUALITY, String.format(java.util.Locale.ROOT,
+                    "%s: face quality %.3f is below min_quality %.3f; weakest measure: %s (yaw %.0f°, inter-eye %.0f px, "
+                            + "sharpness %.0f, brightness %.0f, detector score %.2f)", image.name(), q.score(), min,
+                    q.weakest(), q.yawDeg(), q.interEyePx(), q.sharpness(), q.brightness(), q.detectorScore())));
+        }
+        return prepared;
+    }
+
+    /**
+     * An image's error: thrown when it fails the request (its {@link OnError}, or a server error — overload,
+     * shutdown, deadline — which is always the request's), else kept as its outcome.
+     */
+    private static Failed failed(Image image, FaceoffException e) {
+        if (image.onError() == OnError.FAIL_REQUEST || e.code().status().is5xxServerError()) {
+            throw e;
+        }
+        return new Failed(e);
+    }
+
+    /** The helper's outcome, or its exception as thrown. */
+    private static Outcome await(Future<Outcome> task) {
         try {
             return task.get();
         } catch (ExecutionException e) {
@@ -340,25 +367,6 @@ public final class VerificationService {
         }
     }
 
-    @PreDestroy
-    void stopHelpers() {
-        helpers.shutdown();
-    }
-
-    /**
-     * The memory an image's pixels take while it is prepared, from its header. A header the pipeline will
-     * refuse (unreadable, or over faceoff.image.max-pixels: 413) costs nothing: it is never decoded.
-     */
-    long cost(byte[] image) {
-        long pixels;
-        try {
-            pixels = ImageHeader.read(image).pixels();
-        } catch (FaceoffException e) {
-            pixels = 0;
-        }
-        return Admission.cost(pixels > imageLimits.maxPixels() ? 0 : pixels);
-    }
-
     private double minQuality(Double requested) {
         if (requested == null) {
             return decision.minQuality();
@@ -367,17 +375,6 @@ public final class VerificationService {
             throw new FaceoffException(ErrorCode.INVALID_REQUEST, "min_quality must be within [0, 1]; got " + requested);
         }
         return requested;
-    }
-
-    /** Refuses a face whose quality score is below {@code min}, naming its weakest measure. */
-    static void gate(PreparedFace face, String which, double min) {
-        FaceQuality q = face.quality();
-        if (min > 0 && q.score() < min) {
-            throw new FaceoffException(ErrorCode.LOW_QUALITY, String.format(java.util.Locale.ROOT,
-                    "%s: face quality %.3f is below min_quality %.3f; weakest measure: %s (yaw %.0f°, inter-eye %.0f px, "
-                            + "sharpness %.0f, brightness %.0f, detector score %.2f)", which, q.score(), min, q.weakest(),
-                    q.yawDeg(), q.interEyePx(), q.sharpness(), q.brightness(), q.detectorScore()));
-        }
     }
 
     private void recordStages(StageTimings timings, LoadedModel embedding) {
@@ -395,9 +392,5 @@ public final class VerificationService {
 
     private static double round(double v) {
         return Math.round(v * 1e6) / 1e6;
-    }
-
-    private void recordQuality(String model, FaceQuality q) {
-        metrics.quality(model, q.score(), q.yawDeg(), q.interEyePx());
     }
 }

@@ -9,20 +9,24 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 import org.springframework.util.unit.DataSize;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.faceoff.common.Deadline;
 import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
+import dev.faceoff.image.ImageProperties;
 
 class AdmissionTest {
+
+    static final ImageProperties IMAGES = new ImageProperties(DataSize.ofMegabytes(10), 40_000_000);
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     Admission admission(int workers, int queue, Duration wait, long budget) {
         return new Admission(new LimitsProperties(true, workers, queue, wait, DataSize.ofBytes(budget), Duration.ofSeconds(5), 16, true),
-                new FaceoffMetrics(registry));
+                IMAGES, new FaceoffMetrics(registry));
     }
 
     /** A request that enters {@code a} on another thread, once it is (about 50 ms later) waiting in the queue. */
@@ -73,6 +77,43 @@ class AdmissionTest {
         assertThat(count("admitted", "ok")).as("spares are not admissions").isEqualTo(2);
         a.enter(Deadline.NONE).close();
         a.enter(Deadline.NONE).close();   // every worker came back
+    }
+
+    @Test
+    void aTaskOnASpareWorkerRunsInTheCallersLogContextAndGivesTheWorkerBack() throws Exception {
+        Admission a = admission(2, 2, Duration.ofSeconds(2), 1 << 20);
+        MDC.put("request_id", "r-1");
+        try (var request = a.enter(Deadline.NONE)) {
+            var task = a.onSpareWorker(() -> MDC.get("request_id") + " on " + Thread.currentThread().getName());
+            assertThat(task).isPresent();
+            assertThat(task.get().get(1, TimeUnit.SECONDS)).startsWith("r-1 on faceoff-prepare-");
+            assertThat(a.spare()).as("the task's worker came back").isPresent().get().satisfies(Admission.Permit::close);
+        } finally {
+            MDC.clear();
+        }
+        var serial = new Admission(new LimitsProperties(true, 2, 2, Duration.ofSeconds(1), DataSize.ofMegabytes(1),
+                Duration.ofSeconds(5), 16, false), IMAGES, new FaceoffMetrics(new SimpleMeterRegistry()));
+        try (var request = serial.enter(Deadline.NONE)) {
+            assertThat(serial.onSpareWorker(() -> "never")).as("faceoff.limits.parallel-images off").isEmpty();
+        }
+    }
+
+    @Test
+    void anImageCostsTheDecodedPixelsItsHeaderAnnouncesUnlessItWillBeRefused() throws Exception {
+        Admission a = admission(1, 1, Duration.ofSeconds(1), 1 << 20);
+        var out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(20, 10, java.awt.image.BufferedImage.TYPE_3BYTE_BGR),
+                "png", out);
+        byte[] png = out.toByteArray();
+        assertThat(a.cost(png)).isEqualTo(200L * Admission.BYTES_PER_PIXEL);
+        assertThat(a.cost(new byte[]{1, 2, 3})).as("unreadable: never decoded").isZero();
+        var small = new Admission(new LimitsProperties(true, 1, 1, Duration.ofSeconds(1), DataSize.ofMegabytes(1),
+                Duration.ofSeconds(5), 16, true), new ImageProperties(DataSize.ofMegabytes(1), 199),
+                new FaceoffMetrics(new SimpleMeterRegistry()));
+        assertThat(small.cost(png)).as("over faceoff.image.max-pixels: refused before decoding").isZero();
+        try (var pixels = a.reserveDecoded(java.util.List.of(png, png), 0)) {
+            assertThat(registry.get("faceoff.admission.memory.reserved").gauge().value()).isEqualTo(400.0 * Admission.BYTES_PER_PIXEL);
+        }
     }
 
     @Test
@@ -149,7 +190,7 @@ class AdmissionTest {
     @Test
     void aDisabledAdmissionAdmitsEverything() {
         var a = new Admission(new LimitsProperties(false, 1, 1, Duration.ZERO, DataSize.ofBytes(1), Duration.ofSeconds(5), 16, true),
-                new FaceoffMetrics(registry));
+                IMAGES, new FaceoffMetrics(registry));
         var p1 = a.enter(Deadline.NONE);
         var p2 = a.enter(Deadline.NONE);
         a.reserve(10, 0).close();

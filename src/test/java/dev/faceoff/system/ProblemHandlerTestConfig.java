@@ -9,7 +9,8 @@ import org.springframework.context.annotation.Import;
 /** Brings the package-private error handling, admission control and a meter registry into web-slice tests. */
 @TestConfiguration
 @Import({ProblemHandler.class, PayloadLimitFilter.class, Admission.class})
-@org.springframework.boot.context.properties.EnableConfigurationProperties(LimitsProperties.class)
+@org.springframework.boot.context.properties.EnableConfigurationProperties({LimitsProperties.class,
+        dev.faceoff.image.ImageProperties.class})
 public class ProblemHandlerTestConfig {
 
     @Bean

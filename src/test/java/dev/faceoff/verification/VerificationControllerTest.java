@@ -1,5 +1,6 @@
 package dev.faceoff.verification;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.BDDMockito.given;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
@@ -8,9 +9,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import java.util.Map;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Import;
@@ -111,8 +115,30 @@ class VerificationControllerTest {
     }
 
     @Test
+    void theSubjectAndTheXHeadersAreExperimentKeysInEitherForm() throws Exception {
+        var verified = ArgumentCaptor.forClass(VerificationService.Request.class);
+        var compared = ArgumentCaptor.forClass(VerificationService.CompareRequest.class);
+        given(service.verify(verified.capture(), any())).willThrow(new FaceoffException(ErrorCode.NO_FACE, "none"));
+        given(service.compare(compared.capture(), any())).willThrow(new FaceoffException(ErrorCode.NO_FACE, "none"));
+        mvc.perform(multipart("/v1/verify").file(IMAGE1).file(IMAGE2).param("subject", "s-1").header("X-Tenant", "t"));
+        mvc.perform(post("/v1/verify").contentType(MediaType.APPLICATION_JSON).header("X-Tenant", "t")
+                .content("{\"image1\": \"aGk=\", \"image2\": \"aGk=\", \"subject\": \"s-1\"}"));
+        mvc.perform(multipart("/v1/verify").file(IMAGE1).file(IMAGE2));
+        mvc.perform(multipart("/v1/compare").file(new MockMultipartFile("probe", new byte[]{1}))
+                .file(new MockMultipartFile("candidates", new byte[]{2})).param("subject", "s-1"));
+        mvc.perform(post("/v1/compare").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"probe\": \"aGk=\", \"candidates\": [\"aGk=\"]}"));
+
+        var subject = Map.of("subject", "s-1");
+        assertThat(verified.getAllValues()).extracting(r -> r.keys().fields()).containsExactly(subject, subject, Map.of());
+        assertThat(verified.getAllValues()).extracting(r -> r.keys().headers().get("x-tenant"))
+                .containsExactly("t", "t", null);
+        assertThat(compared.getAllValues()).extracting(r -> r.keys().fields()).containsExactly(subject, Map.of());
+    }
+
+    @Test
     void dataUrlPrefixIsAccepted() {
-        org.assertj.core.api.Assertions.assertThat(VerificationController.base64("data:image/jpeg;base64,aGk=", "x"))
+        assertThat(VerificationController.base64("data:image/jpeg;base64,aGk=", "x"))
                 .containsExactly('h', 'i');
     }
 }
