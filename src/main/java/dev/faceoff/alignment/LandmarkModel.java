@@ -1,6 +1,9 @@
 package dev.faceoff.alignment;
 
 
+import java.util.Locale;
+import java.util.Optional;
+
 import dev.faceoff.common.NativeLedger;
 import org.opencv.core.Mat;
 import org.opencv.core.Rect;
@@ -9,29 +12,45 @@ import org.opencv.imgproc.Imgproc;
 import org.springframework.stereotype.Component;
 
 import dev.faceoff.detection.Box;
+import dev.faceoff.detection.DetectionProperties;
+import dev.faceoff.model.ModelLoadException;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelRepository;
 import dev.faceoff.model.ModelRunner;
 import dev.faceoff.model.Pixels;
 
-/** 68 facial landmarks from the detected box: crop, 64×64 grey, one session run, back to image pixels. */
+/**
+ * 68 facial landmarks from the detected box: crop, 64×64 grey, one session run, back to image pixels. The
+ * landmark model is optional in the store when the detector finds the five points itself (YuNet); then
+ * {@link #loaded()} is false and nothing may ask for landmarks: start-up stops when the detector
+ * ({@link ModelRepository}) or {@code faceoff.detection.points} needs the model and it is missing.
+ */
 @Component
 public final class LandmarkModel {
 
-    private final LoadedModel model;
+    private final Optional<LoadedModel> model;
     private final ModelRunner runner;
 
-    LandmarkModel(ModelRepository models, ModelRunner runner) {
-        this.model = models.landmarks().orElse(null);   // null: the detector gives the points (YuNet)
+    LandmarkModel(ModelRepository models, ModelRunner runner, DetectionProperties detection) {
+        this.model = models.landmarks();
         this.runner = runner;
+        if (model.isEmpty() && detection.points() != DetectionProperties.Points.DETECTOR) {
+            throw new ModelLoadException("faceoff.detection.points=" + detection.points().name().toLowerCase(Locale.ROOT)
+                    + " needs the landmark model '" + models.landmarksName() + "', which is not in the store; add it "
+                    + "(models/fetch-pretrained.sh) or set faceoff.detection.points=detector");
+        }
+    }
+
+    /** Whether a landmark model is loaded. */
+    public boolean loaded() {
+        return model.isPresent();
     }
 
     /** @return 68 points in image pixels, flattened x0, y0, x1, y1, … */
     public double[] predict(Mat bgr, Box box) {
-        if (model == null) {
-            throw new IllegalStateException("no landmark model loaded (faceoff.models.landmarks)");
-        }
+        LoadedModel model = this.model.orElseThrow(
+                () -> new IllegalStateException("no landmark model loaded (faceoff.models.landmarks)"));
         ModelManifest.Input input = model.manifest().input();
         Rect crop = cropRect(box, bgr.cols(), bgr.rows());
         float[] tensor = new float[input.width() * input.height()];

@@ -279,6 +279,11 @@ public final class ModelRepository {
         return Optional.ofNullable(models.get(properties.landmarks())).filter(m -> m.manifest().task() == Task.LANDMARKS);
     }
 
+    /** The configured landmark model's name ({@code faceoff.models.landmarks}), loaded or not. */
+    public String landmarksName() {
+        return properties.landmarks();
+    }
+
     public LoadedModel defaultEmbedding() {
         return models.get(properties.defaultEmbedding());
     }
