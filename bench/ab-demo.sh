@@ -9,9 +9,11 @@
 #                                                   embedder copied as copy-arcface / copy-cosface /
 #                                                   copy-softmax (same weights: they always agree), for
 #                                                   as long as the trained loss-zoo models are not in models/
-# Writes the full report to ab-report.json in the current folder.
+# The pairs come from $FACEOFF_SHARED/datasets/lfw (default ../shared). Writes the full report to
+# ab-report.json in the current folder.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/lib.sh"
+root="$FACEOFF_ROOT"
 
 if [[ "${1:-}" == "--standin-models" ]]; then
   dir="${2:?usage: bench/ab-demo.sh --standin-models DIR}"
@@ -35,7 +37,7 @@ fi
 
 url="${1:-http://127.0.0.1:8080}"
 n="${2:-40}"
-lfw="$root/../shared/datasets/lfw"
+lfw="$FACEOFF_SHARED/datasets/lfw"
 [[ -f "$lfw/pairs.txt" ]] || { echo "LFW not found under $lfw" >&2; exit 1; }
 /usr/bin/python3 - "$url" "$n" "$lfw" "${FACEOFF_ADMIN_KEY:-}" <<'PY'
 import json, os, sys, uuid, urllib.request, urllib.error

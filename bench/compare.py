@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """One-to-many against N one-to-one calls, on the real service.
 
-Starts faceoff (the jar, embedded defaults, CPU) on loopback, then for ROUNDS rounds, alternating the order
+Starts faceoff (the jar, its own configuration, CPU, the pod's JVM: bench/lib.sh) on loopback, then for ROUNDS rounds, alternating the order
 within each round: one POST /v1/compare of a probe against N candidates, and the same N pairs as N
 sequential POST /v1/verify calls. Every image is an LFW photo (250x250 JPEG); the probe is
 Aaron_Peirsol_0001, the candidates are Aaron_Peirsol_0002 and N-1 other people. Prints the median wall time
 of each, their ratio (target: compare <= 0.6 x the N calls) and checks both give the same similarities.
 
-Usage: bench/compare.py [N] [ROUNDS] [JAR]     (defaults 8, 30, target/faceoff.jar)
+Usage: bench/compare.py [N] [ROUNDS] [JAR]     (defaults 8, 30, target/faceoff.jar; LFW from $FACEOFF_SHARED,
+default ../shared)
 Do not run it while training or another benchmark runs on the machine.
 """
 import base64
@@ -21,8 +22,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import service  # noqa: E402  (bench/service.py)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LFW = os.path.join(ROOT, "..", "shared", "datasets", "lfw", "lfw-deepfunneled")
+ROOT = service.ROOT
+LFW = os.path.join(service.SHARED, "datasets", "lfw", "lfw-deepfunneled")
 PORT = int(os.environ.get("PORT", "18081"))
 OTHERS = ["Abel_Pacheco", "Akhmed_Zakayev", "Amber_Tamblyn", "Bill_Gates", "Colin_Powell", "George_W_Bush",
           "Hugo_Chavez", "Jennifer_Aniston", "John_Kerry", "Laura_Bush", "Serena_Williams", "Tony_Blair",

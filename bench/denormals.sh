@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ms per face of the vendor's embedder against the served one (near-zero weights flushed by
 # models/tools/prepare_onnx.py), one thread, on a real LFW face: dev.faceoff.model.DenormalBench.
-# Needs the fetched models (bin/setup) and ../shared/datasets/lfw. The classpath goes through an
+# Needs the fetched models (bin/setup) and LFW in $FACEOFF_SHARED/datasets (default ../shared). The classpath goes through an
 # argument file: ONNX Runtime 1.29.0 crashes on command lines over ~3,980 bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -5,7 +5,7 @@
 
 Starts the jar with the deployment configuration (k8s/base/config/application.yaml, which docker compose
 mounts too: its experiment, shadow and faceoff.models.include), then the same with every embedding model
-loaded (include emptied), alternating, under the pod's heap (-Xmx1g), CPU provider. Reports per set the
+loaded (include emptied), alternating, with the pod's JVM (bench/lib.sh), CPU provider. Reports per set the
 embedding models loaded, the median seconds from launch to readiness and the resident memory at ready
 (VmRSS). Do not run it while training or another benchmark runs.
 """
@@ -41,7 +41,7 @@ def main():
         for name, extra in sets.items():
             s = service.start(args.jar, args.port, "/tmp/deployed-set-%s.log" % name,
                               extra=["--spring.config.additional-location=file:" + CONFIG, *extra],
-                              jvm=service.POD_JVM.split(), name="deployed-set")
+                              name="deployed-set")
             try:
                 results[name]["ready"].append(s.ready_s)
                 results[name]["rss"].append(s.memory()[0])

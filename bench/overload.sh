@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Admission control under overload, with the JVM sized like the k8s pod (memory limit 2 GiB, heap 50 %:
-# -XX:MaxRAM=2g and the JAVA_TOOL_OPTIONS of docker/Dockerfile, as k8s/README.md documents):
+# Admission control under overload, with the JVM of the k8s pod (bench/lib.sh: memory limit 2 GiB as
+# -XX:MaxRAM, heap 50 % from the JAVA_TOOL_OPTIONS of docker/Dockerfile) and the deployment configuration:
 #   1. the sustainable rate of 250x250 LFW pairs (4 clients), then 3x that rate offered for 20 s:
 #      every admitted request must be answered within faceoff.limits.deadline, the rest 503 overloaded;
 #   2. a burst of 200 concurrent pairs of 12-megapixel photos (LFW faces on 4000x3000 canvases):
 #      peak resident memory (VmHWM) must stay under the 2 GiB limit, and the process must survive.
 # Usage: bench/overload.sh [JAR]     (default target/faceoff.jar; build it first: mvn -B -DskipTests package)
-# Needs: bin/setup --bench (hey, imagemagick). Writes target/overload/summary.md. Do not run it while
-# training or another benchmark runs on the machine.
+# Needs: bin/setup --bench (hey, imagemagick), LFW in $FACEOFF_SHARED/datasets (default ../shared). Writes
+# target/overload/summary.md. Do not run it while training or another benchmark runs on the machine.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/lib.sh"
+root="$FACEOFF_ROOT"
 jar="${1:-$root/target/faceoff.jar}"
 out="$root/target/overload"
-lfw="$root/../shared/datasets/lfw/lfw-deepfunneled"
+lfw="$FACEOFF_SHARED/datasets/lfw/lfw-deepfunneled"
 port="${PORT:-18080}"
 url="http://127.0.0.1:$port"
 limit_bytes=$((2 * 1024 * 1024 * 1024))
@@ -24,38 +25,22 @@ done
 mkdir -p "$out"
 
 # request bodies: JSON with base64 images (one body file serves every request of a run)
-body() {  # body FILE1 FILE2 OUT
-  /usr/bin/python3 - "$@" <<'PY'
-import base64, json, sys
-a, b, out = sys.argv[1:4]
-enc = lambda p: base64.b64encode(open(p, "rb").read()).decode()
-json.dump({"image1": enc(a), "image2": enc(b)}, open(out, "w"))
-PY
-}
 a="$lfw/Aaron_Peirsol/Aaron_Peirsol_0001.jpg"
 b="$lfw/Aaron_Peirsol/Aaron_Peirsol_0002.jpg"
-body "$a" "$b" "$out/small.json"
+json_pair "$a" "$b" "$out/small.json"
 for i in 1 2; do
   src="$lfw/Aaron_Peirsol/Aaron_Peirsol_000$i.jpg"
   [[ -f "$out/phone$i.jpg" ]] || convert -size 4000x3000 "xc:rgb(150,140,130)" -attenuate 0.4 +noise Gaussian \
       \( "$src" -resize 300% \) -geometry +1600+1100 -composite -quality 90 "$out/phone$i.jpg"
 done
-body "$out/phone1.jpg" "$out/phone2.jpg" "$out/phone.json"
+json_pair "$out/phone1.jpg" "$out/phone2.jpg" "$out/phone.json"
 
-# the image's JVM options (one line: JAVA_TOOL_OPTIONS="...")
-jvm=$(sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' "$root/docker/Dockerfile" | head -1)
-echo "overload: starting faceoff (-XX:MaxRAM=2g $jvm) on port $port"
-# shellcheck disable=SC2086  # jvm is a list of options
-java -XX:MaxRAM=2g $jvm -jar "$jar" --server.port="$port" \
-  --faceoff.runtime.provider=cpu --faceoff.models.dir="$root/models" \
-  --spring.config.additional-location="file:$root/k8s/base/config/application.yaml" >"$out/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "$url/actuator/health/readiness" >/dev/null 2>&1 && break
-  kill -0 $pid 2>/dev/null || { echo "overload: faceoff exited; see $out/server.log" >&2; exit 1; }
-  sleep 1
-done
+jvm=$(faceoff_pod_jvm)
+echo "overload: starting faceoff ($jvm) on port $port"
+trap faceoff_stop EXIT
+faceoff_start "$jar" "$port" "$out/server.log" \
+  --spring.config.additional-location="file:$root/k8s/base/config/application.yaml"
+pid=$FACEOFF_PID
 rss() { awk -v f="$1" '$1 == f {print $2 * 1024}' "/proc/$pid/status"; }
 hey -n 100 -c 2 -m POST -T application/json -D "$out/small.json" "$url/v1/verify" >/dev/null   # warm-up
 baseline=$(rss VmRSS:)
@@ -104,7 +89,7 @@ def load(name):
     ok = [float(r["response-time"]) * 1000 for r in rows if r["status-code"] == "200"]
     return rows, codes, ok
 print("# Overload (bench/overload.sh)\n")
-print(f"JVM as in the k8s pod: -XX:MaxRAM=2g {jvm}; models/ of the repository; "
+print(f"JVM as in the k8s pod: {jvm}; models/ of the repository; "
       f"k8s/base/config/application.yaml. Resident memory when warm: {baseline / 2**20:.0f} MiB.\n")
 print("| run | requests | 200 | 503 | other | admitted p50 ms | admitted p99 ms | admitted max ms |")
 print("|---|---|---|---|---|---|---|---|")

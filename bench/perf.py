@@ -8,8 +8,8 @@
    (decode, detector, 68 points, embedder; no HTTP, no Spring) with 1 and 2 threads (ServingBench ceiling).
 3. Start-up: the service as the container image runs it (bin/layout: extracted jar, unpacked native libraries,
    AppCDS archive) started 5 times, and the plain jar 3 times, every model in the store loaded: seconds from
-   launch to ready (median, min), resident memory at ready. The load runs use the layout under the pod's heap
-   (-Xmx1g: MaxRAMPercentage=50 of the 2 GiB limit).
+   launch to ready (median, min), resident memory at ready. Every start is bench/lib.sh's, with the pod's JVM
+   (the image's JAVA_TOOL_OPTIONS under -XX:MaxRAM of the 2 GiB limit: a 1 GiB heap); the load runs use the layout.
 4. Each set at concurrency 1, 2, 4, 8, 16 (wrk; 30 s of warm-up traffic first, then 3 s per set):
    verifications/s, p50/p95/p99, errors, the service's CPU use (cores) and the load generator's; then 20
    sequential requests for the service's own per-stage times (timings_ms).
@@ -18,8 +18,10 @@
 6. Writes target/bench/<label>.json and, for the default configuration, BENCHMARKS.md.
 
 Usage: bench/perf.py [--seconds S] [--sets a,b] [--concurrency 1,2,...] [--property KEY=VALUE ...]
-                     [--label NAME] [--skip-build]
-Needs: bin/setup --bench (wrk, hey), ../shared/datasets/lfw. About 6 minutes at the default 8 s a point.
+                     [--label NAME] [--skip-build] [--pairs N] [--starts LAYOUT,JAR] [--warm-up S]
+Needs: bin/setup --bench (wrk, hey), LFW in $FACEOFF_SHARED/datasets (default ../shared). About 6 minutes at
+the default 8 s a point. A quick check that it runs: --seconds 1 --sets small --concurrency 1 --pairs 4
+--starts 1,1 --warm-up 2 --label check (writes target/bench/check.json, not BENCHMARKS.md).
 Do not run it while training or another benchmark runs on the machine.
 """
 import argparse
@@ -39,10 +41,9 @@ import service  # noqa: E402  (bench/service.py)
 
 ROOT = service.ROOT
 OUT = os.path.join(ROOT, "target", "bench")
-PAIRS = os.path.join(ROOT, "..", "shared", "datasets", "lfw", "pairs.txt")
+PAIRS = os.path.join(service.SHARED, "datasets", "lfw", "pairs.txt")
 PORT = int(os.environ.get("PORT", "18082"))
 LAYOUT = os.path.join(ROOT, "target", "layout")
-WARM_UP_S = 30
 SETS = {
     "small": "LFW photos as they are (250x250 JPEG)",
     "phone12mp": "each photo enlarged 4x onto a 4000x3000 canvas (12 MP JPEG, face ~450 px)",
@@ -176,6 +177,8 @@ def main():
     parser.add_argument("--label", default=None)
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--pairs", type=int, default=32)
+    parser.add_argument("--starts", default="5,3", help="start-up runs: layout,jar")
+    parser.add_argument("--warm-up", type=int, default=30, help="seconds of warm-up traffic before the load runs")
     args = parser.parse_args()
     label = args.label or ("default" if not args.property else "custom")
     for tool in ("wrk", "hey"):
@@ -189,6 +192,7 @@ def main():
     sets = args.sets.split(",")
     levels = [int(c) for c in args.concurrency.split(",")]
     result = {"machine": machine(), "label": label, "properties": args.property, "seconds_per_point": args.seconds,
+              "warm_up_s": args.warm_up,
               "command": "bench/perf.py " + " ".join(sys.argv[1:]), "sets": {}}
     print("perf: image sets", flush=True)
     java_bench("sets", os.path.join(OUT, "sets"), PAIRS, str(args.pairs))
@@ -198,18 +202,18 @@ def main():
 
     jar = os.path.join(ROOT, "target", "faceoff.jar")
     extra = ["--" + p for p in args.property] + ["--logging.level.root=WARN"]
-    layout = [os.path.join(LAYOUT, "run")]
-    result["startup"] = {"layout": startups(jar, extra, layout, 5), "jar": startups(jar, extra, None, 3),
-                         "java_tool_options": service.POD_JVM}
-    server = service.start(jar, PORT, os.path.join(OUT, "server.log"), extra=extra, name="perf", launcher=layout,
-                           java_tool_options=service.POD_JVM)
+    layout = os.path.join(LAYOUT, "run")
+    layout_starts, jar_starts = (int(n) for n in args.starts.split(","))
+    result["startup"] = {"layout": startups(layout, extra, layout_starts), "jar": startups(jar, extra, jar_starts),
+                         "java_tool_options": service.pod_jvm()}
+    server = service.start(layout, PORT, os.path.join(OUT, "server.log"), extra=extra, name="perf")
     url = "http://127.0.0.1:%d/v1/verify" % PORT
     try:
         rss, _ = server.memory()
         result["startup"].update({"ready_s": result["startup"]["layout"]["median_s"], "rss_mib_at_ready": round(rss)})
         # the JIT's warm-up: measured, a start from the AppCDS archive needs ~20 s of traffic to reach its
         # steady state (CPU per verification 47 -> 39 -> 36 ms over three 8 s runs), a plain start less
-        wrk(url, os.path.join(OUT, "sets", sets[0], "bodies.txt"), 2, WARM_UP_S)
+        wrk(url, os.path.join(OUT, "sets", sets[0], "bodies.txt"), 2, args.warm_up)
         for s in sets:
             bodies = os.path.join(OUT, "sets", s, "bodies.txt")
             wrk(url, bodies, 2, 3)   # warm-up of this set
@@ -243,19 +247,19 @@ def main():
         print("perf: wrote BENCHMARKS.md and target/bench/default.json")
 
 
-def startups(jar, extra, launcher, times):
+def startups(target, extra, times):
     """Launch to ready, `times` starts (each stopped at once): median and min seconds, RSS at ready."""
     ready, rss = [], []
     for _ in range(times):
-        server = service.start(jar, PORT, os.path.join(OUT, "startup.log"), extra=extra, name="perf", launcher=launcher,
-                               java_tool_options=service.POD_JVM)
+        server = service.start(target, PORT, os.path.join(OUT, "startup.log"), extra=extra, name="perf")
         ready.append(server.ready_s)
         rss.append(server.memory()[0])
         server.stop()
     row = {"median_s": round(statistics.median(ready), 2), "min_s": round(min(ready), 2),
            "runs_s": [round(x, 2) for x in ready], "rss_mib_at_ready": round(statistics.median(rss))}
     print("perf: start-up (%s): ready in %.2f s median, %.2f min, RSS %d MiB"
-          % ("layout" if launcher else "java -jar", row["median_s"], row["min_s"], row["rss_mib_at_ready"]), flush=True)
+          % ("java -jar" if target.endswith(".jar") else "layout", row["median_s"], row["min_s"], row["rss_mib_at_ready"]),
+          flush=True)
     return row
 
 
@@ -288,10 +292,10 @@ def markdown(r):
              "training job or another benchmark runs. Compare ratios within one run, not absolute times across "
              "runs." % (r["command"], m["date"], m["commit"]), "",
              "**Machine:** %s, %d cores%s, %.0f GiB; %s; %s. Service: `target/faceoff.jar` through `bin/layout`, CPU provider, "
-             "embedded defaults%s, every model of `models/` loaded; each point %d s, after 30 s of warm-up traffic and 3 s more per set."
+             "the jar's configuration%s, every model of `models/` loaded; each point %d s, after %d s of warm-up traffic and 3 s more per set."
              % (m["cpu"], m["cores"], " (AVX-512 VNNI)" if m["avx512_vnni"] else "", m["memory_gib"], m["java"], m["os"],
                 (" plus " + ", ".join("`%s`" % p for p in r["properties"])) if r["properties"] else "",
-                r["seconds_per_point"]), "",
+                r["seconds_per_point"], r["warm_up_s"]), "",
              "**Load:** `wrk -t1 -cC` with `bench/verify.lua`, each connection cycling through 32 LFW pairs "
              "(16 of one person) as JSON bodies (base64). **Ceiling:** the same images through bare ONNX Runtime "
              "sessions of the same three models (`ServingBench ceiling`): decode (OpenCV, the service's reduced "
@@ -301,9 +305,9 @@ def markdown(r):
              "## Start-up and memory", "",
              "Launch to readiness 200 with every model of `models/` loaded, under the pod's heap (`JAVA_TOOL_OPTIONS=%s`"
              "). **Layout**: `bin/layout` (what the container image runs: the jar extracted, the native libraries "
-             "of ONNX Runtime and OpenCV unpacked once, an AppCDS class archive), started 5 times; **jar**: "
-             "`java -jar target/faceoff.jar`, 3 times. Memory: the layout run that served every load below."
-             % r["startup"]["java_tool_options"], "",
+             "of ONNX Runtime and OpenCV unpacked once, an AppCDS class archive), started %d times; **jar**: "
+             "`java -jar target/faceoff.jar`, %d times. Memory: the layout run that served every load below."
+             % (r["startup"]["java_tool_options"], len(r["startup"]["layout"]["runs_s"]), len(r["startup"]["jar"]["runs_s"])), "",
              "| launch | ready, median | min | runs | RSS at ready |", "|---|---|---|---|---|"] + [
              "| %s | **%.2f s** | %.2f s | %s | %d MiB |" % (name, v["median_s"], v["min_s"],
                                                         ", ".join("%.2f" % x for x in v["runs_s"]), v["rss_mib_at_ready"])

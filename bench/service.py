@@ -1,15 +1,20 @@
-"""The benchmarks' shared start and stop of faceoff: the jar on loopback, CPU provider, the repo's model store.
+"""The Python benchmarks' handle on faceoff, started the one way bench/lib.sh starts it for every script: the
+jar (or bin/layout's run script) on 127.0.0.1, CPU provider, the repository's model store, the pod's JVM
+options; ready when /actuator/health/readiness answers 200.
 
-start() returns once readiness answers 200, with the seconds from launch to ready; stop() sends SIGTERM
-(the service's graceful shutdown) and waits. Used by bench/perf.py and bench/compare.py.
+start() returns once it is ready, with the seconds from launch to ready; stop() sends SIGTERM (the service's
+graceful shutdown) and waits. SHARED is the data sets' folder ($FACEOFF_SHARED, default ../shared). Used by
+bench/perf.py, bench/compare.py and bench/deployed-set.py.
 """
-import http.client
 import os
 import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LIB = os.path.join(ROOT, "bench", "lib.sh")
+SHARED = os.path.realpath(os.environ.get("FACEOFF_SHARED") or os.path.join(ROOT, "..", "shared"))
+START_TIMEOUT_S = 300
 
 
 class Service:
@@ -47,31 +52,20 @@ class Service:
             self.process.kill()
 
 
-# The pod's heap (k8s/base: JAVA_TOOL_OPTIONS -XX:MaxRAMPercentage=50 under a 2 GiB memory limit).
-POD_JVM = "-Xmx1g -XX:+ExitOnOutOfMemoryError"
+def pod_jvm():
+    """The pod's JVM options as bench/lib.sh gives them to the service."""
+    return subprocess.run([LIB, "pod-jvm"], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def start(jar, port, log_path, extra=(), jvm=(), name="bench", launcher=None, java_tool_options=None):
-    """Launches the jar (or the launcher, e.g. a bin/layout run script, instead of java -jar) and waits
-    (120 s at most) for readiness; exits the script if it dies. java_tool_options goes to JAVA_TOOL_OPTIONS."""
-    log = open(log_path, "w")
-    command = [*(launcher or ["java", *jvm, "-jar", jar]), "--server.port=%d" % port, "--faceoff.runtime.provider=cpu",
-               "--faceoff.models.dir=" + os.path.join(ROOT, "models"), *extra]
-    env = dict(os.environ)
-    if java_tool_options:
-        env["JAVA_TOOL_OPTIONS"] = java_tool_options
-    launched = time.perf_counter()
-    process = subprocess.Popen(command, stdout=log, stderr=log, env=env)
-    while time.perf_counter() - launched < 120:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/actuator/health/readiness")
-            if c.getresponse().status == 200:
-                return Service(process, port, log_path, time.perf_counter() - launched)
-        except OSError:
-            pass
-        if process.poll() is not None:
-            sys.exit("%s: faceoff exited; see %s" % (name, log_path))
-        time.sleep(0.05)
-    process.kill()
-    sys.exit("%s: faceoff not ready after 120 s; see %s" % (name, log_path))
+def start(target, port, log_path, extra=(), name="bench"):
+    """Starts `target` (a jar, or bin/layout's run script) through bench/lib.sh and waits until it is ready;
+    exits the script if it dies or is not ready within START_TIMEOUT_S. `extra` goes to faceoff."""
+    with open(log_path, "w") as log:
+        launched = time.perf_counter()
+        process = subprocess.Popen([LIB, "exec", target, str(port), *extra], stdout=log, stderr=log)
+    ready = subprocess.run([LIB, "wait-ready", "http://127.0.0.1:%d/actuator/health/readiness" % port,
+                            str(START_TIMEOUT_S), str(process.pid)])
+    if ready.returncode != 0:
+        process.kill()
+        sys.exit("%s: faceoff did not get ready; see %s" % (name, log_path))
+    return Service(process, port, log_path, time.perf_counter() - launched)

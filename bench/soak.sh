@@ -2,36 +2,26 @@
 # Soak: faceoff (JVM sized like the k8s pod) held at 70 % of its sustainable rate of 250x250 LFW pairs for
 # DURATION seconds; reports errors (must be 0) and resident memory over time (growth after the warm-up, the
 # first sixth of the run, must stay within 5 %). Writes target/soak/{summary.md,rss.csv}.
-# Usage: bench/soak.sh [DURATION_S] [JAR]     (default 1800 s, target/faceoff.jar; needs bin/setup --bench)
+# Usage: bench/soak.sh [DURATION_S] [JAR]     (default 1800 s, target/faceoff.jar; needs bin/setup --bench and
+# LFW in $FACEOFF_SHARED/datasets, default ../shared). The JVM and configuration of the k8s pod (bench/lib.sh).
 # Do not run it while training or another benchmark runs on the machine.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/lib.sh"
+root="$FACEOFF_ROOT"
 duration="${1:-1800}"
 jar="${2:-$root/target/faceoff.jar}"
 out="$root/target/soak"
-lfw="$root/../shared/datasets/lfw/lfw-deepfunneled"
+lfw="$FACEOFF_SHARED/datasets/lfw/lfw-deepfunneled"
 port="${PORT:-18081}"
 url="http://127.0.0.1:$port"
 command -v hey >/dev/null || { echo "soak: hey missing (bin/setup --bench)" >&2; exit 1; }
-[[ -f "$jar" ]] || { echo "soak: $jar missing (mvn -B -DskipTests package)" >&2; exit 1; }
+[[ -d "$lfw" ]] || { echo "soak: LFW not found under $lfw" >&2; exit 1; }
 mkdir -p "$out"
-/usr/bin/python3 - "$lfw/Aaron_Peirsol/Aaron_Peirsol_0001.jpg" "$lfw/Aaron_Peirsol/Aaron_Peirsol_0002.jpg" "$out/small.json" <<'PY'
-import base64, json, sys
-enc = lambda p: base64.b64encode(open(p, "rb").read()).decode()
-json.dump({"image1": enc(sys.argv[1]), "image2": enc(sys.argv[2])}, open(sys.argv[3], "w"))
-PY
-jvm=$(sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' "$root/docker/Dockerfile" | head -1)
-# shellcheck disable=SC2086  # jvm is a list of options
-java -XX:MaxRAM=2g $jvm -jar "$jar" --server.port="$port" --faceoff.runtime.provider=cpu \
-  --faceoff.models.dir="$root/models" --spring.config.additional-location="file:$root/k8s/base/config/application.yaml" \
-  >"$out/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "$url/actuator/health/readiness" >/dev/null 2>&1 && break
-  kill -0 $pid 2>/dev/null || { echo "soak: faceoff exited; see $out/server.log" >&2; exit 1; }
-  sleep 1
-done
+json_pair "$lfw/Aaron_Peirsol/Aaron_Peirsol_0001.jpg" "$lfw/Aaron_Peirsol/Aaron_Peirsol_0002.jpg" "$out/small.json"
+trap faceoff_stop EXIT
+faceoff_start "$jar" "$port" "$out/server.log" \
+  --spring.config.additional-location="file:$root/k8s/base/config/application.yaml"
+pid=$FACEOFF_PID
 hey -n 200 -c 2 -m POST -T application/json -D "$out/small.json" "$url/v1/verify" >/dev/null
 hey -z 15s -c 4 -m POST -T application/json -D "$out/small.json" -o csv "$url/v1/verify" >"$out/capacity.csv"
 rate=$(/usr/bin/python3 -c "

@@ -2,12 +2,13 @@
 # Median and p95 time of POST /v1/verify on two 250x250 LFW JPEGs, sequential requests on loopback.
 # Reports the client's wall time (curl time_total) and the server's own stage times (timings_ms).
 #   bench/verify-latency.sh [URL] [REQUESTS]      (default http://127.0.0.1:8080, 200)
-# The service must be running (bin/run). Timings on a shared 2-core machine are noisy: compare runs
+# The service must be running (bin/run); the photos come from $FACEOFF_SHARED/datasets (default ../shared). Timings on a shared 2-core machine are noisy: compare runs
 # made back to back, as ratios.
 set -euo pipefail
 url="${1:-http://127.0.0.1:8080}"
 n="${2:-200}"
-lfw="$(cd "$(dirname "$0")/.." && pwd)/../shared/datasets/lfw/lfw-deepfunneled"
+source "$(dirname "$0")/lib.sh"
+lfw="$FACEOFF_SHARED/datasets/lfw/lfw-deepfunneled"
 a="$lfw/Aaron_Peirsol/Aaron_Peirsol_0001.jpg"
 b="$lfw/Aaron_Peirsol/Aaron_Peirsol_0002.jpg"
 [[ -f "$a" && -f "$b" ]] || { echo "LFW images not found under $lfw" >&2; exit 1; }

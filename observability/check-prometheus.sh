@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Proof on a real Prometheus: starts faceoff (through bin/layout, as the container image does; CPU provider, the deployment configuration of
-# k8s/base/config/application.yaml) and Prometheus (the repository's scrape config and rule files, 1 s
+# Proof on a real Prometheus: starts faceoff (through bin/layout, as the container image does, with the pod's
+# JVM: bench/lib.sh; CPU provider, the deployment configuration of k8s/base/config/application.yaml) and Prometheus (the repository's scrape config and rule files, 1 s
 # intervals) on loopback, drives real verify traffic with LFW images, then sends every PromQL expression of
 # the Grafana dashboard and of the rules to Prometheus' HTTP API (observability/check_prometheus.py).
 # While the model store lacks a model that the deployment configuration's experiment names, the run uses
@@ -12,12 +12,12 @@
 # data set in ../shared/datasets/lfw (FACEOFF_SHARED overrides ../shared). Every process it starts is bound
 # to 127.0.0.1, limited in time and stopped on exit. Ends with `prometheus-check: N passed, M failed`.
 set -euo pipefail
+source "$(dirname "$0")/../bench/lib.sh"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+repo="$FACEOFF_ROOT"
 jar="$(realpath "${1:-$repo/target/faceoff.jar}")"
 models="$(realpath "${2:-$repo/models}")"
-lfw="${FACEOFF_SHARED:-$repo/../shared}/datasets/lfw"
-startup_timeout=300
+lfw="$FACEOFF_SHARED/datasets/lfw"
 
 say() { echo "check-prometheus: $*"; }
 die() { echo "check-prometheus: $*" >&2; exit 1; }
@@ -39,6 +39,7 @@ work="$(mktemp -d)"
 pids=()
 cleanup() {
   local status=$?
+  faceoff_stop
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if ((status != 0)); then
@@ -49,18 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# wait_for URL SECONDS PID: until URL answers 2xx, the process PID exits, or SECONDS pass
-wait_for() {
-  local url=$1 seconds=$2 pid=$3 deadline=$((SECONDS + $2))
-  until curl -fs -o /dev/null --max-time 2 "$url"; do
-    kill -0 "$pid" 2>/dev/null || die "process $pid exited before $url answered"
-    ((SECONDS < deadline)) || die "$url did not answer within ${seconds}s"
-    sleep 1
-  done
-}
 
 faceoff_port="$(free_port)"
 prometheus_port="$(free_port)"
@@ -73,22 +62,16 @@ check=("/usr/bin/python3" "$repo/observability/check_prometheus.py")
 # as the container image runs it: through bin/layout (extracted jar, unpacked native libraries, AppCDS)
 say "laying out $jar (bin/layout)"
 "$repo/bin/layout" "$jar" "$work/layout" "$models"
-say "starting faceoff ($work/layout/run) on 127.0.0.1:$faceoff_port"
-SECONDS=0
-FACEOFF_RUNTIME_PROVIDER=cpu FACEOFF_MODELS_DIR="$models" JAVA_TOOL_OPTIONS="-Xmx1g" \
-  timeout 900 "$work/layout/run" \
-    --server.address=127.0.0.1 --server.port="$faceoff_port" \
-    --spring.config.additional-location="file:$work/application.yaml" \
-    >"$work/faceoff.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$faceoff_port/actuator/health/readiness" "$startup_timeout" "${pids[-1]}"
-say "faceoff ready after ${SECONDS}s"
+say "starting faceoff ($work/layout/run, $(faceoff_pod_jvm)) on 127.0.0.1:$faceoff_port"
+FACEOFF_MODELS_DIR="$models" FACEOFF_TIME_LIMIT=900 faceoff_start "$work/layout/run" "$faceoff_port" "$work/faceoff.log" \
+  --spring.config.additional-location="file:$work/application.yaml"
+say "faceoff ready after ${FACEOFF_READY_S}s"
 
 say "starting prometheus $(prometheus --version 2>&1 | head -n 1 | cut -d' ' -f3) on 127.0.0.1:$prometheus_port"
 timeout 900 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$prometheus_port/-/ready" 60 "${pids[-1]}"
+wait_ready "http://127.0.0.1:$prometheus_port/-/ready" 60 "${pids[-1]}"
 
 timeout 600 "${check[@]}" run --faceoff "http://127.0.0.1:$faceoff_port" --faceoff-config "$work/application.yaml" \
   --prometheus "http://127.0.0.1:$prometheus_port" --lfw "$lfw" \

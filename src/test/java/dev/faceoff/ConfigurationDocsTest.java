@@ -3,7 +3,6 @@ package dev.faceoff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+
+import dev.faceoff.testing.ConfigurationFiles;
 
 /**
  * docs/operations.md's configuration table against the configuration metadata that
@@ -68,20 +67,14 @@ class ConfigurationDocsTest {
     }
 
     /** faceoff.* property → its default as text (null when the record gives none). */
-    private static Map<String, String> metadata() throws IOException {
-        try (InputStream in = ConfigurationDocsTest.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-            assertThat(in).as("configuration metadata (spring-boot-configuration-processor)").isNotNull();
-            JsonNode root = JsonMapper.builder().build().readTree(in);
-            var out = new LinkedHashMap<String, String>();
-            for (JsonNode p : root.path("properties")) {
-                String name = p.path("name").asString();
-                if (name.startsWith("faceoff.")) {
-                    JsonNode d = p.get("defaultValue");
-                    out.put(name, d == null || d.isNull() || d.isArray() ? null : d.asString());
-                }
+    private static Map<String, String> metadata() {
+        var out = new LinkedHashMap<String, String>();
+        ConfigurationFiles.metadata().forEach((name, d) -> {
+            if (name.startsWith("faceoff.")) {
+                out.put(name, d.isMissingNode() || d.isNull() || d.isArray() ? null : d.asString());
             }
-            return out;
-        }
+        });
+        return out;
     }
 
     /** The "## Configuration" table: key → the documented default (a single `value`), or null. */

@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Where the data sets ({@code ../shared/datasets}) and the model store are. Tests that need them skip
- * with a clear message on a machine without them, and fail in CI (env CI=true), where they must exist.
+ * Where the data sets ({@code ../shared/datasets}) and the model store are. The shared folder is
+ * {@code FACEOFF_SHARED} where the environment sets it (as for every script of the repository), else
+ * {@code -Dfaceoff.shared} (the pom gives {@code ../shared}). Tests that need them skip with a clear message
+ * on a machine without them, and fail in CI (env CI=true), where they must exist.
  */
 public final class SharedData {
 
@@ -17,7 +19,10 @@ public final class SharedData {
     }
 
     public static Path shared() {
-        return Path.of(System.getProperty("faceoff.shared", "../shared")).toAbsolutePath().normalize();
+        String environment = System.getenv("FACEOFF_SHARED");
+        String folder = environment != null && !environment.isBlank() ? environment
+                : System.getProperty("faceoff.shared", "../shared");
+        return Path.of(folder).toAbsolutePath().normalize();
     }
 
     public static Path models() {

@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.faceoff.testing.ConfigurationFiles;
+
 /**
  * Renders both kustomize overlays (k8s/overlays/cpu, k8s/overlays/gpu) and checks every object against the
  * Kubernetes API model strictly: unknown fields, required fields, and the references between the objects (selectors,
@@ -272,13 +274,19 @@ class KubernetesManifestsTest {
     }
 
 
-    /** A dotted key of the deployment configuration (k8s/base/config/application.yaml). */
-    private static String springProperty(String key) throws Exception {
-        JsonNode node = YAML.readTree(Files.readString(ROOT.resolve("k8s/base/config/application.yaml")));
-        for (String part : key.split("\\.")) {
-            node = node.path(part);
+    /**
+     * A property as a deployment gets it: the deployment configuration (k8s/base/config/application.yaml), else
+     * the jar's application.yaml, else the default of the configuration metadata.
+     */
+    private static String springProperty(String key) {
+        String value = ConfigurationFiles.yaml(ROOT.resolve(ConfigurationFiles.DEPLOYMENT_YAML)).get(key);
+        if (value == null) {
+            value = ConfigurationFiles.yaml(ROOT.resolve(ConfigurationFiles.APPLICATION_YAML)).get(key);
         }
-        assertThat(node.isMissingNode()).as("%s in k8s/base/config/application.yaml", key).isFalse();
-        return node.asText();
+        if (value == null && ConfigurationFiles.metadata().get(key) != null) {
+            value = ConfigurationFiles.metadata().get(key).asString(null);
+        }
+        assertThat(value).as("%s: deployment configuration, application.yaml or default", key).isNotNull();
+        return value;
     }
 }

@@ -12,12 +12,9 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-import dev.faceoff.SharedData;
+import dev.faceoff.testing.EndToEnd;
 
 /**
  * Admission control on the real service and models: a burst beyond one worker and one queue place gets
@@ -36,25 +33,12 @@ class AdmissionEndToEndTest {
         b = photos.b();
     }
 
-    static void common(DynamicPropertyRegistry registry) {
-        registry.add("faceoff.models.dir", () -> SharedData.models().toString());
-        registry.add("faceoff.runtime.provider", () -> "cpu");
-    }
-
     @Nested
-    @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+    @EndToEnd(properties = {"faceoff.limits.max-in-flight=1", "faceoff.limits.queue=1", "faceoff.limits.queue-wait=20ms"})
     class Overload {
 
         @LocalServerPort
         int port;
-
-        @DynamicPropertySource
-        static void properties(DynamicPropertyRegistry registry) {
-            common(registry);
-            registry.add("faceoff.limits.max-in-flight", () -> "1");
-            registry.add("faceoff.limits.queue", () -> "1");
-            registry.add("faceoff.limits.queue-wait", () -> "20ms");
-        }
 
         @Test
         void aBurstBeyondTheWorkersAndTheQueueIsRefusedWithRetryAfterAndTheRestAnswered() throws Exception {
@@ -100,17 +84,11 @@ class AdmissionEndToEndTest {
     }
 
     @Nested
-    @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+    @EndToEnd(properties = "faceoff.limits.deadline=1ns")
     class Deadline {
 
         @LocalServerPort
         int port;
-
-        @DynamicPropertySource
-        static void properties(DynamicPropertyRegistry registry) {
-            common(registry);
-            registry.add("faceoff.limits.deadline", () -> "1ns");
-        }
 
         @Test
         void aRequestPastItsDeadlineIsAbandonedWith503() throws Exception {

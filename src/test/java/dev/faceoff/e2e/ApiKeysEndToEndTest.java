@@ -2,37 +2,31 @@ package dev.faceoff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.faceoff.SharedData;
+import dev.faceoff.testing.EndToEnd;
 
 /**
  * API keys on (faceoff.security.enabled), on the real service and models over real HTTP: /v1 needs a key,
  * admin endpoints the admin role, a key over its rate gets 429 with Retry-After; health and metrics stay
  * open; the keys appear in no response, metric or log line (only their names do).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@EndToEnd
 @ExtendWith(OutputCaptureExtension.class)
 class ApiKeysEndToEndTest {
 
     static final String CLIENT_KEY = "fo_client-key-for-the-end-to-end-test-0123456789";
     static final String ADMIN_KEY = "fo_admin-key-for-the-end-to-end-test-9876543210";
     static final String SLOW_KEY = "fo_slow-key-for-the-end-to-end-test-5555555555";
-    static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     @LocalServerPort
     int port;
@@ -49,8 +43,6 @@ class ApiKeysEndToEndTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("faceoff.models.dir", () -> SharedData.models().toString());
-        registry.add("faceoff.runtime.provider", () -> "cpu");
         registry.add("faceoff.security.enabled", () -> "true");
         registry.add("faceoff.security.default-rate", () -> "1000");
         String[][] keys = {{"client-app", "client", CLIENT_KEY, ""}, {"ops", "admin", ADMIN_KEY, ""},
@@ -76,14 +68,7 @@ class ApiKeysEndToEndTest {
     }
 
     Http.Response send(String method, String path, String body, Map<String, String> headers) throws Exception {
-        var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            builder.header("Content-Type", "application/json");
-        }
-        headers.forEach(builder::header);
-        HttpResponse<String> r = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-        return new Http.Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r.headers());
+        return new Http(port).send(method, path, body, headers);
     }
 
     static Map<String, String> bearer(String key) {

@@ -23,12 +23,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faceoff.SharedData;
+import dev.faceoff.testing.EndToEnd;
 
 /**
  * The console in a real browser (Debian's headless Chromium through chromium-driver, installed by
@@ -36,7 +34,7 @@ import dev.faceoff.SharedData;
  * the boxes and landmarks drawn, readable errors, one-to-many, the models and experiments pages, labels
  * and a phone-width screen.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@EndToEnd(properties = {
         "faceoff.experiments.default-experiment=console",
         "faceoff.experiments.definitions.console.active=true",
         "faceoff.experiments.definitions.console.variants.baseline.model=mobilefacenet-faceplugin",
@@ -88,12 +86,6 @@ class ConsoleBrowserTest {
     @BeforeEach
     void wide() {
         browser.manage().window().setSize(new Dimension(1280, 1800));
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("faceoff.models.dir", () -> SharedData.models().toString());
-        registry.add("faceoff.runtime.provider", () -> "cpu");
     }
 
     /** A screenshot for people reviewing the console: target/console/<name>.png (not an assertion). */

@@ -2,10 +2,6 @@ package dev.faceoff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,27 +16,23 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import dev.faceoff.SharedData;
 import dev.faceoff.evaluation.PairListAccess;
-import dev.faceoff.routing.ModelStores;
+import dev.faceoff.testing.EndToEnd;
 
 /**
  * An A/B test end to end over real HTTP on real LFW photos and real models (the pretrained embedder under
  * two names and losses, a third copy as shadow): verify with a sticky subject → feedback → the report counts
  * exactly what was sent; overrides, stickiness, the admin weights endpoint and the metrics.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@EndToEnd(store = EndToEnd.Store.AB)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExperimentEndToEndTest {
 
     static Path lfw;
-    static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     @LocalServerPort
     int port;
@@ -49,11 +41,6 @@ class ExperimentEndToEndTest {
     static void data() {
         lfw = SharedData.lfw();
         SharedData.lfwPairs();
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws Exception {
-        ModelStores.register(registry);
     }
 
     Http http() {
@@ -69,14 +56,7 @@ class ExperimentEndToEndTest {
     }
 
     Http.Response put(String path, String key, Object body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(Http.JSON.writeValueAsString(body)));
-        if (key != null) {
-            request.header("X-Admin-Key", key);
-        }
-        HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Http.Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body(), response.headers());
+        return http().putJson(path, body, key == null ? Map.of() : Map.of("X-Admin-Key", key));
     }
 
     @Test

@@ -18,8 +18,8 @@ import tools.jackson.databind.JsonNode;
 import dev.faceoff.FaceoffApplication;
 import dev.faceoff.SharedData;
 import dev.faceoff.evaluation.PairListAccess;
-import dev.faceoff.routing.ModelStores;
 import dev.faceoff.feedback.RedisServer;
+import dev.faceoff.testing.ModelStores;
 
 /**
  * Two replicas behind an imaginary load balancer, one real Redis: a verification answered by one replica
@@ -61,15 +61,17 @@ class FleetFeedbackEndToEndTest {
         return new Http(Integer.parseInt(replicas.get(i).getEnvironment().getProperty("local.server.port")));
     }
 
+    /** PUT /v1/experiments/losses/weights at replica {@code i}, with the A/B store's admin key. */
+    static Http.Response setWeights(int i, int arcface, int cosface) throws Exception {
+        return replica(i).putJson("/v1/experiments/losses/weights",
+                Map.of("weights", Map.of("arcface", arcface, "cosface", cosface)), Map.of("X-Admin-Key", "test-admin-key"));
+    }
+
     @Test
     @org.junit.jupiter.api.Order(1)
     void aWeightChangeAtOneReplicaReachesTheOtherAndSteersItsRouting() throws Exception {
-        var put = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                        + replicas.get(0).getEnvironment().getProperty("local.server.port") + "/v1/experiments/losses/weights"))
-                .header("Content-Type", "application/json").header("X-Admin-Key", "test-admin-key")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"weights\":{\"arcface\":0,\"cosface\":100}}")).build();
-        var answer = java.net.http.HttpClient.newHttpClient().send(put, java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        var answer = setWeights(0, 0, 100);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         JsonNode report = null;
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
@@ -91,12 +93,7 @@ class FleetFeedbackEndToEndTest {
             assertThat(verified.json().at("/routing/variant").asString()).isEqualTo("cosface");
         }
         // back to 50/50 for the feedback test, again through the other replica
-        var back = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                        + replicas.get(1).getEnvironment().getProperty("local.server.port") + "/v1/experiments/losses/weights"))
-                .header("Content-Type", "application/json").header("X-Admin-Key", "test-admin-key")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"weights\":{\"arcface\":50,\"cosface\":50}}")).build();
-        assertThat(java.net.http.HttpClient.newHttpClient().send(back, java.net.http.HttpResponse.BodyHandlers.ofString())
-                .statusCode()).isEqualTo(200);
+        assertThat(setWeights(1, 50, 50).status()).isEqualTo(200);
         deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline && replica(0).get("/v1/experiments/losses").json().at("/weights/arcface").asDouble() != 50.0) {
             Thread.sleep(100);

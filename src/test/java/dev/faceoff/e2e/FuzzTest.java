@@ -2,13 +2,8 @@ package dev.faceoff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,15 +37,14 @@ class FuzzTest {
         Process process = RealProcess.start(dir, port, List.of("-Xms384m", "-Xmx384m", "-XX:+AlwaysPreTouch"), List.of());
         try {
             RealProcess.awaitReady(process, port);
-            var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
+            var http = new Http(port);
             // warm-up: every family once or more, on other cases than the measured ones
             // the warm baseline: the most the process held over the second half of the warm-up (resident
             // memory moves by a few per cent from one sample to the next as malloc keeps or returns pages)
             var warm = new HostileInputs(SEED + 1, a, b);
             long baseline = 0;
             for (int i = 0; i < WARM_UP; i++) {
-                send(client, port, warm.next());
+                send(http, warm.next());
                 if (i >= WARM_UP / 2 && i % 25 == 0) {
                     baseline = Math.max(baseline, RealProcess.rss(process));
                 }
@@ -66,7 +60,7 @@ class FuzzTest {
             long start = System.nanoTime();
             for (int i = 0; i < CASES; i++) {
                 var c = inputs.next();
-                var r = send(client, port, c);
+                var r = send(http, c);
                 String outcome = r.outcome();
                 outcomes.merge(outcome, 1, Integer::sum);
                 byFamily.computeIfAbsent(c.family(), f -> new TreeMap<>()).merge(outcome, 1, Integer::sum);
@@ -117,22 +111,12 @@ class FuzzTest {
         }
     }
 
-    private static Answer send(HttpClient client, int port, HostileInputs.Case c) throws InterruptedException {
-        var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + c.path()))
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(c.body()));
-        if (!c.contentType().isEmpty()) {
-            builder.header("Content-Type", c.contentType());
-        }
+    private static Answer send(Http http, HostileInputs.Case c) throws InterruptedException {
         try {
-            HttpResponse<String> r = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            String type = r.headers().firstValue("Content-Type").orElse("");
-            String code = null;
-            if (type.startsWith("application/problem+json")) {
-                var json = Http.JSON.readTree(r.body());
-                code = json.path("code").asString(null);
-            }
+            Http.Response r = http.post(c.path(), c.contentType(), c.body());
+            String code = r.contentType().startsWith("application/problem+json") ? r.json().path("code").asString(null) : null;
             String body = r.body().length() > 300 ? r.body().substring(0, 300) : r.body();
-            return new Answer(r.statusCode(), type, body, code);
+            return new Answer(r.status(), r.contentType(), body, code);
         } catch (java.io.IOException e) {
             return new Answer(-1, "", e.toString(), null);
         }

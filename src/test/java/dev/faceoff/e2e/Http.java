@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -14,11 +15,17 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A tiny real HTTP client for end-to-end tests: multipart and JSON requests against a running server. */
+/**
+ * The end-to-end tests' one real HTTP client: JSON, multipart and raw requests against a faceoff on loopback,
+ * HTTP/1.1 (what faceoff serves), every request limited to {@link #TIMEOUT}. Transport errors are thrown
+ * ({@link IOException}): a test that expects them (a server going away) catches them.
+ */
 final class Http {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
         JsonNode json() {
@@ -33,12 +40,36 @@ final class Http {
     }
 
     Response get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+        return send("GET", path, null, Map.of());
     }
 
     Response postJson(String path, Object body) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+        return send("POST", path, JSON.writeValueAsString(body), Map.of());
+    }
+
+    Response putJson(String path, Object body, Map<String, String> headers) throws IOException, InterruptedException {
+        return send("PUT", path, JSON.writeValueAsString(body), headers);
+    }
+
+    /** Any method; {@code json}, when not null, is the body (Content-Type application/json). */
+    Response send(String method, String path, String json, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        var builder = request(path).method(method,
+                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        headers.forEach(builder::header);
+        return send(builder.build());
+    }
+
+    /** A POST of {@code body} as it is; an empty {@code contentType} sends no Content-Type header. */
+    Response post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+        var builder = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (!contentType.isEmpty()) {
+            builder.header("Content-Type", contentType);
+        }
+        return send(builder.build());
     }
 
     /** Multipart form: byte[] values become file parts, strings plain fields. */
@@ -65,8 +96,7 @@ final class Http {
             body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        var builder = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        var builder = request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
         headers.forEach(builder::header);
         return send(builder.build());
@@ -78,6 +108,10 @@ final class Http {
         parts.put("image2", image2);
         parts.putAll(fields);
         return postMultipart("/v1/verify", parts, Map.of());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT);
     }
 
     private Response send(HttpRequest request) throws IOException, InterruptedException {

@@ -20,6 +20,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.faceoff.FaceoffApplication;
 import dev.faceoff.SharedData;
+import dev.faceoff.testing.ModelStores;
 import tools.jackson.databind.JsonNode;
 
 /** The align and evaluate jobs end to end, on the real models and a few identities from ../shared. */
@@ -36,7 +37,7 @@ class JobsEndToEndTest {
 
     static int job(String... args) {
         var context = new SpringApplicationBuilder(FaceoffApplication.class).web(WebApplicationType.NONE)
-                .properties("faceoff.job=" + args[0], "faceoff.models.dir=" + models, "faceoff.runtime.provider=cpu")
+                .properties("faceoff.job=" + args[0]).properties(ModelStores.properties(models).toArray(String[]::new))
                 .run(args);
         return SpringApplication.exit(context);
     }

@@ -2,10 +2,6 @@ package dev.faceoff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,20 +9,17 @@ import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import dev.faceoff.SharedData;
-import dev.faceoff.routing.ModelStores;
+import dev.faceoff.testing.EndToEnd;
 
 /**
  * One JSON naming policy: every key of every documented response — and every property of the OpenAPI
  * document's schemas — is snake_case. Walks real answers of a real server on real models and photos.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@EndToEnd(store = EndToEnd.Store.AB)
 class JsonNamingEndToEndTest {
 
     static Path lfw;
@@ -37,11 +30,6 @@ class JsonNamingEndToEndTest {
     @BeforeAll
     static void data() {
         lfw = SharedData.lfw();
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws Exception {
-        ModelStores.register(registry);
     }
 
     @Test
@@ -59,7 +47,8 @@ class JsonNamingEndToEndTest {
         answers.add(http.get("/v1/models"));
         answers.add(http.get("/v1/experiments"));
         answers.add(http.get("/v1/experiments/losses"));
-        answers.add(put("/v1/experiments/losses/weights", Map.of("weights", Map.of("arcface", 60))));
+        answers.add(http.putJson("/v1/experiments/losses/weights", Map.of("weights", Map.of("arcface", 60)),
+                Map.of("X-Admin-Key", "test-admin-key")));
         answers.add(http.verify(a, TestImages.noFace(), Map.of()));              // a problem body
         answers.add(http.get("/v1/experiments/none"));                           // another
         for (Http.Response r : answers) {
@@ -106,13 +95,5 @@ class JsonNamingEndToEndTest {
     void theCheckCatchesCamelCase() {
         JsonNode camel = Http.JSON.readTree("{\"ok\": {\"fine_key\": [{\"notFine\": 1}]}}");
         assertThat(camelKeys(camel, "$")).containsExactly("$.ok.fine_key[0].notFine");
-    }
-
-    private Http.Response put(String path, Object body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json").header("X-Admin-Key", "test-admin-key")
-                .PUT(HttpRequest.BodyPublishers.ofString(Http.JSON.writeValueAsString(body))).build();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        return new Http.Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r.headers());
     }
 }

@@ -16,14 +16,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.faceoff.SharedData;
+import dev.faceoff.testing.EndToEnd;
 
 /**
  * Images and embeddings are never logged or written: with every faceoff and Spring web logger at DEBUG, a
@@ -31,7 +30,7 @@ import dev.faceoff.SharedData;
  * embedding's values in the log, no file in the multipart folder, and every log line of a request names
  * its request id.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@EndToEnd(properties = {
         "logging.level.dev.faceoff=DEBUG", "logging.level.org.springframework.web=DEBUG",
         "logging.level.org.apache.tomcat.util.http=DEBUG"})
 @ExtendWith(OutputCaptureExtension.class)
@@ -55,8 +54,6 @@ class PrivacyEndToEndTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("faceoff.models.dir", () -> SharedData.models().toString());
-        registry.add("faceoff.runtime.provider", () -> "cpu");
         registry.add("spring.servlet.multipart.location", () -> uploads.toString());
     }
 

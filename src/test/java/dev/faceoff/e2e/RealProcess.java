@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.faceoff.SharedData;
+import dev.faceoff.testing.ModelStores;
 
 /** faceoff as a separate JVM on loopback (the test classpath), for tests that signal it, watch its memory or outlive a crash. */
 final class RealProcess {
@@ -41,9 +37,8 @@ final class RealProcess {
         Path args = work.resolve("java.args");
         var lines = new ArrayList<>(jvmOptions);
         lines.addAll(List.of("-cp", quote(System.getProperty("java.class.path")), "dev.faceoff.FaceoffApplication",
-                "--server.port=" + port, "--server.address=127.0.0.1",
-                "--faceoff.models.dir=" + quote(store.toString()),
-                "--faceoff.models.include=" + include, "--faceoff.runtime.provider=cpu"));
+                "--server.port=" + port, "--server.address=127.0.0.1", "--faceoff.models.include=" + include));
+        ModelStores.properties(store).forEach(p -> lines.add(quote("--" + p)));
         lines.addAll(appArguments);
         // an argument file keeps the command line short (ONNX Runtime crashes on one over ~4 kB)
         Files.writeString(args, String.join("\n", lines));
@@ -60,14 +55,12 @@ final class RealProcess {
     }
 
     static void awaitReady(Process process, int port) throws Exception {
-        var client = HttpClient.newHttpClient();
+        var http = new Http(port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             assertThat(process.isAlive()).as("faceoff exited during start-up").isTrue();
             try {
-                var r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
+                if (http.get("/actuator/health/readiness").status() == 200) {
                     return;
                 }
             } catch (IOException e) {

@@ -10,12 +10,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faceoff.SharedData;
+import dev.faceoff.testing.EndToEnd;
 import dev.faceoff.evaluation.PairListAccess;
 import tools.jackson.databind.JsonNode;
 
@@ -23,7 +21,7 @@ import tools.jackson.databind.JsonNode;
  * End to end on the real models and real LFW photos, over real HTTP: decisions at the manifest's
  * calibrated threshold, every image error code, formats, EXIF orientation, and the metrics they leave.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@EndToEnd
 class VerifyEndToEndTest {
 
     static Path lfw;
@@ -36,12 +34,6 @@ class VerifyEndToEndTest {
         SharedData.pretrainedModels();
         lfw = SharedData.lfw();
         SharedData.lfwPairs();
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("faceoff.models.dir", () -> SharedData.models().toString());
-        registry.add("faceoff.runtime.provider", () -> "cpu");
     }
 
     Http http() {
@@ -75,22 +67,10 @@ class VerifyEndToEndTest {
     void duplicateConflictingUnknownAndIgnoredParametersAreRefused() throws Exception {
         byte[] a = TestImages.read(lfw, "Aaron_Peirsol", 1);
         byte[] b = TestImages.read(lfw, "Aaron_Peirsol", 2);
-        // two image1 parts: Java's maps cannot hold them, so the body is written by hand
-        String boundary = "dup" + System.nanoTime();
-        var body = new java.io.ByteArrayOutputStream();
-        for (var part : List.of(Map.entry("image1", a), Map.entry("image1", b), Map.entry("image2", b))) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part.getKey()
-                    + "\"; filename=\"x.jpg\"\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            body.writeBytes(part.getValue());
-            body.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-        body.writeBytes(("--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        var client = java.net.http.HttpClient.newHttpClient();
-        var duplicate = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/verify"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(duplicate.statusCode()).as(duplicate.body()).isEqualTo(400);
+        // two image1 parts (parts in order, a name repeated)
+        var duplicate = http().postParts("/v1/verify",
+                List.<Map.Entry<String, Object>>of(Map.entry("image1", a), Map.entry("image1", b), Map.entry("image2", b)), Map.of());
+        assertThat(duplicate.status()).as(duplicate.body()).isEqualTo(400);
         assertThat(duplicate.body()).contains("field 'image1' given 2 times");
 
         var conflicting = http().postMultipart("/v1/verify?far=0.01", Map.of("image1", a, "image2", b, "far", "0.001"), Map.of());
@@ -112,18 +92,17 @@ class VerifyEndToEndTest {
 
     @Test
     void oversizedUrlsAndHeadersAndSuspiciousPathsAreProblemJson() throws Exception {
-        var client = java.net.http.HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + port;
-        var requests = List.of(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models/" + "a".repeat(20_000))).build(),
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models")).header("X-Big", "a".repeat(20_000)).build(),
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models%2F..%2Fx")).build(),
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models/..;/x")).build());
-        for (var request : requests) {
-            var r = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(request.uri().toString().substring(0, Math.min(60, request.uri().toString().length()))).isEqualTo(400);
-            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-            assertThat(Http.JSON.readTree(r.body()).get("code").asString()).isEqualTo("invalid_request");
+        var http = http();
+        var answers = new java.util.LinkedHashMap<String, Http.Response>();
+        answers.put("a 20,000-character path", http.get("/v1/models/" + "a".repeat(20_000)));
+        answers.put("a 20,000-character header", http.send("GET", "/v1/models", null, Map.of("X-Big", "a".repeat(20_000))));
+        answers.put("/v1/models%2F..%2Fx", http.get("/v1/models%2F..%2Fx"));
+        answers.put("/v1/models/..;/x", http.get("/v1/models/..;/x"));
+        for (var answer : answers.entrySet()) {
+            var r = answer.getValue();
+            assertThat(r.status()).as(answer.getKey()).isEqualTo(400);
+            assertThat(r.contentType()).as(answer.getKey()).startsWith("application/problem+json");
+            assertThat(r.json().get("code").asString()).isEqualTo("invalid_request");
         }
     }
 

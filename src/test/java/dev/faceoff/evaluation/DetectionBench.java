@@ -16,6 +16,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
 import dev.faceoff.FaceoffApplication;
+import dev.faceoff.SharedData;
 import dev.faceoff.common.StageTimings;
 import dev.faceoff.face.FacePipeline;
 import dev.faceoff.detection.FaceSelection;
@@ -35,7 +36,7 @@ public final class DetectionBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path lfw = Path.of(args.length > 0 ? args[0] : "../shared/datasets/lfw/lfw-deepfunneled");
+        Path lfw = args.length > 0 ? Path.of(args[0]) : SharedData.shared().resolve("datasets/lfw/lfw-deepfunneled");
         List<Config> configs = List.of(
                 new Config("rfb320 + landmarks-68", new String[]{"--faceoff.models.detector=detector-rfb320"}),
                 new Config("yunet + landmarks-68 (default)", new String[]{"--faceoff.models.detector=detector-yunet"}),

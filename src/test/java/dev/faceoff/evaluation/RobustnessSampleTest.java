@@ -20,8 +20,6 @@ import org.opencv.core.MatOfInt;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faceoff.SharedData;
 import dev.faceoff.common.FaceoffException;
@@ -33,14 +31,14 @@ import dev.faceoff.face.FacePipeline;
 import dev.faceoff.face.PreparedFace;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelRepository;
-import dev.faceoff.routing.ModelStores;
+import dev.faceoff.testing.EndToEnd;
 
 /**
  * The CI tier of the robustness suite: 24 LFW photos, each transform generated here from the face found on
  * the untouched photo, through the serving pipeline (default detector) with the real models; and phone-size
  * photos against their full-size pixels. The full suite is {@code java -jar target/faceoff.jar robustness} (README, "Faces in the wild").
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@EndToEnd(store = EndToEnd.Store.AB, web = SpringBootTest.WebEnvironment.NONE)
 class RobustnessSampleTest {
 
     static Path lfw;
@@ -48,11 +46,6 @@ class RobustnessSampleTest {
     @BeforeAll
     static void data() {
         lfw = SharedData.lfw();
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws Exception {
-        ModelStores.register(registry);
     }
 
     @Autowired

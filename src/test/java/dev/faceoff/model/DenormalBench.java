@@ -11,6 +11,7 @@ import org.opencv.core.Size;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
 
+import dev.faceoff.SharedData;
 import dev.faceoff.image.OpenCvLoader;
 import dev.faceoff.model.ModelManifest.Color;
 
@@ -26,7 +27,7 @@ public final class DenormalBench {
 
     public static void main(String[] args) throws Exception {
         OpenCvLoader.load();
-        Path lfw = Path.of(args.length > 0 ? args[0] : "../shared/datasets/lfw/lfw-deepfunneled");
+        Path lfw = args.length > 0 ? Path.of(args[0]) : SharedData.shared().resolve("datasets/lfw/lfw-deepfunneled");
         Mat image = Imgcodecs.imread(lfw.resolve("Aaron_Eckhart/Aaron_Eckhart_0001.jpg").toString());
         Mat crop = new Mat(image, new Rect(69, 69, 112, 112));
         Mat resized = new Mat();

@@ -14,6 +14,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.faceoff.FaceoffApplication;
+import dev.faceoff.testing.ModelStores;
 
 /**
  * Start-up validation of faceoff.experiments and faceoff.feedback on the real model store: each mistake

@@ -16,10 +16,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faceoff.SharedData;
+import dev.faceoff.testing.EndToEnd;
 import dev.faceoff.model.ModelRepository;
 import dev.faceoff.system.RequestScope;
 import dev.faceoff.verification.VerificationService;
@@ -30,7 +29,7 @@ import dev.faceoff.system.RequestScope;
  * and a queue of 2, eight verifications in a row take no longer than eight without a shadow (an explicit
  * model skips the experiment), and the five comparisons that find the queue full are dropped and counted.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@EndToEnd(store = EndToEnd.Store.AB, web = SpringBootTest.WebEnvironment.NONE)
 class ShadowDoesNotBlockTest {
 
     static final long DELAY_MS = 5_000;
@@ -58,11 +57,6 @@ class ShadowDoesNotBlockTest {
     @BeforeAll
     static void data() {
         lfw = SharedData.lfw();
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws Exception {
-        ModelStores.register(registry);
     }
 
     @Autowired

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +13,12 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.faceoff.SharedData;
 
 /**
- * A real model store for A/B tests while only one embedding model exists: the detector, the landmark model,
- * the pretrained embedding model and copies of it under other names and losses (same weights, same
- * calibrated thresholds: real models that always agree). Skips or fails like {@link SharedData}.
+ * The model stores tests run faceoff on, as properties ({@code key=value}): the repository's {@code models/}
+ * ({@link #properties(Path)} of {@link SharedData#models()}), and a real model store for A/B tests: the
+ * detector, the landmark model, the pretrained embedding model and copies of it under other names and losses
+ * (same weights, same calibrated thresholds: real models that always agree). Skips or fails like
+ * {@link SharedData}. {@link EndToEnd} applies either to a Spring test; tests that start faceoff themselves
+ * pass the same properties as arguments.
  */
 public final class ModelStores {
 
@@ -76,14 +79,17 @@ public final class ModelStores {
         Files.copy(from.resolve("model.onnx"), to.resolve("model.onnx"));
     }
 
+    /** The store {@code dir} opened on the CPU: every test runs the models on ONNX Runtime's CPU provider. */
+    public static List<String> properties(Path dir) {
+        return List.of("faceoff.models.dir=" + dir, "faceoff.runtime.provider=cpu");
+    }
+
     /**
      * The "losses" experiment on the copies: arcface 50 / cosface 50, sticky on X-Subject-Id, shadow
      * copy-softmax; the default experiment; CPU; admin key {@code test-admin-key}.
      */
     public static List<String> abProperties(Path store) {
-        var p = new ArrayList<String>();
-        p.add("faceoff.models.dir=" + store);
-        p.add("faceoff.runtime.provider=cpu");
+        var p = new ArrayList<>(properties(store));
         p.add("faceoff.experiments.default-experiment=losses");
         p.add("faceoff.experiments.admin-key=test-admin-key");
         p.add("faceoff.experiments.definitions.losses.sticky-key=header:X-Subject-Id");
@@ -93,12 +99,5 @@ public final class ModelStores {
         p.add("faceoff.experiments.definitions.losses.variants.cosface.weight=50");
         p.add("faceoff.experiments.definitions.losses.shadow=copy-softmax");
         return p;
-    }
-
-    /** The A/B properties ({@link #abProperties}) of the shared store, for a test's {@code @DynamicPropertySource}. */
-    public static void register(org.springframework.test.context.DynamicPropertyRegistry registry) throws IOException {
-        for (String kv : abProperties(shared())) {
-            registry.add(kv.substring(0, kv.indexOf('=')), () -> kv.substring(kv.indexOf('=') + 1));
-        }
     }
 }
