@@ -15,11 +15,14 @@
    sequential requests for the service's own per-stage times (timings_ms).
 5. Tail latency: the small set offered at 80 % of its peak rate by 16 rate-limited hey processes started
    1/rate apart (evenly interleaved arrivals), p99 against p50 (target p99 <= 2 x p50).
-6. Writes target/bench/<label>.json and, for the default configuration, BENCHMARKS.md.
+6. Overload (bench/goodput.py's sweep on the small set): closed loop without retries at 1, 2, 4, 16, 32 and
+   64 clients, open loop at 2x and 3x capacity, 64 polite clients honouring Retry-After.
+7. Writes target/bench/<label>.json and, for the default configuration, BENCHMARKS.md.
 
 Usage: bench/perf.py [--seconds S] [--sets a,b] [--concurrency 1,2,...] [--property KEY=VALUE ...]
                      [--label NAME] [--skip-build] [--pairs N] [--starts LAYOUT,JAR] [--warm-up S]
-Needs: bin/setup --bench (wrk, hey), LFW in $FACEOFF_SHARED/datasets (default ../shared). About 6 minutes at
+                     [--overload 1,2,4,16,32,64]
+Needs: bin/setup --bench (wrk, hey), LFW in $FACEOFF_SHARED/datasets (default ../shared). About 8 minutes at
 the default 8 s a point. A quick check that it runs: --seconds 1 --sets small --concurrency 1 --pairs 4
 --starts 1,1 --warm-up 2 --label check (writes target/bench/check.json, not BENCHMARKS.md).
 Do not run it while training or another benchmark runs on the machine.
@@ -179,6 +182,8 @@ def main():
     parser.add_argument("--pairs", type=int, default=32)
     parser.add_argument("--starts", default="5,3", help="start-up runs: layout,jar")
     parser.add_argument("--warm-up", type=int, default=30, help="seconds of warm-up traffic before the load runs")
+    parser.add_argument("--overload", default="1,2,4,16,32,64",
+                        help="closed-loop clients of the overload sweep (bench/goodput.py); empty to skip it")
     args = parser.parse_args()
     label = args.label or ("default" if not args.property else "custom")
     for tool in ("wrk", "hey"):
@@ -229,6 +234,12 @@ def main():
                          + row["timeouts"], row["service_cores"]), flush=True)
             result["sets"][s]["load"] = rows
             result["sets"][s]["stages"] = stage_times(PORT, bodies)
+        if "small" in sets and args.overload:
+            import goodput   # bench/goodput.py (it imports this module)
+            print("perf: overload sweep (closed loop %s clients, open loop 2x and 3x capacity, polite)" % args.overload,
+                  flush=True)
+            result["overload"] = goodput.sweep(server, url, os.path.join(OUT, "sets", "small", "bodies.txt"), args.seconds,
+                                               [int(c) for c in args.overload.split(",")])
         if "small" in sets:
             peak = max(r["per_s"] for r in result["sets"]["small"]["load"].values())
             print("perf: tail at 80 %% of %.1f/s" % peak, flush=True)
@@ -350,6 +361,17 @@ def markdown(r):
                   "| %.1f | %.1f | %.1f | %.1f | **%.2f** | %s |" % (
                       t["achieved_per_s"], t["p50_ms"], t["p95_ms"], t["p99_ms"], t["p99_over_p50"],
                       ", ".join("%d × %s" % (n, code) for code, n in sorted(t["errors"].items())) or "0"), ""]
+    if "overload" in r:
+        import goodput
+        o = r["overload"]
+        lines += ["## Overload: goodput as clients multiply", "",
+                  "The small set through `bench/Load.java` (`bench/goodput.py`'s sweep, %d s a point): closed loop "
+                  "without retries (each client sends again as soon as it has an answer), open loop at 2× and 3× "
+                  "capacity (%.1f/s, the peak closed-loop goodput of this run), and polite clients that honour "
+                  "`Retry-After` with jitter. Goodput counts answers 200 that arrived within the window; latency "
+                  "percentiles are of those. The client runs on the same cores as the service."
+                  % (r["seconds_per_point"], o["capacity_per_s"]), "",
+                  goodput.table({"faceoff": o}), ""]
     lines += ["## Where the time goes", "",
               "Per verification (two images), ms: the service's own stage times (`timings_ms`, median of 20 "
               "sequential requests) against the ceiling's on one thread; the rest of the client's wall time is "
