@@ -40,8 +40,7 @@ import dev.faceoff.image.ImageProperties;
  * <p>The queue for a worker is bounded by time, not by a count: a request waits when its predicted wait fits
  * within {@code queue-share} of the time left to its deadline, and is refused at once otherwise (reason
  * {@code queue_time}). The predicted wait is (its place in the queue + 1) × the service time per request ÷ the
- * workers, the service time an exponentially weighted mean of the time a worker is held ({@link #WEIGHT} for the
- * newest). A waiter gives up (reason {@code queue_wait}) once what is left of its deadline no longer holds one
+ * workers, the service time a moving mean of the time a worker is held per request ({@link #WEIGHT}). A waiter gives up (reason {@code queue_wait}) once what is left of its deadline no longer holds one
  * service time. {@code queue}, a count, stays as a safety net (reason {@code queue_full}): by default half of
  * Tomcat's threads, so threads stay free to refuse and to answer probes and metrics.
  *
@@ -62,7 +61,10 @@ public final class Admission {
      */
     static final int BYTES_PER_PIXEL = 15;
 
-    /** Weight of the newest sample in the moving estimate of the service time per request. */
+    /**
+     * Weight of the newest sample in the moving estimate of the service time per request, once 10 requests have
+     * been served; before, the plain mean of those served (so a slow first request after start-up weighs 1/n).
+     */
     static final double WEIGHT = 0.1;
 
     private final boolean enabled;
@@ -77,6 +79,7 @@ public final class Admission {
     private final AtomicLong reserved = new AtomicLong();
     /** The moving estimate of a worker's time per request, in nanoseconds; 0 until a request has been served. */
     private final AtomicLong serviceNanos = new AtomicLong();
+    private final AtomicLong served = new AtomicLong();
     private final LongSupplier clock;
     private final FaceoffMetrics metrics;
     private final long maxPixels;
@@ -199,7 +202,8 @@ public final class Admission {
 
     /** Moves the estimate of the service time towards a worker's time for one request. */
     private void served(long nanos) {
-        serviceNanos.updateAndGet(mean -> mean == 0 ? nanos : Math.round(mean + WEIGHT * (nanos - mean)));
+        double weight = Math.max(WEIGHT, 1.0 / served.incrementAndGet());
+        serviceNanos.updateAndGet(mean -> Math.round(mean + weight * (nanos - mean)));
     }
 
     /**

@@ -111,7 +111,7 @@ class AdmissionEndToEndTest {
         @Test
         void aBurstThatFitsWithinTheDeadlineWaitsAndIsAnsweredInsteadOfRefused() throws Exception {
             int clients = 32;
-            var responses = warmThenBurst(3, clients);
+            var responses = warmThenBurst(10, clients);
             long slowest = responses.stream().mapToLong(Timed::millis).max().orElseThrow();
             long answered = responses.stream().filter(t -> t.response().status() == 200).count();
             System.out.printf("admission e2e: %d concurrent requests on 1 worker: %d answered, slowest %d ms%n",

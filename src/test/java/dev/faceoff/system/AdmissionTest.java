@@ -125,8 +125,18 @@ class AdmissionTest {
             now.addAndGet(millis * 1_000_000);
             permit.close();
         }
-        // the first sample, then a tenth of the way towards the second
+        // the mean of the first ten samples (here two), then a tenth of the way towards each newer one
+        assertThat(gauge("faceoff.admission.service.time")).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-9));
+        for (int i = 0; i < 8; i++) {
+            var permit = a.enter(Deadline.NONE);
+            now.addAndGet(100_000_000);
+            permit.close();
+        }
         assertThat(gauge("faceoff.admission.service.time")).isCloseTo(0.12, org.assertj.core.data.Offset.offset(1e-9));
+        var eleventh = a.enter(Deadline.NONE);
+        now.addAndGet(1_320_000_000);
+        eleventh.close();
+        assertThat(gauge("faceoff.admission.service.time")).isCloseTo(0.24, org.assertj.core.data.Offset.offset(1e-9));
         for (int i = 0; i < 100; i++) {
             var permit = a.enter(Deadline.NONE);
             now.addAndGet(300_000_000);
