@@ -12,11 +12,14 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.faceoff.common.Deadline;
@@ -28,11 +31,24 @@ import dev.faceoff.image.ImageProperties;
 /**
  * Admission control, by memory and by work ({@code faceoff.limits.*}). Before its body is read a request
  * reserves the memory the body will take ({@link AdmissionFilter}); once it has arrived it needs one of
- * {@code max-in-flight} workers (waiting at most {@code queue-wait}, with at most {@code queue} others) and
- * a reservation of the memory its decoded images will take, from their headers ({@link #reserveDecoded}). All
- * reservations come from one {@code memory-budget}. Whatever does not fit is refused at once with 503
- * {@code overloaded} and {@code Retry-After}, so a burst costs rejections, never the process. An idle worker may
- * be lent to a request that holds one, to prepare another of its images on a helper thread ({@link #onSpareWorker}).
+ * {@code max-in-flight} workers and a reservation of the memory its decoded images will take, from their headers
+ * ({@link #reserveDecoded}). All reservations come from one {@code memory-budget}. Whatever does not fit is
+ * refused at once with 503 {@code overloaded} and a {@code Retry-After} of the predicted wait, so a burst costs
+ * rejections, never the process. An idle worker may be lent to a request that holds one, to prepare another of
+ * its images on a helper thread ({@link #onSpareWorker}).
+ *
+ * <p>The queue for a worker is bounded by time, not by a count: a request waits when its predicted wait fits
+ * within {@code queue-share} of the time left to its deadline, and is refused at once otherwise (reason
+ * {@code queue_time}). The predicted wait is (its place in the queue + 1) × the service time per request ÷ the
+ * workers, the service time a moving mean of the time a worker is held per request ({@link #WEIGHT}). A waiter gives up (reason {@code queue_wait}) once what is left of its deadline no longer holds one
+ * service time. {@code queue}, a count, stays as a safety net (reason {@code queue_full}): by default half of
+ * Tomcat's threads, so threads stay free to refuse and to answer probes and metrics.
+ *
+ * <p>Netflix's concurrency-limits (Gradient2, Vegas) was considered: its limiters adapt a concurrency limit so
+ * that latency stays near the unloaded latency, and their queue ({@code LifoBlockingLimiter}) is bounded by a
+ * count and a fixed timeout. Here the concurrency is fixed (one worker per core, CPU-bound work) and what must
+ * adapt is how long a request may wait relative to its own deadline, decided before its body is read; no
+ * limiter there predicts that wait, so this small estimator stays.
  */
 @Component
 public final class Admission {
@@ -45,26 +61,46 @@ public final class Admission {
      */
     static final int BYTES_PER_PIXEL = 15;
 
+    /**
+     * Weight of the newest sample in the moving estimate of the service time per request, once 10 requests have
+     * been served; before, the plain mean of those served (so a slow first request after start-up weighs 1/n).
+     */
+    static final double WEIGHT = 0.1;
+
     private final boolean enabled;
     private final int workers;
     private final int queue;
-    private final long queueWaitNanos;
+    private final double queueShare;
+    private final long deadlineNanos;
     private final long budget;
     private final Semaphore free;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger working = new AtomicInteger();
     private final AtomicLong reserved = new AtomicLong();
+    /** The moving estimate of a worker's time per request, in nanoseconds; 0 until a request has been served. */
+    private final AtomicLong serviceNanos = new AtomicLong();
+    private final AtomicLong served = new AtomicLong();
+    private final LongSupplier clock;
     private final FaceoffMetrics metrics;
     private final long maxPixels;
     private final boolean parallelImages;
     /** The threads that run on spare workers ({@link #onSpareWorker}); bounded by the workers. */
     private final ExecutorService helpers;
 
-    Admission(LimitsProperties limits, ImageProperties images, FaceoffMetrics metrics) {
+    @Autowired
+    Admission(LimitsProperties limits, ImageProperties images, FaceoffMetrics metrics,
+              @Value("${server.tomcat.threads.max:200}") int threads) {
+        this(limits, images, metrics, threads, System::nanoTime);
+    }
+
+    /** With {@code clock} for the service times and the deadlines (nanoseconds, as {@link System#nanoTime}). */
+    Admission(LimitsProperties limits, ImageProperties images, FaceoffMetrics metrics, int threads, LongSupplier clock) {
         this.enabled = limits.enabled();
         this.workers = limits.maxInFlight() > 0 ? limits.maxInFlight() : Runtime.getRuntime().availableProcessors();
-        this.queue = limits.queue() > 0 ? limits.queue() : 4 * workers;
-        this.queueWaitNanos = limits.queueWait().toNanos();
+        this.queue = limits.queue() > 0 ? limits.queue() : Math.max(1, threads / 2);
+        this.queueShare = limits.queueShare();
+        this.deadlineNanos = limits.deadline().toNanos();
+        this.clock = clock;
         this.budget = limits.memoryBudget().toBytes() > 0 ? limits.memoryBudget().toBytes() : memoryLimit() / 4;
         this.free = new Semaphore(workers, true);
         this.metrics = metrics;
@@ -77,9 +113,11 @@ public final class Admission {
             return t;
         });
         metrics.admissionGauges(working, waiting, reserved, budget, workers, queue);
-        log.info("admission: {} workers, queue {}, queue wait {} ms, memory budget {} MB, deadline {} ms{}", workers,
-                queue, limits.queueWait().toMillis(), budget >> 20, limits.deadline().toMillis(),
-                enabled ? "" : " (disabled: every request is admitted)");
+        metrics.admissionWaitGauges(() -> serviceNanos.get() / 1e9, () -> predictedWaitNanos() / 1e9,
+                queueShare * deadlineNanos / 1e9);
+        log.info("admission: {} workers, a request waits while its predicted wait is within {} of its deadline ({} ms)"
+                        + " and {} wait at most, memory budget {} MB{}", workers, queueShare, limits.deadline().toMillis(),
+                queue, budget >> 20, enabled ? "" : " (disabled: every request is admitted)");
     }
 
     /** A worker, held until {@link #close()}. */
@@ -89,40 +127,83 @@ public final class Admission {
     }
 
     /**
-     * Refuses (503 {@code overloaded}, reason {@code queue_full}) a request that could not even wait: every worker
-     * busy and the queue full. {@link AdmissionFilter} asks before the body is read, so under overload a refusal
-     * costs no parsing; {@link #enter} decides again once the body has arrived.
+     * Refuses (503 {@code overloaded}) a request that could not wait for a worker ({@link #enter}): every worker
+     * busy and its predicted wait, behind those waiting now, beyond {@code queue-share} of what is left to
+     * {@code deadline}, or the queue at its {@code queue} safety net. {@link AdmissionFilter} asks before the body is
+     * read, so under overload a refusal costs no parsing; {@link #enter} decides again once the body has arrived.
      */
-    public void refuseIfFull() {
-        if (enabled && free.availablePermits() == 0 && waiting.get() >= queue) {
-            throw reject("queue_full", "all " + workers + " workers are busy and " + queue + " requests are waiting");
+    public void refuseIfTooBusy(Deadline deadline) {
+        if (enabled && free.availablePermits() == 0) {
+            refuseUnlessItCanWait(waiting.get(), deadline);
         }
     }
 
-    /** Takes a worker, waiting in the queue if there is room, never past {@code deadline}. */
+    /**
+     * Takes a worker, waiting for one in turn when its predicted wait fits the deadline ({@link #refuseIfTooBusy}),
+     * and giving up once what is left of the deadline no longer holds one service time.
+     */
     public Permit enter(Deadline deadline) {
         if (!enabled) {
             return count(() -> { });
         }
-        if (free.tryAcquire()) {
-            return count(free::release);
-        }
-        if (waiting.incrementAndGet() > queue) {
-            waiting.decrementAndGet();
-            throw reject("queue_full", "all " + workers + " workers are busy and " + queue + " requests are waiting");
-        }
+        int ahead = waiting.getAndIncrement();
         try {
-            long wait = Math.min(queueWaitNanos, Math.max(0, deadline.remainingNanos()));
-            if (!free.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
-                throw reject("queue_wait", "no worker became free within " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms");
+            if (free.tryAcquire(0, TimeUnit.NANOSECONDS)) {   // in turn: never ahead of a waiter (a fair semaphore)
+                return count(free::release);
             }
+            refuseUnlessItCanWait(ahead, deadline);
+            long wait = Math.max(0, remainingNanos(deadline) - serviceNanos.get());
+            if (!free.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+                throw reject("queue_wait", "no worker became free within " + TimeUnit.NANOSECONDS.toMillis(wait)
+                        + " ms, the time left to the deadline less one service time");
+            }
+            return count(free::release);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw reject("interrupted", "interrupted while waiting for a worker");
         } finally {
             waiting.decrementAndGet();
         }
-        return count(free::release);
+    }
+
+    /** Refuses a request with {@code ahead} requests waiting before it unless it may wait ({@link #refuseIfTooBusy}). */
+    private void refuseUnlessItCanWait(int ahead, Deadline deadline) {
+        if (ahead >= queue) {
+            throw reject("queue_full", "all " + workers + " workers are busy and " + ahead + " requests are waiting");
+        }
+        long predicted = predictedWaitNanos(ahead);
+        double allowed = queueShare * remainingNanos(deadline);
+        if (predicted > allowed) {
+            throw reject("queue_time", "the wait for one of " + workers + " busy workers, behind " + ahead
+                    + " requests, is predicted at " + TimeUnit.NANOSECONDS.toMillis(predicted) + " ms, more than "
+                    + Math.round(allowed / 1e6) + " ms (" + queueShare + " of the time left to the deadline)");
+        }
+    }
+
+    /** The predicted wait for a worker behind {@code ahead} waiting requests: (ahead + 1) × service time ÷ workers. */
+    long predictedWaitNanos(int ahead) {
+        return (ahead + 1L) * serviceNanos.get() / workers;
+    }
+
+    /** The predicted wait of a request arriving now: 0 while a worker is free. */
+    long predictedWaitNanos() {
+        return free.availablePermits() > 0 ? 0 : predictedWaitNanos(waiting.get());
+    }
+
+    /** The time left to {@code deadline} on this admission's clock (Long.MAX_VALUE for none). */
+    private long remainingNanos(Deadline deadline) {
+        return deadline.atNanos() == Long.MAX_VALUE ? Long.MAX_VALUE : deadline.atNanos() - clock.getAsLong();
+    }
+
+    /** Seconds a refused client should wait before it tries again: the predicted wait of a newcomer, at least 1. */
+    long retryAfterSeconds() {
+        return Math.max(1, (predictedWaitNanos() + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /** Moves the estimate of the service time towards a worker's time for one request. */
+    private void served(long nanos) {
+        double weight = Math.max(WEIGHT, 1.0 / served.incrementAndGet());
+        serviceNanos.updateAndGet(mean -> Math.round(mean + weight * (nanos - mean)));
     }
 
     /**
@@ -178,7 +259,9 @@ public final class Admission {
     private Permit count(Runnable release) {
         working.incrementAndGet();
         metrics.admission("admitted", "ok");
+        long start = clock.getAsLong();
         return () -> {
+            served(clock.getAsLong() - start);
             working.decrementAndGet();
             release.run();
         };
@@ -239,7 +322,7 @@ public final class Admission {
 
     private FaceoffException reject(String reason, String detail) {
         metrics.admission("rejected", reason);
-        return new FaceoffException(ErrorCode.OVERLOADED, detail + "; retry later");
+        return new FaceoffException(ErrorCode.OVERLOADED, detail + "; retry later", retryAfterSeconds());
     }
 
     long budget() {

@@ -20,9 +20,11 @@ import dev.faceoff.common.FaceoffException;
  * The first step of admission ({@link Admission}) for {@code POST /v1/verify}, {@code /v1/compare} and {@code /v1/embed}, before
  * their bodies are read: reserves the memory the body will take (twice its length: the bytes as read and
  * decoded from multipart or base64; the largest allowed body when the length is not declared), or refuses
- * with 503 {@code overloaded}; refuses at once, unread, when every worker is busy and the queue is full
- * ({@link Admission#refuseIfFull()}). Gives each request its deadline ({@link RequestScope#deadline()}) and counts
- * the requests that ran past it. The worker is taken later, once the body has arrived
+ * with 503 {@code overloaded}; refuses at once, unread, when every worker is busy and its predicted wait does not
+ * fit its deadline ({@link Admission#refuseIfTooBusy}). Tomcat then closes the connection (as after every 503) once
+ * it has read the rest of the body, so that the client sees the 503 and not a reset (closing unread was measured:
+ * no cheaper, and hey and Java's HttpClient saw broken pipes; docs/operations.md, "Overload"). Gives each request
+ * its deadline ({@link RequestScope#deadline()}) and counts the requests that ran past it. The worker is taken later, once the body has arrived
  * ({@code VerificationService}), so a slow upload holds memory from the budget, never a worker.
  */
 @Component
@@ -63,11 +65,11 @@ final class AdmissionFilter extends OncePerRequestFilter {
         long bodyBytes = 2 * (length >= 0 ? Math.min(length, maxBody) : maxBody);
         Admission.Reservation body;
         try {
-            admission.refuseIfFull();   // before the body is read: a refusal under overload stays cheap
+            admission.refuseIfTooBusy(deadline);   // before the body is read: a refusal under overload stays cheap
             body = admission.reserve(bodyBytes, 0);
             scope.holds(bodyBytes);
         } catch (FaceoffException e) {
-            writer.write(response, request, e.code(), e.getMessage());
+            writer.write(response, request, e);
             return;
         }
         try (body) {

@@ -149,11 +149,28 @@ public final class FaceoffMetrics {
                 .register(registry);
         Gauge.builder("faceoff.admission.workers", () -> workers).description("faceoff.limits.max-in-flight")
                 .register(registry);
-        Gauge.builder("faceoff.admission.queue", () -> queue).description("faceoff.limits.queue").register(registry);
+        Gauge.builder("faceoff.admission.queue", () -> queue).description("faceoff.limits.queue: most requests waiting")
+                .register(registry);
         Gauge.builder("faceoff.admission.memory.reserved", reserved, java.util.concurrent.atomic.AtomicLong::get)
                 .description("bytes of images in flight").baseUnit("bytes").register(registry);
         Gauge.builder("faceoff.admission.memory.budget", () -> budget).description("faceoff.limits.memory-budget")
                 .baseUnit("bytes").register(registry);
+    }
+
+    /**
+     * The time-bounded queue: the moving estimate of a worker's time per request, the predicted wait of a request
+     * arriving now, and the longest predicted wait a request arriving with its whole deadline left may wait
+     * (faceoff.limits.queue-share × faceoff.limits.deadline). Seconds.
+     */
+    void admissionWaitGauges(java.util.function.DoubleSupplier serviceTime, java.util.function.DoubleSupplier predictedWait,
+                             double waitLimit) {
+        Gauge.builder("faceoff.admission.service.time", serviceTime::getAsDouble)
+                .description("moving estimate of a worker's time per request").baseUnit("seconds").register(registry);
+        Gauge.builder("faceoff.admission.predicted.wait", predictedWait::getAsDouble)
+                .description("predicted wait for a worker of a request arriving now").baseUnit("seconds").register(registry);
+        Gauge.builder("faceoff.admission.wait.limit", () -> waitLimit)
+                .description("longest predicted wait admitted: faceoff.limits.queue-share x faceoff.limits.deadline")
+                .baseUnit("seconds").register(registry);
     }
 
     /** {@code faceoff.api.keys}: requests by key name (never the key) and outcome (accepted, rate_limited, refused). */

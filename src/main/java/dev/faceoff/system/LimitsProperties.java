@@ -2,6 +2,8 @@ package dev.faceoff.system;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -14,8 +16,11 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param enabled       false: every request is admitted (benchmarks of the bare service)
  * @param maxInFlight   requests doing work at once; 0: the number of cores the JVM sees
- * @param queue         requests waiting for a worker; beyond it 503 {@code overloaded} at once; 0: 4 × max-in-flight
- * @param queueWait     longest wait for a worker (never past the deadline); then 503 {@code overloaded}
+ * @param queue         most requests waiting for a worker, a safety net behind {@code queue-share}; beyond it 503
+ *                      {@code overloaded} at once; 0: half of {@code server.tomcat.threads.max}
+ * @param queueShare    a request waits for a worker while its predicted wait (its place in the queue × the recent
+ *                      service time per request ÷ max-in-flight) is at most this share of the time left to its
+ *                      deadline; otherwise 503 {@code overloaded} at once
  * @param memoryBudget  bytes of images in flight (encoded bodies + the decoded pixels their headers announce);
  *                      beyond it 503 {@code overloaded}; 0: a quarter of the memory the JVM may use (the
  *                      container's limit, or -XX:MaxRAM when set)
@@ -30,7 +35,7 @@ public record LimitsProperties(
         @DefaultValue("true") boolean enabled,
         @Min(0) @DefaultValue("0") int maxInFlight,
         @Min(0) @DefaultValue("0") int queue,
-        @DefaultValue("1s") Duration queueWait,
+        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.5") double queueShare,
         @DefaultValue("0") DataSize memoryBudget,
         @DefaultValue("5s") Duration deadline,
         @Min(1) @DefaultValue("16") int maxCandidates,

@@ -35,8 +35,11 @@ final class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
-    /** Retry-After of every 503 and 429: overload, shutdown, store outages and rate limits pass within seconds. */
-    static final String RETRY_AFTER_SECONDS = "1";
+    /**
+     * Retry-After of a 503 or 429 that names none: shutdown, store outages and rate limits pass within seconds (an
+     * overload refusal names its predicted wait, {@link FaceoffException#retryAfterSeconds()}).
+     */
+    static final long RETRY_AFTER_SECONDS = 1;
 
     private final FaceoffMetrics metrics;
 
@@ -46,7 +49,7 @@ final class ProblemHandler {
 
     @ExceptionHandler(FaceoffException.class)
     ResponseEntity<ProblemDetail> faceoff(FaceoffException e, HttpServletRequest request) {
-        return problem(e.code(), e.getMessage(), request);
+        return problem(e.code(), e.getMessage(), request, e.retryAfterSeconds());
     }
 
     /** The feedback store (Redis) is down: the caller may retry; verification itself keeps working. */
@@ -133,6 +136,11 @@ final class ProblemHandler {
     }
 
     private ResponseEntity<ProblemDetail> problem(ErrorCode code, String detail, HttpServletRequest request) {
+        return problem(code, detail, request, RETRY_AFTER_SECONDS);
+    }
+
+    private ResponseEntity<ProblemDetail> problem(ErrorCode code, String detail, HttpServletRequest request,
+                                                  long retryAfterSeconds) {
         metrics.error(code.code());
         RequestScope.of(request).failed(code.code());
         ProblemDetail body = ProblemDetail.forStatusAndDetail(code.status(), detail);
@@ -141,11 +149,16 @@ final class ProblemHandler {
         body.setInstance(URI.create(request.getRequestURI()));
         body.setProperty("code", code.code());
         var response = ResponseEntity.status(code.status()).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON);
-        if (code.status() == org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE
-                || code.status() == org.springframework.http.HttpStatus.TOO_MANY_REQUESTS) {
-            response.header(org.springframework.http.HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        if (retries(code)) {
+            response.header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         return response.body(body);
+    }
+
+    /** Whether an answer with {@code code} tells the caller when to retry (503 and 429: {@code Retry-After}). */
+    static boolean retries(ErrorCode code) {
+        return code.status() == org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE
+                || code.status() == org.springframework.http.HttpStatus.TOO_MANY_REQUESTS;
     }
 
     /** The problem type URI of an error code (documentation of each code lives under it). */

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import tools.jackson.databind.json.JsonMapper;
 import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 /**
  * Writes a problem+json body from a servlet filter, where no controller advice applies: the same fields,
@@ -24,10 +25,20 @@ public final class ProblemWriter {
     }
 
     public void write(HttpServletResponse response, HttpServletRequest request, ErrorCode code, String detail) throws IOException {
+        write(response, request, code, detail, ProblemHandler.RETRY_AFTER_SECONDS);
+    }
+
+    /** {@code e}'s code and detail, and its {@code Retry-After} where its status calls for one. */
+    public void write(HttpServletResponse response, HttpServletRequest request, FaceoffException e) throws IOException {
+        write(response, request, e.code(), e.getMessage(), e.retryAfterSeconds());
+    }
+
+    private void write(HttpServletResponse response, HttpServletRequest request, ErrorCode code, String detail,
+                       long retryAfterSeconds) throws IOException {
         metrics.error(code.code());
         response.setStatus(code.status().value());
-        if (code.status().value() == 503 || code.status().value() == 429) {
-            response.setHeader("Retry-After", ProblemHandler.RETRY_AFTER_SECONDS);
+        if (ProblemHandler.retries(code)) {
+            response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
         }
         response.setContentType("application/problem+json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());

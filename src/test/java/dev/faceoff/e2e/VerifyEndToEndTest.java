@@ -2,6 +2,7 @@ package dev.faceoff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -295,6 +296,18 @@ class VerifyEndToEndTest {
         expect(http().verify(good, good, Map.of("model", "no-such-model")), 404, "unknown_model");
         expect(http().verify(good, good, Map.of("far", "0.5")), 400, "invalid_request");
         expect(http().verify(good, good, Map.of("select", "biggest")), 400, "invalid_request");
+    }
+
+    /** A client that asks first ({@code Expect: 100-continue}) gets the refusal at once and never sends the body. */
+    @Test
+    void aRequestRefusedBeforeItsBodyIsReadIsRefusedBeforeTheBodyIsSent() throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + (30 << 20) + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).as("the final answer, no 100 Continue first").startsWith("HTTP/1.1 413");
+        }
     }
 
     @Test

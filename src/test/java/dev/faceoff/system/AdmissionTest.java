@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -24,9 +25,14 @@ class AdmissionTest {
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    Admission admission(int workers, int queue, Duration wait, long budget) {
-        return new Admission(new LimitsProperties(true, workers, queue, wait, DataSize.ofBytes(budget), Duration.ofSeconds(5), 16, true),
-                IMAGES, new FaceoffMetrics(registry));
+    Admission admission(int workers, int queue, long budget) {
+        return admission(new LimitsProperties(true, workers, queue, 0.5, DataSize.ofBytes(budget), Duration.ofSeconds(5), 16, true),
+                System::nanoTime);
+    }
+
+    /** With 200 Tomcat threads and {@code clock}. */
+    Admission admission(LimitsProperties limits, java.util.function.LongSupplier clock) {
+        return new Admission(limits, IMAGES, new FaceoffMetrics(registry), 200, clock);
     }
 
     /** A request that enters {@code a} on another thread, once it is (about 50 ms later) waiting in the queue. */
@@ -41,20 +47,120 @@ class AdmissionTest {
         return waiter;
     }
 
+    /** {@code n} requests that enter {@code a} on other threads, once all of them are waiting in its queue. */
+    CompletableFuture<Void> waiters(Admission a, int n) throws InterruptedException {
+        double before = gauge("faceoff.admission.waiting");
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(n);
+        var all = new CompletableFuture<?>[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = CompletableFuture.runAsync(() -> a.enter(Deadline.NONE).close(), threads);
+        }
+        threads.shutdown();
+        while (gauge("faceoff.admission.waiting") < before + n) {
+            Thread.sleep(5);
+        }
+        return CompletableFuture.allOf(all);
+    }
+
+    double gauge(String name) {
+        return registry.get(name).gauge().value();
+    }
+
     double count(String outcome, String reason) {
         var c = registry.find("faceoff.admission").tag("outcome", outcome).tag("reason", reason).counter();
         return c == null ? 0 : c.count();
     }
 
+    /**
+     * On a fake clock: 2 workers, a worker's time per request 1 s, so each place in the queue is half a second
+     * of predicted wait; a deadline of 10 s and a queue-share of 0.5 let a request wait 5 s, 9 requests ahead.
+     */
+    @Test
+    void aRequestWaitsWhileItsPredictedWaitFitsItsShareOfTheDeadlineAndIsRefusedAtOnceBeyond() throws Exception {
+        var now = new AtomicLong(1_000_000_000_000L);
+        Admission a = admission(new LimitsProperties(true, 2, 0, 0.5, DataSize.ofMegabytes(1), Duration.ofSeconds(10),
+                16, false), now::get);
+        var served = a.enter(Deadline.NONE);
+        now.addAndGet(1_000_000_000L);
+        served.close();   // the estimate: 1 s per request
+        assertThat(gauge("faceoff.admission.service.time")).isEqualTo(1.0);
+        assertThat(gauge("faceoff.admission.wait.limit")).isEqualTo(5.0);
+        var one = a.enter(Deadline.NONE);
+        var two = a.enter(Deadline.NONE);
+        a.refuseIfTooBusy(deadline(now, 10));   // first in the queue: 0.5 s
+        var waiters = waiters(a, 9);
+        assertThat(gauge("faceoff.admission.predicted.wait")).isEqualTo(5.0);
+        a.refuseIfTooBusy(deadline(now, 10));   // 9 ahead: 5 s, the whole share
+        var third = waiters(a, 1);
+        assertThatThrownBy(() -> a.refuseIfTooBusy(deadline(now, 10))).as("10 ahead: 5.5 s")
+                .isInstanceOfSatisfying(FaceoffException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED);
+                    assertThat(e.getMessage()).contains("predicted at 5500 ms, more than 5000 ms");
+                    assertThat(e.retryAfterSeconds()).as("the predicted wait of a newcomer, rounded up").isEqualTo(6);
+                });
+        // once its body has arrived a request decides again, on the time its deadline has left: 6 s of 10, so 3 s
+        var late = deadline(now, 10);
+        now.addAndGet(4_000_000_000L);
+        assertThatThrownBy(() -> a.enter(late)).isInstanceOf(FaceoffException.class)
+                .hasMessageContaining("more than 3000 ms");
+        assertThat(count("rejected", "queue_time")).isEqualTo(2);
+        one.close();
+        two.close();
+        CompletableFuture.allOf(waiters, third).get(2, TimeUnit.SECONDS);
+        assertThat(gauge("faceoff.admission.predicted.wait")).as("a worker is free").isZero();
+    }
+
+    static Deadline deadline(AtomicLong now, int seconds) {
+        return new Deadline(now.get() + seconds * 1_000_000_000L);
+    }
+
+    @Test
+    void theServiceTimeIsAMovingEstimateOfAWorkersTimePerRequest() {
+        var now = new AtomicLong();
+        Admission a = admission(new LimitsProperties(true, 1, 0, 0.5, DataSize.ofMegabytes(1), Duration.ofSeconds(5),
+                16, false), now::get);
+        assertThat(gauge("faceoff.admission.service.time")).as("nothing served yet").isZero();
+        for (long millis : new long[]{100, 300}) {
+            var permit = a.enter(Deadline.NONE);
+            now.addAndGet(millis * 1_000_000);
+            permit.close();
+        }
+        // the mean of the first ten samples (here two), then a tenth of the way towards each newer one
+        assertThat(gauge("faceoff.admission.service.time")).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-9));
+        for (int i = 0; i < 8; i++) {
+            var permit = a.enter(Deadline.NONE);
+            now.addAndGet(100_000_000);
+            permit.close();
+        }
+        assertThat(gauge("faceoff.admission.service.time")).isCloseTo(0.12, org.assertj.core.data.Offset.offset(1e-9));
+        var eleventh = a.enter(Deadline.NONE);
+        now.addAndGet(1_320_000_000);
+        eleventh.close();
+        assertThat(gauge("faceoff.admission.service.time")).isCloseTo(0.24, org.assertj.core.data.Offset.offset(1e-9));
+        for (int i = 0; i < 100; i++) {
+            var permit = a.enter(Deadline.NONE);
+            now.addAndGet(300_000_000);
+            permit.close();
+        }
+        assertThat(gauge("faceoff.admission.service.time")).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-3));
+        try (var busy = a.enter(Deadline.NONE)) {
+            assertThat(a.retryAfterSeconds()).as("0.3 s rounded up").isEqualTo(1);
+            try (var held = a.reserve(1, 0)) {
+                assertThatThrownBy(() -> a.reserve(10 << 20, 0)).isInstanceOfSatisfying(FaceoffException.class,
+                        e -> assertThat(e.retryAfterSeconds()).isEqualTo(1));
+            }
+        }
+    }
+
     @Test
     void aRequestThatCouldNotEvenWaitIsRefusedBeforeItsBodyIsRead() throws Exception {
-        Admission a = admission(1, 1, Duration.ofSeconds(2), 1 << 20);
-        a.refuseIfFull();   // a free worker
+        Admission a = admission(1, 1, 1 << 20);
+        a.refuseIfTooBusy(Deadline.NONE);   // a free worker
         var working = a.enter(Deadline.NONE);
-        a.refuseIfFull();   // the queue has room
+        a.refuseIfTooBusy(Deadline.NONE);   // the queue has room
         var waiter = waiting(a);
-        assertThatThrownBy(a::refuseIfFull).isInstanceOfSatisfying(FaceoffException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
+        assertThatThrownBy(() -> a.refuseIfTooBusy(Deadline.NONE)).as("the safety net: queue = 1")
+                .isInstanceOfSatisfying(FaceoffException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
         working.close();
         waiter.get(1, TimeUnit.SECONDS);
         assertThat(count("rejected", "queue_full")).isEqualTo(1);
@@ -62,7 +168,7 @@ class AdmissionTest {
 
     @Test
     void aSpareWorkerIsLentOnlyWhenOneIsIdleAndNobodyWaits() throws Exception {
-        Admission a = admission(2, 2, Duration.ofSeconds(2), 1 << 20);
+        Admission a = admission(2, 2, 1 << 20);
         try (var request = a.enter(Deadline.NONE)) {
             var spare = a.spare();
             assertThat(spare).as("one of two workers idle").isPresent();
@@ -81,7 +187,7 @@ class AdmissionTest {
 
     @Test
     void aTaskOnASpareWorkerRunsInTheCallersLogContextAndGivesTheWorkerBack() throws Exception {
-        Admission a = admission(2, 2, Duration.ofSeconds(2), 1 << 20);
+        Admission a = admission(2, 2, 1 << 20);
         MDC.put("request_id", "r-1");
         try (var request = a.enter(Deadline.NONE)) {
             var task = a.onSpareWorker(() -> MDC.get("request_id") + " on " + Thread.currentThread().getName());
@@ -91,8 +197,8 @@ class AdmissionTest {
         } finally {
             MDC.clear();
         }
-        var serial = new Admission(new LimitsProperties(true, 2, 2, Duration.ofSeconds(1), DataSize.ofMegabytes(1),
-                Duration.ofSeconds(5), 16, false), IMAGES, new FaceoffMetrics(new SimpleMeterRegistry()));
+        var serial = new Admission(new LimitsProperties(true, 2, 2, 0.5, DataSize.ofMegabytes(1),
+                Duration.ofSeconds(5), 16, false), IMAGES, new FaceoffMetrics(new SimpleMeterRegistry()), 200);
         try (var request = serial.enter(Deadline.NONE)) {
             assertThat(serial.onSpareWorker(() -> "never")).as("faceoff.limits.parallel-images off").isEmpty();
         }
@@ -100,16 +206,16 @@ class AdmissionTest {
 
     @Test
     void anImageCostsTheDecodedPixelsItsHeaderAnnouncesUnlessItWillBeRefused() throws Exception {
-        Admission a = admission(1, 1, Duration.ofSeconds(1), 1 << 20);
+        Admission a = admission(1, 1, 1 << 20);
         var out = new java.io.ByteArrayOutputStream();
         javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(20, 10, java.awt.image.BufferedImage.TYPE_3BYTE_BGR),
                 "png", out);
         byte[] png = out.toByteArray();
         assertThat(a.cost(png)).isEqualTo(200L * Admission.BYTES_PER_PIXEL);
         assertThat(a.cost(new byte[]{1, 2, 3})).as("unreadable: never decoded").isZero();
-        var small = new Admission(new LimitsProperties(true, 1, 1, Duration.ofSeconds(1), DataSize.ofMegabytes(1),
+        var small = new Admission(new LimitsProperties(true, 1, 1, 0.5, DataSize.ofMegabytes(1),
                 Duration.ofSeconds(5), 16, true), new ImageProperties(DataSize.ofMegabytes(1), 199),
-                new FaceoffMetrics(new SimpleMeterRegistry()));
+                new FaceoffMetrics(new SimpleMeterRegistry()), 200);
         assertThat(small.cost(png)).as("over faceoff.image.max-pixels: refused before decoding").isZero();
         try (var pixels = a.reserveDecoded(java.util.List.of(png, png), 0)) {
             assertThat(registry.get("faceoff.admission.memory.reserved").gauge().value()).isEqualTo(400.0 * Admission.BYTES_PER_PIXEL);
@@ -118,10 +224,16 @@ class AdmissionTest {
 
     @Test
     void aFullQueueIsRefusedAtOnceAndAWaitThatRunsOutIsRefusedToo() throws Exception {
-        Admission a = admission(1, 1, Duration.ofMillis(200), 1 << 20);
+        Admission a = admission(1, 1, 1 << 20);
         try (var first = a.enter(Deadline.NONE)) {
-            // a second request waits in the one queue place ...
-            var waiter = waiting(a);
+            // a second request, with 200 ms to its deadline, waits in the one queue place ...
+            var entered = new CountDownLatch(1);
+            var waiter = CompletableFuture.runAsync(() -> {
+                entered.countDown();
+                a.enter(Deadline.after(Duration.ofMillis(200))).close();
+            });
+            entered.await();
+            Thread.sleep(50);
             // ... so a third finds the queue full
             long start = System.nanoTime();
             assertThatThrownBy(() -> a.enter(Deadline.NONE)).isInstanceOfSatisfying(FaceoffException.class,
@@ -139,7 +251,7 @@ class AdmissionTest {
 
     @Test
     void aWaiterGetsTheWorkerWhenItIsReleased() throws Exception {
-        Admission a = admission(1, 1, Duration.ofSeconds(5), 1 << 20);
+        Admission a = admission(1, 1, 1 << 20);
         var first = a.enter(Deadline.NONE);
         var waiter = CompletableFuture.supplyAsync(() -> a.enter(Deadline.NONE));
         Thread.sleep(50);
@@ -150,7 +262,7 @@ class AdmissionTest {
 
     @Test
     void theWaitNeverRunsPastTheDeadline() {
-        Admission a = admission(1, 4, Duration.ofSeconds(10), 1 << 20);
+        Admission a = admission(1, 4, 1 << 20);
         try (var first = a.enter(Deadline.NONE)) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> a.enter(Deadline.after(Duration.ofMillis(100)))).isInstanceOf(FaceoffException.class);
@@ -160,7 +272,7 @@ class AdmissionTest {
 
     @Test
     void memoryBeyondTheBudgetIsRefusedAndReturnedOnClose() {
-        Admission a = admission(4, 4, Duration.ofMillis(10), 1000);
+        Admission a = admission(4, 4, 1000);
         var r1 = a.reserve(600, 0);
         assertThatThrownBy(() -> a.reserve(500, 0)).isInstanceOfSatisfying(FaceoffException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
@@ -181,16 +293,16 @@ class AdmissionTest {
 
     @Test
     void defaultsComeFromTheCoresAndTheMemoryLimit() {
-        Admission a = admission(0, 0, Duration.ofSeconds(1), 0);
+        Admission a = admission(0, 0, 0);
         assertThat(a.workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(a.queue()).isEqualTo(4 * a.workers());
+        assertThat(a.queue()).as("half of Tomcat's 200 threads").isEqualTo(100);
         assertThat(a.budget()).isEqualTo(Admission.memoryLimit() / 4).isPositive();
     }
 
     @Test
     void aDisabledAdmissionAdmitsEverything() {
-        var a = new Admission(new LimitsProperties(false, 1, 1, Duration.ZERO, DataSize.ofBytes(1), Duration.ofSeconds(5), 16, true),
-                IMAGES, new FaceoffMetrics(registry));
+        var a = admission(new LimitsProperties(false, 1, 1, 0.5, DataSize.ofBytes(1), Duration.ofSeconds(5), 16, true),
+                System::nanoTime);
         var p1 = a.enter(Deadline.NONE);
         var p2 = a.enter(Deadline.NONE);
         a.reserve(10, 0).close();

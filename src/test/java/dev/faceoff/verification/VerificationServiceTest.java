@@ -76,7 +76,7 @@ class VerificationServiceTest {
         });
         given(embedder.embed(any(), anyList())).willAnswer(call -> ((List<?>) call.getArgument(1)).stream()
                 .map(crop -> new float[]{1, 0}).toList());
-        var limits = new LimitsProperties(true, 1, 1, Duration.ofSeconds(1), DataSize.ofMegabytes(1),
+        var limits = new LimitsProperties(true, 1, 1, 0.5, DataSize.ofMegabytes(1),
                 Duration.ofSeconds(5), 16, false);
         service = new VerificationService(pipeline, embedder, router, mock(ModelRepository.class),
                 new DecisionProperties(0.001, 0), detection(), metrics, mock(ExperimentTracker.class), admission, limits);
