@@ -13,7 +13,7 @@ With --baseline-jar the same sweep runs first against another build (e.g. the co
 table puts the two side by side: same machine, same session, one after the other.
 
 usage: bench/goodput.py [--jar JAR] [--baseline-jar JAR] [--seconds S] [--clients 1,2,4,16,32,64]
-                        [--label NAME] [--skip-build]
+                        [--label NAME] [--skip-build] [--property KEY=VALUE ...]
 Writes target/bench/goodput-<label>.json and prints a Markdown table. About 2.5 minutes per jar at 10 s a
 point. Never run it while training or another benchmark runs.
 """
@@ -64,9 +64,10 @@ def sweep(server, url, bodies, seconds, clients):
     return {"capacity_per_s": capacity, "closed": closed, "open": opened, "polite": polite}
 
 
-def run_jar(jar, label, seconds, clients, bodies):
+def run_jar(jar, label, seconds, clients, bodies, properties=()):
     log = os.path.join(perf.OUT, "goodput-%s.log" % label)
-    server = service.start(jar, PORT, log, extra=["--logging.level.root=WARN"], name="goodput")
+    server = service.start(jar, PORT, log, extra=["--logging.level.root=WARN"] + ["--" + p for p in properties],
+                           name="goodput")
     try:
         return sweep(server, "http://127.0.0.1:%d/v1/verify" % PORT, bodies, seconds, clients)
     finally:
@@ -109,6 +110,7 @@ def main():
     parser.add_argument("--clients", default="1,2,4,16,32,64")
     parser.add_argument("--label", default="default")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--property", action="append", default=[], help="KEY=VALUE for this build's service")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     os.makedirs(perf.OUT, exist_ok=True)
@@ -122,7 +124,7 @@ def main():
         print("goodput: baseline %s" % args.baseline_jar, flush=True)
         results["baseline"] = run_jar(args.baseline_jar, "baseline", args.seconds, clients, bodies)
     print("goodput: %s" % args.jar, flush=True)
-    results["this build"] = run_jar(args.jar, args.label, args.seconds, clients, bodies)
+    results["this build"] = run_jar(args.jar, args.label, args.seconds, clients, bodies, args.property)
     out = {"machine": perf.machine(), "command": "bench/goodput.py " + " ".join(sys.argv[1:]), "results": results}
     with open(os.path.join(perf.OUT, "goodput-%s.json" % args.label), "w") as f:
         json.dump(out, f, indent=1)

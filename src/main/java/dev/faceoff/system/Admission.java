@@ -75,6 +75,8 @@ public final class Admission {
     private final long budget;
     private final Semaphore free;
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Requests past {@link #arrive} whose bodies are being read: places in the queue already promised. */
+    private final AtomicInteger arriving = new AtomicInteger();
     private final AtomicInteger working = new AtomicInteger();
     private final AtomicLong reserved = new AtomicLong();
     /** The moving estimate of a worker's time per request, in nanoseconds; 0 until a request has been served. */
@@ -126,32 +128,65 @@ public final class Admission {
         void close();
     }
 
+    /** A request's place in the queue, taken before its body is read ({@link #arrive}), until it asks for a worker. */
+    public interface Place extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** No place taken: {@link #enter} then decides on the queue alone (requests outside {@link AdmissionFilter}). */
+    public static final Place NO_PLACE = () -> { };
+
     /**
-     * Refuses (503 {@code overloaded}) a request that could not wait for a worker ({@link #enter}): every worker
-     * busy and its predicted wait, behind those waiting now, beyond {@code queue-share} of what is left to
-     * {@code deadline}, or the queue at its {@code queue} safety net. {@link AdmissionFilter} asks before the body is
-     * read, so under overload a refusal costs no parsing; {@link #enter} decides again once the body has arrived.
+     * The decision, before the body is read: refuses (503 {@code overloaded}) a request that could not wait for a
+     * worker — every worker busy and its predicted wait, behind those waiting and those whose bodies are still
+     * arriving, beyond {@code queue-share} of what is left to {@code deadline}, or the queue at its {@code queue}
+     * safety net — and otherwise promises it a place, held while its body is read. {@link AdmissionFilter} asks, so
+     * under overload a refusal costs no parsing, and a request let in is not refused later for the others let in
+     * beside it (measured: refusals after the body was read cost goodput in an open-loop overload).
      */
-    public void refuseIfTooBusy(Deadline deadline) {
-        if (enabled && free.availablePermits() == 0) {
-            refuseUnlessItCanWait(waiting.get(), deadline);
+    public Place arrive(Deadline deadline) {
+        if (!enabled) {
+            return NO_PLACE;
         }
+        if (free.availablePermits() == 0) {
+            refuseUnlessItCanWait(waiting.get() + arriving.get(), deadline);
+        }
+        arriving.incrementAndGet();
+        var left = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (left.compareAndSet(false, true)) {
+                arriving.decrementAndGet();
+            }
+        };
+    }
+
+    /** {@link #enter(Deadline, Place)} for a request that took no place. */
+    public Permit enter(Deadline deadline) {
+        return enter(deadline, NO_PLACE);
     }
 
     /**
-     * Takes a worker, waiting for one in turn when its predicted wait fits the deadline ({@link #refuseIfTooBusy}),
-     * and giving up once what is left of the deadline no longer holds one service time.
+     * Takes a worker, waiting for one in turn, and giving up once what is left of the deadline no longer holds one
+     * service time. A request with a {@code place} ({@link #arrive}) is refused now only when its predicted wait
+     * leaves no time for its own work before the deadline; one without is held to {@code queue-share} as at arrival.
      */
-    public Permit enter(Deadline deadline) {
+    public Permit enter(Deadline deadline, Place place) {
         if (!enabled) {
             return count(() -> { });
         }
+        boolean placed = place != NO_PLACE;
         int ahead = waiting.getAndIncrement();
+        place.close();   // from arriving to waiting
         try {
             if (free.tryAcquire(0, TimeUnit.NANOSECONDS)) {   // in turn: never ahead of a waiter (a fair semaphore)
                 return count(free::release);
             }
-            refuseUnlessItCanWait(ahead, deadline);
+            if (placed) {
+                refuseUnlessItCanMakeIt(ahead, deadline);
+            } else {
+                refuseUnlessItCanWait(ahead, deadline);
+            }
             long wait = Math.max(0, remainingNanos(deadline) - serviceNanos.get());
             if (!free.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                 throw reject("queue_wait", "no worker became free within " + TimeUnit.NANOSECONDS.toMillis(wait)
@@ -166,7 +201,7 @@ public final class Admission {
         }
     }
 
-    /** Refuses a request with {@code ahead} requests waiting before it unless it may wait ({@link #refuseIfTooBusy}). */
+    /** Refuses a request with {@code ahead} requests waiting before it unless it may wait ({@link #arrive}). */
     private void refuseUnlessItCanWait(int ahead, Deadline deadline) {
         if (ahead >= queue) {
             throw reject("queue_full", "all " + workers + " workers are busy and " + ahead + " requests are waiting");
@@ -180,6 +215,17 @@ public final class Admission {
         }
     }
 
+    /** Refuses a placed request whose predicted wait leaves less than one service time before its deadline. */
+    private void refuseUnlessItCanMakeIt(int ahead, Deadline deadline) {
+        long predicted = predictedWaitNanos(ahead);
+        long left = remainingNanos(deadline) - serviceNanos.get();
+        if (predicted > left) {
+            throw reject("queue_time", "the wait for one of " + workers + " busy workers, behind " + ahead
+                    + " requests, is predicted at " + TimeUnit.NANOSECONDS.toMillis(predicted) + " ms, more than the "
+                    + TimeUnit.NANOSECONDS.toMillis(Math.max(0, left)) + " ms its deadline leaves for its own work");
+        }
+    }
+
     /** The predicted wait for a worker behind {@code ahead} waiting requests: (ahead + 1) × service time ÷ workers. */
     long predictedWaitNanos(int ahead) {
         return (ahead + 1L) * serviceNanos.get() / workers;
@@ -187,7 +233,7 @@ public final class Admission {
 
     /** The predicted wait of a request arriving now: 0 while a worker is free. */
     long predictedWaitNanos() {
-        return free.availablePermits() > 0 ? 0 : predictedWaitNanos(waiting.get());
+        return free.availablePermits() > 0 ? 0 : predictedWaitNanos(waiting.get() + arriving.get());
     }
 
     /** The time left to {@code deadline} on this admission's clock (Long.MAX_VALUE for none). */

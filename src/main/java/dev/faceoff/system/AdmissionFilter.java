@@ -21,7 +21,7 @@ import dev.faceoff.common.FaceoffException;
  * their bodies are read: reserves the memory the body will take (twice its length: the bytes as read and
  * decoded from multipart or base64; the largest allowed body when the length is not declared), or refuses
  * with 503 {@code overloaded}; refuses at once, unread, when every worker is busy and its predicted wait does not
- * fit its deadline ({@link Admission#refuseIfTooBusy}). Tomcat then closes the connection (as after every 503) once
+ * fit its deadline, else takes its place in the queue ({@link Admission#arrive}). Tomcat then closes the connection (as after every 503) once
  * it has read the rest of the body, so that the client sees the 503 and not a reset (closing unread was measured:
  * no cheaper, and hey and Java's HttpClient saw broken pipes; docs/operations.md, "Overload"). Gives each request
  * its deadline ({@link RequestScope#deadline()}) and counts the requests that ran past it. The worker is taken later, once the body has arrived
@@ -63,16 +63,24 @@ final class AdmissionFilter extends OncePerRequestFilter {
         scope.deadline(deadline);
         long length = request.getContentLengthLong();
         long bodyBytes = 2 * (length >= 0 ? Math.min(length, maxBody) : maxBody);
+        Admission.Place place;
         Admission.Reservation body;
         try {
-            admission.refuseIfTooBusy(deadline);   // before the body is read: a refusal under overload stays cheap
-            body = admission.reserve(bodyBytes, 0);
-            scope.holds(bodyBytes);
+            place = admission.arrive(deadline);   // before the body is read: a refusal under overload stays cheap
         } catch (FaceoffException e) {
             writer.write(response, request, e);
             return;
         }
-        try (body) {
+        try {
+            body = admission.reserve(bodyBytes, 0);
+            scope.holds(bodyBytes);
+            scope.place(place);
+        } catch (FaceoffException e) {
+            place.close();
+            writer.write(response, request, e);
+            return;
+        }
+        try (place; body) {
             chain.doFilter(request, response);
         } finally {
             if (ErrorCode.DEADLINE_EXCEEDED.code().equals(scope.errorCode())) {

@@ -17,6 +17,7 @@ public final class RequestScope {
     private String errorCode;
     private Deadline deadline = Deadline.NONE;
     private long held;
+    private Admission.Place place = Admission.NO_PLACE;
 
     /** The scope of this request (a fresh one outside the metered endpoints, e.g. in tests). */
     public static RequestScope of(HttpServletRequest request) {
@@ -44,6 +45,15 @@ public final class RequestScope {
 
     void deadline(Deadline deadline) {
         this.deadline = deadline;
+    }
+
+    /** Its place in the admission queue, promised before its body was read ({@link Admission#arrive}). */
+    public Admission.Place place() {
+        return place;
+    }
+
+    void place(Admission.Place place) {
+        this.place = place;
     }
 
     /** Bytes of the admission memory budget this request holds already (its body's). */

@@ -254,7 +254,7 @@ public final class VerificationService {
      */
     private Embedded prepareAndEmbed(Route route, List<Image> images, RequestScope scope, StageTimings timings) {
         Deadline deadline = scope.deadline();
-        try (var worker = admission.enter(deadline)) {
+        try (var worker = admission.enter(deadline, scope.place())) {
             List<Outcome> prepared;
             try (var memory = admission.reserveDecoded(images.stream().map(Image::bytes).toList(), scope.held())) {
                 prepared = prepareAll(route, images, deadline, timings);

@@ -87,18 +87,18 @@ class AdmissionTest {
         assertThat(gauge("faceoff.admission.wait.limit")).isEqualTo(5.0);
         var one = a.enter(Deadline.NONE);
         var two = a.enter(Deadline.NONE);
-        a.refuseIfTooBusy(deadline(now, 10));   // first in the queue: 0.5 s
+        a.arrive(deadline(now, 10)).close();   // first in the queue: 0.5 s
         var waiters = waiters(a, 9);
         assertThat(gauge("faceoff.admission.predicted.wait")).isEqualTo(5.0);
-        a.refuseIfTooBusy(deadline(now, 10));   // 9 ahead: 5 s, the whole share
+        a.arrive(deadline(now, 10)).close();   // 9 ahead: 5 s, the whole share
         var third = waiters(a, 1);
-        assertThatThrownBy(() -> a.refuseIfTooBusy(deadline(now, 10))).as("10 ahead: 5.5 s")
+        assertThatThrownBy(() -> a.arrive(deadline(now, 10))).as("10 ahead: 5.5 s")
                 .isInstanceOfSatisfying(FaceoffException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED);
                     assertThat(e.getMessage()).contains("predicted at 5500 ms, more than 5000 ms");
                     assertThat(e.retryAfterSeconds()).as("the predicted wait of a newcomer, rounded up").isEqualTo(6);
                 });
-        // once its body has arrived a request decides again, on the time its deadline has left: 6 s of 10, so 3 s
+        // a request that took no place at arrival is held to the share of what its deadline has left: 6 s, so 3 s
         var late = deadline(now, 10);
         now.addAndGet(4_000_000_000L);
         assertThatThrownBy(() -> a.enter(late)).isInstanceOf(FaceoffException.class)
@@ -108,6 +108,37 @@ class AdmissionTest {
         two.close();
         CompletableFuture.allOf(waiters, third).get(2, TimeUnit.SECONDS);
         assertThat(gauge("faceoff.admission.predicted.wait")).as("a worker is free").isZero();
+    }
+
+    /**
+     * A request let in before its body was read keeps its place: at {@link Admission#enter} it is refused only when
+     * its predicted wait leaves no time for its own work, not for the share (its body has been paid for); places
+     * still arriving count for the requests behind them.
+     */
+    @Test
+    void aRequestLetInBeforeItsBodyIsReadIsNotRefusedForTheShareOnceItArrives() throws Exception {
+        var now = new AtomicLong(1_000_000_000_000L);
+        Admission a = admission(new LimitsProperties(true, 2, 0, 0.5, DataSize.ofMegabytes(1), Duration.ofSeconds(10),
+                16, false), now::get);
+        var served = a.enter(Deadline.NONE);
+        now.addAndGet(1_000_000_000L);
+        served.close();   // 1 s per request: half a second a place
+        var one = a.enter(Deadline.NONE);
+        var two = a.enter(Deadline.NONE);
+        var waiters = waiters(a, 8);
+        var deadline = deadline(now, 10);
+        var place = a.arrive(deadline);   // 8 ahead: 4.5 s of the 5 s share
+        assertThat(gauge("faceoff.admission.predicted.wait")).as("the place counts: 10 ahead of a newcomer").isEqualTo(5.0);
+        a.arrive(deadline(now, 10)).close();   // 9 ahead (8 waiting, 1 arriving): 5 s
+        now.addAndGet(2_000_000_000L);   // a slow upload: 8 s left, a share of 4 s, less than the 4.5 s predicted
+        var admitted = CompletableFuture.supplyAsync(() -> a.enter(deadline, place));
+        assertThatThrownBy(() -> a.enter(deadline)).as("without a place: held to the share")
+                .isInstanceOfSatisfying(FaceoffException.class, e -> assertThat(e.getMessage()).contains("more than 4000 ms"));
+        one.close();
+        two.close();
+        CompletableFuture.allOf(waiters).get(2, TimeUnit.SECONDS);
+        admitted.get(2, TimeUnit.SECONDS).close();
+        assertThat(count("rejected", "queue_time")).isEqualTo(1);
     }
 
     static Deadline deadline(AtomicLong now, int seconds) {
@@ -155,11 +186,11 @@ class AdmissionTest {
     @Test
     void aRequestThatCouldNotEvenWaitIsRefusedBeforeItsBodyIsRead() throws Exception {
         Admission a = admission(1, 1, 1 << 20);
-        a.refuseIfTooBusy(Deadline.NONE);   // a free worker
+        a.arrive(Deadline.NONE).close();   // a free worker
         var working = a.enter(Deadline.NONE);
-        a.refuseIfTooBusy(Deadline.NONE);   // the queue has room
+        a.arrive(Deadline.NONE).close();   // the queue has room
         var waiter = waiting(a);
-        assertThatThrownBy(() -> a.refuseIfTooBusy(Deadline.NONE)).as("the safety net: queue = 1")
+        assertThatThrownBy(() -> a.arrive(Deadline.NONE)).as("the safety net: queue = 1")
                 .isInstanceOfSatisfying(FaceoffException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
         working.close();
         waiter.get(1, TimeUnit.SECONDS);
