@@ -60,9 +60,9 @@ class ConfigurationDocsTest {
     @Test
     void rowsWithSeveralKeysAreExpanded() {
         var t = table("## Configuration\n| key | default | meaning |\n|---|---|---|\n"
-                + "| `faceoff.limits.queue` / `.queue-share` | `0` (half the threads) / `0.3` | x |\n"
+                + "| `faceoff.limits.queue` / `.queue-share` | `0` (half the threads) / `0.4` | x |\n"
                 + "| `faceoff.models.include` / `.exclude` | (all) / (none) | y |\n## Next\n");
-        assertThat(t).containsEntry("faceoff.limits.queue", "0").containsEntry("faceoff.limits.queue-share", "0.3")
+        assertThat(t).containsEntry("faceoff.limits.queue", "0").containsEntry("faceoff.limits.queue-share", "0.4")
                 .containsEntry("faceoff.models.include", null).containsKey("faceoff.models.exclude");
     }
 

@@ -20,8 +20,8 @@ import org.springframework.validation.annotation.Validated;
  *                      {@code overloaded} at once; 0: half of {@code server.tomcat.threads.max}
  * @param queueShare    a request waits for a worker while its predicted wait (its place in the queue × the recent
  *                      service time per request ÷ max-in-flight) is at most this share of the time left to its
- *                      deadline; otherwise 503 {@code overloaded} at once (0.3 of 5 s: 1.5 s, so an admitted
- *                      request is answered within about 2 s however many arrive; bench/goodput.py)
+ *                      deadline; otherwise 503 {@code overloaded} at once (0.4 of 5 s: 2 s; the trade-off between
+ *                      closed-loop clients served and open-loop latency measured by bench/goodput.py, docs/performance.md)
  * @param memoryBudget  bytes of images in flight (encoded bodies + the decoded pixels their headers announce);
  *                      beyond it 503 {@code overloaded}; 0: a quarter of the memory the JVM may use (the
  *                      container's limit, or -XX:MaxRAM when set)
@@ -36,7 +36,7 @@ public record LimitsProperties(
         @DefaultValue("true") boolean enabled,
         @Min(0) @DefaultValue("0") int maxInFlight,
         @Min(0) @DefaultValue("0") int queue,
-        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.3") double queueShare,
+        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.4") double queueShare,
         @DefaultValue("0") DataSize memoryBudget,
         @DefaultValue("5s") Duration deadline,
         @Min(1) @DefaultValue("16") int maxCandidates,
