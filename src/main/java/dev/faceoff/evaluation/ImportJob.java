@@ -129,14 +129,18 @@ final class ImportJob {
             draft = draft(name, args, sha256, signature, out);
             boolean probing = args.flag("probe") || color == null || mean == null || std == null;
             if (probing) {
-                probe = probe(probeList, probePairs, new LoadedModel(draft, session, "cpu", folder.toAbsolutePath()), threads, out);
-                PreprocessingProbe.Outcome decided = PreprocessingProbe.decide(probe.results(), color, mean, std);
-                probe = decided;
-                if (decided.warning() != null) {
-                    out.println("import: WARNING: " + decided.warning());
+                var results = probe(probeList, probePairs, new LoadedModel(draft, session, "cpu", folder.toAbsolutePath()),
+                        threads, out);
+                probe = PreprocessingProbe.decide(results, color, mean, std);
+                for (var r : probe.results()) {
+                    out.printf(Locale.ROOT, "import: probe %-24s d' %5.2f  accuracy %6.2f%%%s%n", r.candidate().label(),
+                            r.dPrime(), 100 * r.accuracy(), r == probe.chosen() ? "  <- chosen" : "");
                 }
-                if (decided.chosen() != null) {
-                    var c = decided.chosen().candidate();
+                if (probe.warning() != null) {
+                    out.println("import: WARNING: " + probe.warning());
+                }
+                if (probe.chosen() != null) {
+                    var c = probe.chosen().candidate();
                     color = c.color();
                     mean = mean != null ? mean : c.mean();
                     std = std != null ? std : c.std();
@@ -245,7 +249,7 @@ final class ImportJob {
         return Path.of(args.get("probe-pairs", args.get("pairs", defaultPairs().toString())));
     }
 
-    private PreprocessingProbe.Outcome probe(Path pairsFile, int count, LoadedModel draft, int threads, PrintStream out)
+    private List<PreprocessingProbe.Result> probe(Path pairsFile, int count, LoadedModel draft, int threads, PrintStream out)
             throws IOException {
         PairList list = EvaluateJob.load(pairsFile, new JobArgs("evaluate", Map.of()));
         var pairs = PreprocessingProbe.sample(list, count);
@@ -258,13 +262,7 @@ final class ImportJob {
         try (RecordLog cache = RecordLog.open(cacheDir.resolve("faces-" + FacePreparation.pipelineKey(models, detection, selection) + ".bin"))) {
             faces = FacePreparation.faces(pipeline, selection, list.root(), images, cache, threads, out);
         }
-        var results = PreprocessingProbe.run(embedder, draft, pairs, faces, threads, out);
-        var outcome = PreprocessingProbe.decide(results, null, null, null);
-        for (var r : outcome.results()) {
-            out.printf(Locale.ROOT, "import: probe %-24s d' %5.2f  accuracy %6.2f%%%n", r.candidate().label(), r.dPrime(),
-                    100 * r.accuracy());
-        }
-        return outcome;
+        return PreprocessingProbe.run(embedder, draft, pairs, faces, threads, out);
     }
 
     static String notes(PreprocessingProbe.Outcome probe, int pairs, Path list) {
