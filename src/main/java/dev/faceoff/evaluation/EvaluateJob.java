@@ -81,7 +81,7 @@ final class EvaluateJob {
         FaceSelection selection = args.values().containsKey("select") ? FaceSelection.parse(args.get("select", ""))
                 : detection.select();
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
-        Path cacheDir = args.path("cache", Path.of(System.getProperty("user.home"), ".cache", "faceoff", "evaluation"));
+        Path cacheDir = args.path("cache", FacePreparation.EVALUATION_CACHE);
         Path outDir = args.path("out", Path.of("target", "evaluation"));
         Files.createDirectories(outDir);
         List<String> images = pairs.images();
@@ -91,10 +91,8 @@ final class EvaluateJob {
 
         long t0 = System.nanoTime();
         String pipelineKey = FacePreparation.pipelineKey(models, detection, selection);
-        Map<String, FaceRecord> faces;
-        try (RecordLog cache = RecordLog.open(cacheDir.resolve("faces-" + pipelineKey + ".bin"))) {
-            faces = FacePreparation.faces(pipeline, selection, pairs.root(), images, cache, threads, out);
-        }
+        Map<String, FaceRecord> faces = FacePreparation.faces(pipeline, selection, pairs.root(), images, cacheDir,
+                pipelineKey, threads, out);
         double alignSeconds = (System.nanoTime() - t0) / 1e9;
         var noFace = faces.entrySet().stream().filter(e -> !e.getValue().found())
                 .map(e -> e.getKey() + " (" + e.getValue().error() + ")").sorted().toList();

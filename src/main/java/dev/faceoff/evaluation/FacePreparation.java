@@ -60,6 +60,17 @@ final class FacePreparation {
         }
     }
 
+    /** Where evaluate (and import's probe, which shares its faces) keep their resumable cache by default. */
+    static final Path EVALUATION_CACHE = Path.of(System.getProperty("user.home"), ".cache", "faceoff", "evaluation");
+
+    /** {@link #faces} through the cache file {@code faces-NAME.bin} in {@code cacheDir}. */
+    static Map<String, FaceRecord> faces(FacePipeline pipeline, FaceSelection selection, Path root, List<String> images,
+                                         Path cacheDir, String name, int threads, PrintStream out) {
+        try (RecordLog cache = RecordLog.open(cacheDir.resolve("faces-" + name + ".bin"))) {
+            return faces(pipeline, selection, root, images, cache, threads, out);
+        }
+    }
+
     static Map<String, FaceRecord> faces(FacePipeline pipeline, FaceSelection selection, Path root,
                                          List<String> images, RecordLog cache, int threads, PrintStream out) {
         var result = new ConcurrentHashMap<String, FaceRecord>();

@@ -156,7 +156,7 @@ final class ImportJob {
         }
 
         var in = draft.input();
-        ModelManifest manifest = withInput(draft, new ModelManifest.Input(in.name(), in.shape(), in.layout(), color, mean, std),
+        ModelManifest manifest = draft.with(name, new ModelManifest.Input(in.name(), in.shape(), in.layout(), color, mean, std),
                 probe == null ? draft.notes() : notes(probe, probePairs, probeList));
         Files.writeString(folder.resolve("model.json"), JSON.writeValueAsString(manifest) + "\n");
         if (probe != null) {
@@ -257,11 +257,8 @@ final class ImportJob {
         out.printf("import: probing pre-processing on %d pairs of %s (%d images), %d candidates%n", pairs.size(),
                 pairsFile, images.size(), PreprocessingProbe.candidates().size());
         var selection = detection.select();
-        Path cacheDir = Path.of(System.getProperty("user.home"), ".cache", "faceoff", "evaluation");
-        Map<String, FaceRecord> faces;
-        try (RecordLog cache = RecordLog.open(cacheDir.resolve("faces-" + FacePreparation.pipelineKey(models, detection, selection) + ".bin"))) {
-            faces = FacePreparation.faces(pipeline, selection, list.root(), images, cache, threads, out);
-        }
+        Map<String, FaceRecord> faces = FacePreparation.faces(pipeline, selection, list.root(), images,
+                FacePreparation.EVALUATION_CACHE, FacePreparation.pipelineKey(models, detection, selection), threads, out);
         return PreprocessingProbe.run(embedder, draft, pairs, faces, threads, out);
     }
 
@@ -295,12 +292,6 @@ final class ImportJob {
 
     private static List<Double> rounded(List<Double> values) {
         return values.stream().map(v -> Math.round(v * 1000) / 1000.0).toList();
-    }
-
-    static ModelManifest withInput(ModelManifest m, ModelManifest.Input input, String notes) {
-        return new ModelManifest(m.name(), m.version(), m.task(), m.loss(), m.lossParams(), m.backbone(), m.file(),
-                m.sha256(), input, m.outputs(), m.alignment(), m.decoding(), m.scoreThreshold(), m.testTimeFlip(),
-                m.thresholds(), m.metrics(), m.training(), notes, m.quantization(), m.provenance());
     }
 
     static Path defaultPairs() {

@@ -188,11 +188,8 @@ final class PreprocessingProbe {
         ModelManifest m = draft.manifest();
         var in = m.input();
         var input = new ModelManifest.Input(in.name(), in.shape(), in.layout(), c.color(), c.mean(), c.std());
-        var manifest = new ModelManifest(m.name() + " [" + c.label() + "]", m.version(), m.task(), m.loss(),
-                m.lossParams(), m.backbone(), m.file(), m.sha256(), input, m.outputs(), m.alignment(), m.decoding(),
-                m.scoreThreshold(), m.testTimeFlip(), m.thresholds(), m.metrics(), m.training(), m.notes(),
-                m.quantization(), m.provenance());
-        return new LoadedModel(manifest, draft.session(), draft.provider(), draft.directory());
+        return new LoadedModel(m.with(m.name() + " [" + c.label() + "]", input, m.notes()), draft.session(),
+                draft.provider(), draft.directory());
     }
 
     private static double accuracyAt(double[] scores, boolean[] same, double threshold) {

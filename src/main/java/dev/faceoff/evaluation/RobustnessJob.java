@@ -144,9 +144,7 @@ final class RobustnessJob {
 
     private Map<String, FaceRecord> faces(PairList sample, Path root, Path cacheDir, String name, int threads,
                                           PrintStream out) throws IOException {
-        try (RecordLog cache = RecordLog.open(cacheDir.resolve("faces-" + name + ".bin"))) {
-            return FacePreparation.faces(pipeline, detection.select(), root, sample.images(), cache, threads, out);
-        }
+        return FacePreparation.faces(pipeline, detection.select(), root, sample.images(), cacheDir, name, threads, out);
     }
 
     /** Writes the transformed images not yet there; an image whose untouched photo had no face is copied as is. */

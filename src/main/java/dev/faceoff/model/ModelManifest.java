@@ -146,6 +146,12 @@ public record ModelManifest(
     public record Provenance(String source, String license, String url) {
     }
 
+    /** This manifest with another name, input contract and notes (the import job's drafts and probe candidates). */
+    public ModelManifest with(String name, Input input, String notes) {
+        return new ModelManifest(name, version, task, loss, lossParams, backbone, file, sha256, input, outputs, alignment,
+                decoding, scoreThreshold, testTimeFlip, thresholds, metrics, training, notes, quantization, provenance);
+    }
+
     /** A detector that finds the five points itself (no landmark model needed). */
     public boolean givesLandmarks() {
         return "yunet".equals(decoding);

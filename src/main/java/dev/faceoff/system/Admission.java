@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -153,7 +154,7 @@ public final class Admission {
             refuseUnlessItCanWait(waiting.get() + arriving.get(), deadline);
         }
         arriving.incrementAndGet();
-        var left = new java.util.concurrent.atomic.AtomicBoolean();
+        var left = new AtomicBoolean();
         return () -> {
             if (left.compareAndSet(false, true)) {
                 arriving.decrementAndGet();
@@ -182,8 +183,8 @@ public final class Admission {
             if (free.tryAcquire(0, TimeUnit.NANOSECONDS)) {   // in turn: never ahead of a waiter (a fair semaphore)
                 return count(free::release);
             }
-            if (placed) {
-                refuseUnlessItCanMakeIt(ahead, deadline);
+            if (placed) {   // let in at arrival: refused only if it cannot be served before its deadline
+                refuseIfLonger(ahead, remainingNanos(deadline) - serviceNanos.get(), "the time its deadline leaves for its own work");
             } else {
                 refuseUnlessItCanWait(ahead, deadline);
             }
@@ -206,23 +207,16 @@ public final class Admission {
         if (ahead >= queue) {
             throw reject("queue_full", "all " + workers + " workers are busy and " + ahead + " requests are waiting");
         }
-        long predicted = predictedWaitNanos(ahead);
-        double allowed = queueShare * remainingNanos(deadline);
-        if (predicted > allowed) {
-            throw reject("queue_time", "the wait for one of " + workers + " busy workers, behind " + ahead
-                    + " requests, is predicted at " + TimeUnit.NANOSECONDS.toMillis(predicted) + " ms, more than "
-                    + Math.round(allowed / 1e6) + " ms (" + queueShare + " of the time left to the deadline)");
-        }
+        refuseIfLonger(ahead, queueShare * remainingNanos(deadline), queueShare + " of the time left to the deadline");
     }
 
-    /** Refuses a placed request whose predicted wait leaves less than one service time before its deadline. */
-    private void refuseUnlessItCanMakeIt(int ahead, Deadline deadline) {
+    /** Refuses (reason {@code queue_time}) a request whose predicted wait behind {@code ahead} is over {@code allowed}. */
+    private void refuseIfLonger(int ahead, double allowedNanos, String allowance) {
         long predicted = predictedWaitNanos(ahead);
-        long left = remainingNanos(deadline) - serviceNanos.get();
-        if (predicted > left) {
+        if (predicted > allowedNanos) {
             throw reject("queue_time", "the wait for one of " + workers + " busy workers, behind " + ahead
-                    + " requests, is predicted at " + TimeUnit.NANOSECONDS.toMillis(predicted) + " ms, more than the "
-                    + TimeUnit.NANOSECONDS.toMillis(Math.max(0, left)) + " ms its deadline leaves for its own work");
+                    + " requests, is predicted at " + TimeUnit.NANOSECONDS.toMillis(predicted) + " ms, more than "
+                    + Math.round(Math.max(0, allowedNanos) / 1e6) + " ms (" + allowance + ")");
         }
     }
 

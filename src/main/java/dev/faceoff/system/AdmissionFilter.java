@@ -63,24 +63,19 @@ final class AdmissionFilter extends OncePerRequestFilter {
         scope.deadline(deadline);
         long length = request.getContentLengthLong();
         long bodyBytes = 2 * (length >= 0 ? Math.min(length, maxBody) : maxBody);
-        Admission.Place place;
+        Admission.Place place = Admission.NO_PLACE;
         Admission.Reservation body;
         try {
             place = admission.arrive(deadline);   // before the body is read: a refusal under overload stays cheap
-        } catch (FaceoffException e) {
-            writer.write(response, request, e);
-            return;
-        }
-        try {
             body = admission.reserve(bodyBytes, 0);
-            scope.holds(bodyBytes);
-            scope.place(place);
         } catch (FaceoffException e) {
             place.close();
             writer.write(response, request, e);
             return;
         }
-        try (place; body) {
+        scope.holds(bodyBytes);
+        scope.place(place);
+        try (Admission.Place held = place; body) {
             chain.doFilter(request, response);
         } finally {
             if (ErrorCode.DEADLINE_EXCEEDED.code().equals(scope.errorCode())) {

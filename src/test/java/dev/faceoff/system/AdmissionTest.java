@@ -132,6 +132,9 @@ class AdmissionTest {
         a.arrive(deadline(now, 10)).close();   // 9 ahead (8 waiting, 1 arriving): 5 s
         now.addAndGet(2_000_000_000L);   // a slow upload: 8 s left, a share of 4 s, less than the 4.5 s predicted
         var admitted = CompletableFuture.supplyAsync(() -> a.enter(deadline, place));
+        while (gauge("faceoff.admission.waiting") < 9) {   // in the queue before the workers come back
+            Thread.sleep(5);
+        }
         assertThatThrownBy(() -> a.enter(deadline)).as("without a place: held to the share")
                 .isInstanceOfSatisfying(FaceoffException.class, e -> assertThat(e.getMessage()).contains("more than 4000 ms"));
         one.close();
