@@ -19,8 +19,7 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import service  # noqa: E402  (bench/service.py)
+import service  # bench/service.py
 
 ROOT = service.ROOT
 LFW = os.path.join(service.SHARED, "datasets", "lfw", "lfw-deepfunneled")

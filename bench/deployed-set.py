@@ -13,11 +13,9 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import service  # noqa: E402
+import service  # bench/service.py
 
 CONFIG = os.path.join(service.ROOT, "k8s", "base", "config", "application.yaml")
 

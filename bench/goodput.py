@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Goodput under overload: verifications answered 200 per second as clients multiply (issue #28).
 
-On the small set (250x250 LFW pairs, JSON bodies made by bench/perf.py's image sets), with bench/Load.java:
+On the small set (250x250 LFW pairs, JSON bodies made by bench/common.py's image sets), with bench/Load.java:
 1. closed loop without retries (each client sends its next request as soon as it has an answer) at 1, 2, 4,
    16, 32 and 64 clients: goodput, admitted (200) p50/p99, answers by status, 503s without Retry-After, the
    service's CPU (cores);
@@ -24,9 +24,8 @@ import resource
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import perf  # noqa: E402
-import service  # noqa: E402
+import common  # bench/common.py
+import service  # bench/service.py
 
 ROOT = service.ROOT
 LOAD = os.path.join(ROOT, "bench", "Load.java")
@@ -65,7 +64,7 @@ def sweep(server, url, bodies, seconds, clients):
 
 
 def run_jar(jar, label, seconds, clients, bodies, properties=()):
-    log = os.path.join(perf.OUT, "goodput-%s.log" % label)
+    log = os.path.join(common.OUT, "goodput-%s.log" % label)
     server = service.start(jar, PORT, log, extra=["--logging.level.root=WARN"] + ["--" + p for p in properties],
                            name="goodput")
     try:
@@ -113,20 +112,20 @@ def main():
     parser.add_argument("--property", action="append", default=[], help="KEY=VALUE for this build's service")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
-    os.makedirs(perf.OUT, exist_ok=True)
+    os.makedirs(common.OUT, exist_ok=True)
     if not args.skip_build:
-        perf.build()
-    bodies = os.path.join(perf.OUT, "sets", "small", "bodies.txt")
+        common.build()
+    bodies = os.path.join(common.OUT, "sets", "small", "bodies.txt")
     if not os.path.isfile(bodies):
-        perf.java_bench("sets", os.path.join(perf.OUT, "sets"), perf.PAIRS, "32")
+        common.java_bench("sets", os.path.join(common.OUT, "sets"), common.PAIRS, "32")
     results = {}
     if args.baseline_jar:
         print("goodput: baseline %s" % args.baseline_jar, flush=True)
         results["baseline"] = run_jar(args.baseline_jar, "baseline", args.seconds, clients, bodies)
     print("goodput: %s" % args.jar, flush=True)
     results["this build"] = run_jar(args.jar, args.label, args.seconds, clients, bodies, args.property)
-    out = {"machine": perf.machine(), "command": "bench/goodput.py " + " ".join(sys.argv[1:]), "results": results}
-    with open(os.path.join(perf.OUT, "goodput-%s.json" % args.label), "w") as f:
+    out = {"machine": common.machine(), "command": "bench/goodput.py " + " ".join(sys.argv[1:]), "results": results}
+    with open(os.path.join(common.OUT, "goodput-%s.json" % args.label), "w") as f:
         json.dump(out, f, indent=1)
     print(table(results))
 

@@ -1,7 +1,7 @@
 """INT8 probe of an embedding model: which quantization pays on this CPU, and what it costs in agreement.
 
     python -m venv /tmp/qenv && /tmp/qenv/bin/pip install onnxruntime onnx numpy pillow
-    /tmp/qenv/bin/python bench/int8_probe.py [MODEL_DIR] [ALIGNED_DIR]
+    /tmp/qenv/bin/python -m bench.int8_probe [MODEL_DIR] [ALIGNED_DIR]       (from the repository root)
         defaults: models/mobilefacenet-faceplugin, data/aligned (training crops from `faceoff.jar align`)
 
 Static quantization calibrated on 200 aligned training crops (never LFW), evaluated on 200 others, each
@@ -24,9 +24,10 @@ import onnx
 import onnxruntime as ort
 from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
 
+from models.tools.golden import session
+from models.tools.quantize import Reader, crops, depthwise, embed, opset13, rewrite_prelu
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "models", "tools"))
-from quantize import Reader, crops, depthwise, embed, opset13, rewrite_prelu, session  # noqa: E402
 
 
 def main():

@@ -28,10 +28,8 @@ the default 8 s a point. A quick check that it runs: --seconds 1 --sets small --
 Do not run it while training or another benchmark runs on the machine.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -39,39 +37,18 @@ import sys
 import time
 import http.client
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import service  # noqa: E402  (bench/service.py)
+import goodput  # bench/goodput.py
+import service  # bench/service.py
+from common import LAYOUT, OUT, PAIRS, build, java_bench, machine, sh
 
 ROOT = service.ROOT
-OUT = os.path.join(ROOT, "target", "bench")
-PAIRS = os.path.join(service.SHARED, "datasets", "lfw", "pairs.txt")
 PORT = int(os.environ.get("PORT", "18082"))
-LAYOUT = os.path.join(ROOT, "target", "layout")
 SETS = {
     "small": "LFW photos as they are (250x250 JPEG)",
     "phone12mp": "each photo enlarged 4x onto a 4000x3000 canvas (12 MP JPEG, face ~450 px)",
     "phone1080p": "each photo enlarged 2x onto a 1920x1080 canvas (face ~220 px)",
     "tiny": "the face's box cropped and shrunk to 64 px",
 }
-
-
-def sh(command, **kwargs):
-    return subprocess.run(command, check=True, text=True, capture_output=True, cwd=ROOT, **kwargs).stdout
-
-
-def java_bench(*args):
-    return sh(["java", "@target/bench.args", "dev.faceoff.evaluation.ServingBench", *args])
-
-
-def build():
-    print("perf: building (mvn package, test classes, classpath)", flush=True)
-    sh(["mvn", "-q", "-B", "-DskipTests", "package", "dependency:build-classpath",
-        "-Dmdep.outputFile=target/bench.classpath"])
-    sh(["bin/layout", "target/faceoff.jar", LAYOUT, "models"])
-    with open(os.path.join(ROOT, "target", "bench.classpath")) as f:
-        classpath = f.read().strip()
-    with open(os.path.join(ROOT, "target", "bench.args"), "w") as f:
-        f.write("-cp target/test-classes:target/classes:" + classpath + "\n")
 
 
 def ceiling(set_name, seconds):
@@ -151,26 +128,6 @@ def tail(url, set_dir, rate, seconds, workers=16):
             "errors": errors, "p50_ms": q(0.5), "p95_ms": q(0.95), "p99_ms": q(0.99), "p99_over_p50": q(0.99) / q(0.5)}
 
 
-def machine():
-    cpu = "unknown"
-    flags = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name") and cpu == "unknown":
-                cpu = line.split(":", 1)[1].strip()
-            if line.startswith("flags") and not flags:
-                flags = line
-    with open("/proc/meminfo") as f:
-        mem_gib = int(f.readline().split()[1]) / 1024 / 1024
-    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                           cwd=ROOT).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "avx512_vnni": "avx512_vnni" in flags, "memory_gib": round(mem_gib, 1),
-            "java": java, "os": platform.platform(), "commit": commit + ("+changes" if dirty else ""),
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=8)
@@ -235,7 +192,6 @@ def main():
             result["sets"][s]["load"] = rows
             result["sets"][s]["stages"] = stage_times(PORT, bodies)
         if "small" in sets and args.overload:
-            import goodput   # bench/goodput.py (it imports this module)
             print("perf: overload sweep (closed loop %s clients, open loop 2x and 3x capacity, polite)" % args.overload,
                   flush=True)
             result["overload"] = goodput.sweep(server, url, os.path.join(OUT, "sets", "small", "bodies.txt"), args.seconds,

@@ -1,7 +1,9 @@
 """Verification accuracy on held-out identities (the per-epoch validation)."""
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import metrics
 from .data import to_input
 
 
@@ -17,38 +19,18 @@ def embed(model, images_u8, device, batch_size=256):
     return torch.cat(out) if out else torch.empty(0)
 
 
-def best_threshold_accuracy(scores, same):
-    """(accuracy, threshold) of the best 'same if score > t' rule on these pairs."""
-    order = torch.argsort(scores, descending=True)
-    s, y = scores[order], same[order].float()
-    # Declaring the top i pairs 'same': correct = positives among them + negatives below them.
-    tp = torch.cat([torch.zeros(1), torch.cumsum(y, 0)])
-    fp = torch.arange(len(y) + 1, dtype=torch.float32) - tp
-    correct = tp + ((1 - y).sum() - fp)
-    best = int(torch.argmax(correct))
-    if best == 0:
-        threshold = float(s[0]) + 1e-6
-    elif best == len(s):
-        threshold = float(s[-1]) - 1e-6
-    else:
-        threshold = float(s[best - 1] + s[best]) / 2.0
-    return float(correct[best]) / len(y), threshold
-
-
 def kfold_accuracy(scores, same, folds=10):
-    """LFW-style: threshold chosen on 9 folds, accuracy measured on the 10th, averaged."""
+    """LFW-style: threshold chosen on 9 folds, accuracy measured on the 10th, averaged (training/metrics.py:
+    "same" when score >= threshold). Pair i is in fold i mod folds; with fewer than 4 pairs, one fold
+    decided at its own best threshold."""
     n = len(scores)
     if n == 0:
         return 0.0
+    scores, same = scores.double().numpy(), same.numpy()
     folds = max(1, min(folds, n // 2))
-    fold_of = torch.arange(n) % folds
-    accs = []
-    for f in range(folds):
-        test = fold_of == f
-        _, t = best_threshold_accuracy(scores[~test], same[~test]) if folds > 1 else \
-            best_threshold_accuracy(scores, same)
-        accs.append(float(((scores[test] > t) == same[test]).float().mean()))
-    return sum(accs) / len(accs)
+    if folds == 1:
+        return metrics.accuracy_at(scores, same, metrics.best_threshold(scores, same))
+    return metrics.fold_decisions(scores, same, np.arange(n) % folds)[1]
 
 
 def verification_accuracy(model, data, device):

@@ -8,14 +8,13 @@ writes into --out:
   model.json   the model card the Java service reads (thresholds/metrics of an existing card are
                kept: the Java 'evaluate --calibrate' job owns them)
   golden.json  PyTorch outputs for four formula-generated inputs, for the Java ONNX Runtime test
-Before writing, the ONNX graph is executed by training/onnx_check.py and compared with PyTorch.
+Before writing, the ONNX graph is executed (ONNX Runtime, else training/onnx_check.py) and compared with PyTorch.
 """
 import argparse
 import hashlib
 import inspect
 import io
 import json
-import math
 import os
 import sys
 import warnings
@@ -26,7 +25,7 @@ import torch
 from . import config as C
 from . import onnx_check
 from .model import backbone_name, build_model
-from .train import CHECKPOINT, load_checkpoint
+from .utils import CHECKPOINT, load_checkpoint, write_json
 
 GOLDEN_FORMULA = "sin(0.37*(k+1) + 0.11*h*(c+1) + 0.05*w)"
 GOLDEN_CASES = 4
@@ -65,14 +64,32 @@ def onnx_bytes(model, input_size, opset):
     return proto
 
 
-def verify_onnx(proto, model, inputs):
-    """(max |onnx - torch|, max |torch|) over the inputs, run one at a time and as one batch."""
-    with torch.no_grad():
-        expected = model(torch.cat(inputs))
-    batched = onnx_check.run(proto, {"input": torch.cat(inputs)})["embedding"]
-    singles = torch.cat([onnx_check.run(proto, {"input": x})["embedding"] for x in inputs])
-    diff = max(float((batched - expected).abs().max()), float((singles - expected).abs().max()))
-    return diff, float(expected.abs().max())
+def verify_onnx(proto, inputs, expected):
+    """max |ONNX graph - torch| over the inputs (1 x 3 x H x W each) and their expected outputs (one row each),
+    run one at a time and as one batch (which also proves the batch axis dynamic): ONNX Runtime where it is
+    installed, else training/onnx_check.py."""
+    initializers = {t.name for t in proto.graph.initializer}
+    name = next(i.name for i in proto.graph.input if i.name not in initializers)
+    try:
+        import onnxruntime as ort
+        session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+
+        def run(x):
+            return torch.from_numpy(session.run(None, {name: x.numpy()})[0])
+    except ImportError:
+        def run(x):
+            return next(iter(onnx_check.run(proto, {name: x}).values()))
+    expected = torch.stack(list(expected))
+    batched = run(torch.cat(inputs))
+    singles = torch.cat([run(x) for x in inputs])
+    return max(float((batched - expected).abs().max()), float((singles - expected).abs().max()))
+
+
+def write_golden(out_dir, name, outputs):
+    """golden.json: the outputs (one per golden_input k) that Java ONNX Runtime must reproduce within TOLERANCE."""
+    write_json(os.path.join(out_dir, "golden.json"), {
+        "model": name, "tolerance": TOLERANCE, "generator": GOLDEN_FORMULA,
+        "cases": [{"k": k, "output": [float(v) for v in o.tolist()]} for k, o in enumerate(outputs)]})
 
 
 def read_existing_card(path):
@@ -139,15 +156,15 @@ def export(cfg, out_dir, checkpoint=None, work_dir=None, allow_unfinished=False)
     model.eval()
     proto = onnx_bytes(model, int(cfg["model"]["input_size"]), int(cfg["export"]["opset"]))
     inputs = [golden_input(k, int(cfg["model"]["input_size"])) for k in range(GOLDEN_CASES)]
-    diff, scale = verify_onnx(proto, model, inputs)
+    with torch.no_grad():
+        outputs = [model(x)[0] for x in inputs]
+    diff, scale = verify_onnx(proto, inputs, outputs), max(float(o.abs().max()) for o in outputs)
     # Two float32 implementations of the same graph agree to ~1e-6 relative; more means a wrong graph.
     if not diff <= 1e-5 * max(1.0, scale):
         raise RuntimeError("exported ONNX graph differs from PyTorch by %g (outputs up to %g)" % (diff, scale))
     if scale > 100:
         raise RuntimeError("embeddings up to %g: BatchNorm running statistics look broken (the golden "
                            "test's absolute tolerance %g would be meaningless)" % (scale, TOLERANCE))
-    with torch.no_grad():
-        outputs = [model(x)[0] for x in inputs]
     if not all(bool(torch.isfinite(o).all()) for o in outputs):
         raise RuntimeError("model produces non-finite embeddings")
 
@@ -159,20 +176,10 @@ def export(cfg, out_dir, checkpoint=None, work_dir=None, allow_unfinished=False)
         f.write(blob)
     card_path = os.path.join(out_dir, "model.json")
     card = model_card(cfg, state, name, sha256, read_existing_card(card_path))
-    _write_json(card_path, card)
-    golden = {"model": name, "tolerance": TOLERANCE, "generator": GOLDEN_FORMULA,
-              "cases": [{"k": k, "output": [float(v) for v in o.tolist()]} for k, o in enumerate(outputs)]}
-    _write_json(os.path.join(out_dir, "golden.json"), golden)
+    write_json(card_path, card)
+    write_golden(out_dir, name, outputs)
     return {"out": out_dir, "max_abs_diff": diff, "max_abs_output": scale, "sha256": sha256,
             "embedding_norm": sum(float(o.norm()) for o in outputs) / len(outputs)}
-
-
-def _write_json(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
 
 
 def main(argv=None):

@@ -38,11 +38,12 @@ from . import occlusion
 from .data import AlignedData, augment_batch, to_input
 from .degrade import degrade_batch
 from .evaluate import verification_accuracy
-from .export import GOLDEN_CASES, GOLDEN_FORMULA, TOLERANCE, _write_json, golden_input
+from .export import GOLDEN_CASES, TOLERANCE, golden_input, verify_onnx, write_golden
 from .losses import build_loss
 from .onnx_graph import OnnxGraph, write_onnx
 from .samplers import epoch_batches
-from .train import CHECKPOINT, RateMeter, StopRequest, advance, format_seconds, load_checkpoint, open_run, save_atomic
+from .utils import (CHECKPOINT, RateMeter, StopRequest, advance, format_seconds, learning_rate, load_checkpoint, open_run,
+                    save_atomic, write_json)
 
 RUNTIME_KEYS = ("threads", "log_every_steps", "checkpoint_every_steps")
 
@@ -203,12 +204,6 @@ def warm_up_head(loss_fn, data, cfg, log):
     return step
 
 
-def lr_factor(step, total, warmup):
-    if step < warmup:
-        return (step + 1) / warmup
-    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-
-
 def result_config(cfg):
     ft = cfg["finetune"]
     return {**cfg, "finetune": {k: v for k, v in ft.items() if k not in RUNTIME_KEYS}}
@@ -248,7 +243,7 @@ def _finetune(cfg, work_dir, resume, max_steps, quiet, stop_request):
     steps_per_epoch = len(epoch_batches(batch_cfg, labels.tolist(), seed, 0))
     epochs = int(fcfg["epochs"])
     total = epochs * steps_per_epoch
-    warmup = int(round(float(fcfg.get("warmup_epochs", 0)) * steps_per_epoch))
+    schedule = {"type": "cosine", "warmup_epochs": fcfg.get("warmup_epochs", 0)}
     opt = fcfg["optimizer"]
     head_params = [p for p in loss_fn.parameters() if p.requires_grad]
     groups = [{"params": list(student.parameters()), "lr": float(opt["lr"]), "base_lr": float(opt["lr"])}]
@@ -290,7 +285,7 @@ def _finetune(cfg, work_dir, resume, max_steps, quiet, stop_request):
         batches = epoch_batches(batch_cfg, labels.tolist(), seed, epoch)
         while state["step_in_epoch"] < len(batches):
             step = state["global_step"]
-            factor = lr_factor(step, total, warmup)
+            factor = learning_rate(schedule, 1.0, step, total, steps_per_epoch)
             for group in optimizer.param_groups:
                 group["lr"] = group["base_lr"] * factor
             loss_fn.set_progress(margin_steps + step, margin_steps)
@@ -371,7 +366,9 @@ def export(cfg, out_dir, work_dir=None):
     inputs = [golden_input(k) for k in range(GOLDEN_CASES)]
     with torch.no_grad():
         outputs = [student.graph(x)[0] for x in inputs]
-    diff = check_with_onnxruntime(onnx_path, inputs, outputs)
+    diff = verify_onnx(onnx.load(onnx_path), inputs, outputs)
+    if diff > TOLERANCE / 10:
+        raise RuntimeError("exported graph differs from PyTorch by %g" % diff)
     source = onnx.load(teacher_path)
     in_name = next(i.name for i in source.graph.input if i.name not in {t.name for t in source.graph.initializer})
     out_name = source.graph.output[0].name
@@ -412,30 +409,9 @@ def export(cfg, out_dir, work_dir=None):
         },
         "provenance": {"source": cfg["export"]["source"], "license": cfg["export"]["license"]},
     }
-    _write_json(card_path, card)
-    golden = {"model": card["name"], "tolerance": TOLERANCE, "generator": GOLDEN_FORMULA,
-              "cases": [{"k": k, "output": [float(v) for v in o.tolist()]} for k, o in enumerate(outputs)]}
-    _write_json(os.path.join(out_dir, "golden.json"), golden)
+    write_json(card_path, card)
+    write_golden(out_dir, card["name"], outputs)
     return {"out": out_dir, "sha256": sha, "max_abs_diff": diff}
-
-
-def check_with_onnxruntime(path, inputs, outputs):
-    """max |ONNX Runtime - torch| over the golden inputs (training/onnx_check.py where ORT is not installed)."""
-    try:
-        import onnxruntime as ort
-        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
-        name = session.get_inputs()[0].name
-        got = [torch.from_numpy(session.run(None, {name: x.numpy()})[0][0]) for x in inputs]
-    except ImportError:
-        import onnx
-        from . import onnx_check
-        proto = onnx.load(path)
-        name = proto.graph.input[0].name
-        got = [next(iter(onnx_check.run(proto, {name: x}).values()))[0] for x in inputs]
-    diff = max(float((g - o).abs().max()) for g, o in zip(got, outputs))
-    if diff > TOLERANCE / 10:
-        raise RuntimeError("exported graph differs from PyTorch by %g" % diff)
-    return diff
 
 
 def main(argv=None):

@@ -21,7 +21,8 @@ import sys
 
 import numpy as np
 
-from .significance import fold_decisions, paired
+from .metrics import fold_decisions
+from .significance import paired
 
 LOSSES = ("softmax", "contrastive", "triplet", "center", "sphereface", "cosface", "arcface")
 SCRATCH = {"softmax": "softmax-mfn64-aug", "contrastive": "contrastive-mfn64-aug", "triplet": "triplet-mfn64-aug",

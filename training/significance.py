@@ -3,8 +3,8 @@
     /usr/bin/python3 -m training.significance REPORT.json [--models a,b,...] [--bootstrap 5000]
 
 For each model, every pair of the report is decided as in the 10-fold protocol (the best-accuracy threshold
-of the nine other folds, exactly as faceoff's ``VerificationMetrics.bestThreshold``; the script checks that
-it reproduces the report's accuracy), with test-time flip where the model's card sets ``testTimeFlip``
+of the nine other folds, "same" when score >= threshold: training/metrics.py, the definition faceoff's Java
+``VerificationMetrics`` shares; the script checks that it reproduces the report's accuracy), with test-time flip where the model's card sets ``testTimeFlip``
 (as served). The most accurate model is then compared with each other one on the same pairs:
 
 * the accuracy difference with a 95% paired-bootstrap interval (pairs resampled with replacement, the
@@ -22,35 +22,7 @@ import sys
 
 import numpy as np
 
-
-def best_threshold(scores, same):
-    """The cut with the most correct decisions, first from the top among equals (VerificationMetrics)."""
-    order = np.argsort(-scores, kind="stable")
-    s, y = scores[order], same[order]
-    negatives = int((~same).sum())
-    best_correct, best = negatives, (s[0] + 1e-6 if len(s) else 0.0)
-    tp = np.cumsum(y)
-    fp = np.cumsum(~y)
-    correct = tp + (negatives - fp)
-    for i in range(len(s)):
-        if i + 1 < len(s) and s[i + 1] == s[i]:
-            continue   # a cut only between distinct scores
-        if correct[i] > best_correct:
-            best_correct = correct[i]
-            best = (s[i] + s[i + 1]) / 2 if i + 1 < len(s) else s[i] - 1e-6
-    return best
-
-
-def fold_decisions(scores, same, fold):
-    """Per pair: decided correctly under the 10-fold protocol? And the mean of the fold accuracies."""
-    right = np.zeros(len(scores), dtype=bool)
-    accuracies = []
-    for k in sorted(set(fold.tolist())):
-        test = fold == k
-        t = best_threshold(scores[~test], same[~test])
-        right[test] = (scores[test] >= t) == same[test]
-        accuracies.append(right[test].mean())
-    return right, float(np.mean(accuracies))
+from . import metrics
 
 
 def mcnemar_exact(b, c):
@@ -96,7 +68,7 @@ def analyse(report, models, models_dir="models", rounds=5000, seed=20261204):
         r = served_result(report, m, models_dir)
         if "pairScores" not in r:
             raise SystemExit("significance: the report has no pairScores (re-run evaluate)")
-        right, acc = fold_decisions(np.array(r["pairScores"], dtype=float), same, fold)
+        right, acc, _ = metrics.fold_decisions(np.array(r["pairScores"], dtype=float), same, fold)
         if abs(acc - r["acc10"]) > 1e-3:   # scores are stored to 1e-6: a pair on a threshold may flip
             raise SystemExit("significance: %s: reproduced accuracy %.6f differs from the report's %.6f" % (m, acc, r["acc10"]))
         decided[m] = (right, acc, bool(r["flip"]))

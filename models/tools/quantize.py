@@ -1,7 +1,7 @@
 """INT8 copy of an embedding model, served as a model of its own: models/<parent>-int8/ (#15).
 
     python3 -m venv /tmp/qenv && /tmp/qenv/bin/pip install onnxruntime onnx numpy pillow
-    /tmp/qenv/bin/python models/tools/quantize.py PARENT [--aligned data/aligned] [--variant dw-fp32]
+    /tmp/qenv/bin/python -m models.tools.quantize PARENT [--aligned data/aligned] [--variant dw-fp32]   (repo root)
     then: java -jar target/faceoff.jar evaluate --pairs ../shared/datasets/lfw/pairs.txt \
               --models PARENT,PARENT-int8 --calibrate        (thresholds and metrics; the service needs them)
 
@@ -15,7 +15,8 @@ dw-fp32, with each PRelu rewritten as (1 - a)·Relu(x) + a·x, which ORT can run
 quantized PRelu).
 Writes model.onnx, model.json (the parent's contract and provenance, its own name, version 1, sha256, a
 "quantization" block; no thresholds or metrics) and golden.json (this file's outputs on the formula inputs
-from Python ONNX Runtime, which the Java GoldenOutputsTest must reproduce through the service's runner).
+from Python ONNX Runtime, which the Java GoldenOutputsTest must reproduce through the service's runner; per
+instruction-set family, this host's: models/tools/golden.py adds another host's).
 """
 import argparse
 import glob
@@ -33,10 +34,11 @@ from onnx import helper, numpy_helper, version_converter
 from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
 from PIL import Image
 
+from models.tools.golden import session, write as write_golden
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 METHODS = {"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
            "entropy": CalibrationMethod.Entropy}
-GOLDEN_FORMULA = "sin(0.37*(k+1) + 0.11*h*(c+1) + 0.05*w)"
 
 
 def crops(folder, manifest, count, skip):
@@ -61,16 +63,6 @@ class Reader(CalibrationDataReader):
 
     def get_next(self):
         return next(self.items, None)
-
-
-def session(path):
-    """One-thread CPU session, as the service opens them (no spinning, all graph optimisations)."""
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
 
 def embed(s, data):
@@ -149,11 +141,6 @@ def opset13(parent_file, work):
     return path, opset
 
 
-def golden_input(k, size):
-    c, h, w = np.meshgrid(np.arange(3), np.arange(size), np.arange(size), indexing="ij")
-    return np.sin(0.37 * (k + 1) + 0.11 * h * (c + 1) + 0.05 * w).astype(np.float32)[None]
-
-
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -212,13 +199,7 @@ def main():
         json.dump(manifest, f, indent=1)
         f.write("\n")
 
-    size = parent["input"]["shape"][2]
-    input_name = int8.get_inputs()[0].name
-    cases = [{"k": k, "output": [float(v) for v in int8.run(None, {input_name: golden_input(k, size)})[0][0]]}
-             for k in range(4)]
-    with open(os.path.join(out_dir, "golden.json"), "w") as f:
-        json.dump({"model": name, "tolerance": 1e-4, "generator": GOLDEN_FORMULA,
-                   "reference": "Python onnxruntime %s on this model.onnx" % ort.__version__, "cases": cases}, f, indent=1)
+    write_golden(out_dir, name, parent["input"]["shape"][2], keep_other_families=False)
     print("quantize: %s -> %s (%s, %d nodes in float): cosine to the parent on 200 held-out training crops "
           "mean %.4f, min %.4f; now calibrate it (evaluate --calibrate)" % (
               args.parent, out_dir, args.variant, len(in_float), cos.mean(), cos.min()))

@@ -2,7 +2,7 @@ import unittest
 
 import numpy as np
 
-from training import significance
+from training import metrics, significance
 
 
 class SignificanceTest(unittest.TestCase):
@@ -14,12 +14,6 @@ class SignificanceTest(unittest.TestCase):
         self.assertAlmostEqual(significance.mcnemar_exact(5, 5), 1.0)
         self.assertLess(significance.mcnemar_exact(40, 10), 1e-4)
 
-    def test_best_threshold_cuts_between_distinct_scores(self):
-        scores = np.array([0.9, 0.8, 0.8, 0.3, 0.1])
-        same = np.array([True, True, False, False, False])
-        # cut after 0.9 (4 right) is the first best from the top; the tie at 0.8 cannot be split
-        self.assertAlmostEqual(significance.best_threshold(scores, same), (0.9 + 0.8) / 2)
-
     def test_a_clearly_better_model_is_significant_and_an_equal_one_is_not(self):
         rng = np.random.default_rng(1)
         n = 600
@@ -30,7 +24,7 @@ class SignificanceTest(unittest.TestCase):
         twin = good + rng.normal(0, 1e-3, n)
         results = []
         for name, s in [("good", good), ("bad", bad), ("twin", twin)]:
-            _, acc = significance.fold_decisions(s, same, fold)
+            _, acc, _ = metrics.fold_decisions(s, same, fold)
             results.append({"model": name, "flip": False, "acc10": acc, "pairScores": s.tolist()})
         report = {"pairSame": same.tolist(), "pairFold": fold.tolist(), "results": results}
         best, rows = significance.analyse(report, ["good", "bad", "twin"], models_dir="/nonexistent", rounds=500)

@@ -7,7 +7,8 @@ import onnx
 import torch
 
 from training import export as E
-from training.train import learning_rate, load_checkpoint, train
+from training.train import train
+from training.utils import learning_rate, load_checkpoint
 
 from training.tests.helpers import TinyDataTestCase
 

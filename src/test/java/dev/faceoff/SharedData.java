@@ -1,17 +1,13 @@
 package dev.faceoff;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Where the data sets ({@code ../shared/datasets}) and the model store are. The shared folder is
  * {@code FACEOFF_SHARED} where the environment sets it (as for every script of the repository), else
  * {@code -Dfaceoff.shared} (the pom gives {@code ../shared}). Tests that need them skip with a clear message
- * on a machine without them, and fail in CI (env CI=true), where they must exist.
+ * on a machine without them, and fail in CI, where they must exist ({@link Prerequisites#missing}).
  */
 public final class SharedData {
 
@@ -52,11 +48,7 @@ public final class SharedData {
 
     public static Path require(Path path, String what) {
         if (!Files.exists(path)) {
-            String message = what + " not found at " + path;
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message + " — CI must provide it");
-            }
-            Assumptions.abort("SKIPPED: " + message);
+            throw Prerequisites.missing(what + " not found at " + path);
         }
         return path;
     }

@@ -4,7 +4,9 @@ import java.util.Arrays;
 
 /**
  * Verification metrics over scored pairs (higher score = more alike; a pair is predicted "same" when
- * score ≥ threshold). Pure and exact: thresholds are chosen among the observed scores, ties kept together.
+ * score ≥ threshold, the service's rule). Pure and exact: thresholds are chosen among the observed scores, ties
+ * kept together. {@code training/metrics.py} is the same definition in Python; both reproduce the fixture
+ * {@code src/test/resources/accuracy/scores.json} exactly.
  */
 public final class VerificationMetrics {
 
@@ -38,19 +40,17 @@ public final class VerificationMetrics {
                     trainSame[j++] = same[i];
                 }
             }
-            double threshold = bestThreshold(trainScores, trainSame);
-            int correct = 0;
-            int n = 0;
+            double[] testScores = new double[scores.length - trainCount];
+            boolean[] testSame = new boolean[testScores.length];
+            j = 0;
             for (int i = 0; i < scores.length; i++) {
                 if (fold[i] == k) {
-                    n++;
-                    if ((scores[i] >= threshold) == same[i]) {
-                        correct++;
-                    }
+                    testScores[j] = scores[i];
+                    testSame[j++] = same[i];
                 }
             }
-            accuracies[k] = n == 0 ? Double.NaN : (double) correct / n;
-            thresholds[k] = threshold;
+            thresholds[k] = bestThreshold(trainScores, trainSame);
+            accuracies[k] = accuracyAt(testScores, testSame, thresholds[k]);
         }
         double mean = Arrays.stream(accuracies).average().orElse(Double.NaN);
         double var = Arrays.stream(accuracies).map(a -> (a - mean) * (a - mean)).average().orElse(Double.NaN);
@@ -94,6 +94,17 @@ public final class VerificationMetrics {
             }
         }
         return best;
+    }
+
+    /** The share of pairs decided right at this threshold ("same" when score ≥ threshold); NaN without pairs. */
+    public static double accuracyAt(double[] scores, boolean[] same, double threshold) {
+        int correct = 0;
+        for (int i = 0; i < scores.length; i++) {
+            if ((scores[i] >= threshold) == same[i]) {
+                correct++;
+            }
+        }
+        return scores.length == 0 ? Double.NaN : (double) correct / scores.length;
     }
 
     /** Area under the ROC curve: P(score of a same pair > score of a different pair), ties count ½. */
@@ -214,22 +225,19 @@ public final class VerificationMetrics {
     }
 
     /**
-     * The lowest threshold at which at most {@code far × negatives} different pairs are accepted, or
-     * NaN when there are too few negatives to measure that rate (fewer than 1 / far).
+     * The lowest threshold at which at most {@code far × negatives} different pairs are accepted (tied negatives at
+     * the cut all rejected), or NaN when there are too few negatives to measure that rate (fewer than 1 / far).
      */
     public static double thresholdAtFar(double[] negativeScores, double far) {
-        int n = negativeScores.length;
-        if (n == 0 || n * far < 1 - 1e-9) {
-            return Double.NaN;
-        }
         double[] sorted = negativeScores.clone();
         Arrays.sort(sorted);
-        long allowed = (long) Math.floor(far * n + 1e-9);
-        if (allowed >= n) {
-            return sorted[0];
-        }
-        // the (allowed + 1)-th highest negative must be rejected
-        return Math.nextUp(sorted[(int) (n - 1 - allowed)]);
+        return thresholdAtFar(sorted.length, i -> sorted[i], far);
+    }
+
+    /** The true-accept rate at {@link #thresholdAtFar}: the share of positives accepted there; NaN where it is. */
+    public static double tarAtFar(double[] positiveScores, double[] negativeScores, double far) {
+        double t = thresholdAtFar(negativeScores, far);
+        return Double.isNaN(t) ? Double.NaN : rateAtOrAbove(positiveScores, t);
     }
 
     /** Fraction of scores at or above the threshold. */
@@ -241,20 +249,21 @@ public final class VerificationMetrics {
         return (double) count / scores.length;
     }
 
-    /**
-     * The lowest threshold accepting at most {@code far × n} of the negatives, from negatives sorted
-     * ascending; NaN when there are fewer than 1 / far of them.
-     */
+    /** {@link #thresholdAtFar} of negatives already sorted ascending. */
     public static double thresholdAtFarSorted(float[] ascending, double far) {
-        int n = ascending.length;
+        return thresholdAtFar(ascending.length, i -> ascending[i], far);
+    }
+
+    private static double thresholdAtFar(int n, java.util.function.IntToDoubleFunction ascending, double far) {
         if (n == 0 || n * far < 1 - 1e-9) {
             return Double.NaN;
         }
         long allowed = (long) Math.floor(far * n + 1e-9);
         if (allowed >= n) {
-            return ascending[0];
+            return ascending.applyAsDouble(0);
         }
-        return Math.nextUp((double) ascending[(int) (n - 1 - allowed)]);
+        // the (allowed + 1)-th highest negative must be rejected
+        return Math.nextUp(ascending.applyAsDouble((int) (n - 1 - allowed)));
     }
 
     private static Integer[] descending(double[] scores) {

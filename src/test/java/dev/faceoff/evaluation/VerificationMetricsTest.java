@@ -3,7 +3,12 @@ package dev.faceoff.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.InputStream;
+
 import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 class VerificationMetricsTest {
 
@@ -102,5 +107,50 @@ class VerificationMetricsTest {
         var wide = VerificationMetrics.separation(new double[]{1.0, 0.4}, new double[]{0.2, 0.0});
         assertThat(wide.dPrime()).isCloseTo(0.6 / Math.sqrt(0.05), within(1e-9));
         assertThat(VerificationMetrics.separation(new double[]{0.5}, new double[]{0.5}).dPrime()).isNaN();
+    }
+
+    /**
+     * The cross-language fixture (written by {@code python3 -m training.metrics_fixture} from training/metrics.py):
+     * scores with ties across the classes; Java must give the very same numbers, bit for bit.
+     */
+    @Test
+    void reproducesThePythonDefinitionOnScoresWithTies() throws Exception {
+        JsonNode fixture;
+        try (InputStream in = getClass().getResourceAsStream("/accuracy/scores.json")) {
+            fixture = JsonMapper.builder().build().readTree(in);
+        }
+        int n = fixture.get("scores").size();
+        double[] scores = new double[n];
+        boolean[] same = new boolean[n];
+        int[] fold = new int[n];
+        for (int i = 0; i < n; i++) {
+            scores[i] = fixture.get("scores").get(i).asDouble();
+            same[i] = fixture.get("same").get(i).asBoolean();
+            fold[i] = fixture.get("fold").get(i).asInt();
+        }
+        double best = VerificationMetrics.bestThreshold(scores, same);
+        assertThat(best).isEqualTo(fixture.get("bestThreshold").asDouble());
+        assertThat(VerificationMetrics.accuracyAt(scores, same, best)).isEqualTo(fixture.get("accuracyAtBest").asDouble());
+        assertThat(fixture.get("accuracyAt").size()).as("thresholds at tied scores").isPositive();
+        for (JsonNode at : fixture.get("accuracyAt")) {
+            assertThat(VerificationMetrics.accuracyAt(scores, same, at.get("threshold").asDouble()))
+                    .as("accuracy at %s", at.get("threshold")).isEqualTo(at.get("accuracy").asDouble());
+        }
+        JsonNode k = fixture.get("kFold");
+        var folds = VerificationMetrics.kFoldAccuracy(scores, same, fold, k.get("folds").asInt());
+        assertThat(folds.mean()).isEqualTo(k.get("mean").asDouble());
+        for (int f = 0; f < folds.folds().length; f++) {
+            assertThat(folds.folds()[f]).isEqualTo(k.get("accuracies").get(f).asDouble());
+            assertThat(folds.thresholds()[f]).isEqualTo(k.get("thresholds").get(f).asDouble());
+        }
+        double[] positives = java.util.stream.IntStream.range(0, n).filter(i -> same[i]).mapToDouble(i -> scores[i]).toArray();
+        double[] negatives = java.util.stream.IntStream.range(0, n).filter(i -> !same[i]).mapToDouble(i -> scores[i]).toArray();
+        for (JsonNode at : fixture.get("atFar")) {
+            double far = at.get("far").asDouble();
+            assertThat(VerificationMetrics.thresholdAtFar(negatives, far)).as("threshold at FAR %s", far)
+                    .isEqualTo(at.get("threshold").asDouble());
+            assertThat(VerificationMetrics.tarAtFar(positives, negatives, far)).as("TAR at FAR %s", far)
+                    .isEqualTo(at.get("tar").asDouble());
+        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.faceoff.feedback;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.faceoff.Prerequisites;
 
 /**
  * A real Redis server for tests: Debian's {@code redis-server} on a free loopback port, no persistence,
@@ -33,11 +31,7 @@ public final class RedisServer implements AutoCloseable {
         Path binary = List.of(Path.of("/usr/bin/redis-server"), Path.of("/usr/local/bin/redis-server")).stream()
                 .filter(Files::isExecutable).findFirst().orElse(null);
         if (binary == null) {
-            String message = "redis-server not found (apt-get install redis-server, or bin/setup --test)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message + " — CI must provide it");
-            }
-            Assumptions.abort("SKIPPED: " + message);
+            throw Prerequisites.missing("redis-server not found (apt-get install redis-server, or bin/setup --test)");
         }
         int port;
         try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

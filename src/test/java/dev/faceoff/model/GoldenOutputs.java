@@ -2,8 +2,11 @@ package dev.faceoff.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,7 +43,7 @@ final class GoldenOutputs {
             var input = model.manifest().input();
             int size = input.height();
             double worst = 0;
-            for (JsonNode c : golden.get("cases")) {
+            for (JsonNode c : cases(golden, folder)) {
                 int k = c.get("k").asInt();
                 float[] actual = run(model, runtime, input(k, size), size);
                 JsonNode expected = c.get("output");
@@ -54,6 +57,39 @@ final class GoldenOutputs {
         } finally {
             model.session().close();
         }
+    }
+
+    /**
+     * The reference cases: the file's own, or (an INT8 model, models/tools/golden.py) those of this host's
+     * instruction-set family, since ONNX Runtime's INT8 kernels compute differently with and without VNNI.
+     */
+    static JsonNode cases(JsonNode golden, Path folder) throws IOException {
+        JsonNode families = golden.get("byInstructionSet");
+        if (families == null) {
+            return golden.get("cases");
+        }
+        String family = instructionSet(Path.of("/proc/cpuinfo"));
+        JsonNode reference = families.get(family);
+        assertThat(reference).as("%s/golden.json has no reference for this host's instruction set '%s' (it has %s): "
+                + "write one here with python3 -m models.tools.golden %s", folder.getFileName(), family,
+                families.propertyNames(), folder).isNotNull();
+        return reference.get("cases");
+    }
+
+    /** The family of ONNX Runtime's INT8 kernels, from the CPU flags: as models/tools/golden.py's instruction_set. */
+    static String instructionSet(Path cpuinfo) throws IOException {
+        Set<String> flags = Set.of();
+        if (Files.isReadable(cpuinfo)) {
+            flags = Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("flags")).findFirst()
+                    .map(l -> Set.copyOf(Arrays.asList(l.substring(l.indexOf(':') + 1).trim().split("\\s+")))).orElse(Set.of());
+        }
+        if (flags.contains("avx512_vnni") || flags.contains("avx_vnni")) {
+            return "vnni";
+        }
+        if (flags.contains("avx512bw")) {
+            return "avx512";
+        }
+        return flags.contains("avx2") ? "avx2" : "other";
     }
 
     /** Through the service's own runner, as served. */

@@ -25,8 +25,8 @@ class GoldenOutputsTest {
             folders = all.filter(f -> Files.isRegularFile(f.resolve("golden.json"))).sorted().toList();
         }
         return folders.stream().map(folder -> DynamicTest.dynamicTest(folder.getFileName().toString(), () -> {
-            // within the file's tolerance: of PyTorch for a trained model, of Python ONNX Runtime for an INT8
-            // copy (models/tools/quantize.py)
+            // within the file's tolerance: of PyTorch for a trained model, of Python ONNX Runtime on this host's
+            // instruction-set family for an INT8 copy (models/tools/quantize.py, models/tools/golden.py)
             double worst = GoldenOutputs.check(folder, runtime);
             System.out.printf(java.util.Locale.ROOT, "golden: %s max |java - reference| %.2e%n", folder.getFileName(), worst);
         }));
@@ -37,5 +37,19 @@ class GoldenOutputsTest {
         float[] x = GoldenOutputs.input(0, 112);
         assertThat(x[0]).isEqualTo((float) Math.sin(0.37));                              // c=0, h=0, w=0
         assertThat(x[(2 * 112 + 5) * 112 + 7]).isEqualTo((float) Math.sin(0.37 + 0.11 * 5 * 3 + 0.05 * 7));
+    }
+
+    @org.junit.jupiter.api.Test
+    void theInstructionSetFamilyComesFromTheCpuFlags(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path cpuinfo = dir.resolve("cpuinfo");
+        Files.writeString(cpuinfo, "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512bw avx512_vnni\n");
+        assertThat(GoldenOutputs.instructionSet(cpuinfo)).isEqualTo("vnni");
+        Files.writeString(cpuinfo, "flags\t\t: fpu sse2 avx2 avx_vnni\n");
+        assertThat(GoldenOutputs.instructionSet(cpuinfo)).isEqualTo("vnni");
+        Files.writeString(cpuinfo, "flags\t\t: fpu sse2 avx2 avx512f avx512bw\n");
+        assertThat(GoldenOutputs.instructionSet(cpuinfo)).isEqualTo("avx512");
+        Files.writeString(cpuinfo, "flags\t\t: fpu sse2 avx avx2 fma\n");
+        assertThat(GoldenOutputs.instructionSet(cpuinfo)).isEqualTo("avx2");
+        assertThat(GoldenOutputs.instructionSet(dir.resolve("absent"))).isEqualTo("other");
     }
 }
