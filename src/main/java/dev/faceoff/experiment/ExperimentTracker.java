@@ -1,36 +1,29 @@
 package dev.faceoff.experiment;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.faceoff.alignment.AlignedFace;
-import dev.faceoff.feedback.FeedbackStore;
+import dev.faceoff.feedback.VerificationLog;
 
 /**
- * What follows a verification's decision: the report's instance statistics, the record that waits for
- * feedback (no image, no embedding), and the shadow comparisons, queued off the request path.
+ * What follows a verification's decision: its record for feedback, handed to {@link VerificationLog} (the
+ * feedback package's rule: every verification, experiment or not), then, for a verification routed by an
+ * experiment, the report's instance statistics and the shadow comparisons, queued off the request path.
  */
 @Component
 public final class ExperimentTracker {
 
-    private static final Logger log = LoggerFactory.getLogger(ExperimentTracker.class);
-    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
-
     private final Experiments experiments;
     private final ExperimentStats stats;
-    private final FeedbackStore store;
+    private final VerificationLog feedback;
     private final ShadowRunner shadows;
-    private final AtomicLong lastStoreWarning = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
-    ExperimentTracker(Experiments experiments, ExperimentStats stats, FeedbackStore store, ShadowRunner shadows) {
+    ExperimentTracker(Experiments experiments, ExperimentStats stats, VerificationLog feedback, ShadowRunner shadows) {
         this.experiments = experiments;
         this.stats = stats;
-        this.store = store;
+        this.feedback = feedback;
         this.shadows = shadows;
     }
 
@@ -43,23 +36,14 @@ public final class ExperimentTracker {
     }
 
     /**
-     * Records the verification and queues its shadow comparisons.
+     * Records the verification for feedback and, within an experiment, for the report; queues its shadow
+     * comparisons.
      *
      * @param faces the aligned faces the primary embedded, for the shadow models
      */
     public void verified(Verified v, List<AlignedFace> faces) {
         Assignment a = v.assignment();
-        try {
-            store.record(new FeedbackStore.Verification(v.id(), a.experiment(), a.variant(), a.model().name(), v.match(),
-                    v.similarity(), Instant.now()));
-        } catch (RuntimeException e) {
-            // the answer stands without its feedback record; warn at most once a minute
-            long now = System.nanoTime();
-            long last = lastStoreWarning.get();
-            if (now - last >= LOG_EVERY_NANOS && lastStoreWarning.compareAndSet(last, now)) {
-                log.warn("feedback store unavailable, verifications are not kept for feedback: {}", e.getMessage());
-            }
-        }
+        feedback.record(v.id(), a.experiment(), a.variant(), a.model().name(), v.match(), v.similarity());
         if (Assignment.NONE.equals(a.experiment())) {
             return;
         }
