@@ -208,7 +208,7 @@ Z95, Z_POWER80 = 1.959963984540054, 0.8416212335729143
 
 def pairs_needed(p1, p2):
     """Labelled pairs per variant for a two-sided 5% test to see p1 against p2 with 80% power (the formula of the
-    experiment report's labelled_pairs_needed, routing.Proportions.sampleSizePerGroup); None when equal."""
+    experiment report's labelled_pairs_needed, experiment.Proportions.sampleSizePerGroup); None when equal."""
     delta = abs(p1 - p2)
     if delta == 0:
         return None

@@ -58,7 +58,7 @@ class FtTableTest(unittest.TestCase):
 
 
     def test_pairs_needed_matches_the_experiment_reports_formula(self):
-        # the values of routing.ProportionsTest for sampleSizePerGroup
+        # the values of experiment.ProportionsTest for sampleSizePerGroup
         self.assertEqual(ft_table.pairs_needed(0.03, 0.01), 769)
         self.assertEqual(ft_table.pairs_needed(0.05, 0.10), 435)
         self.assertIsNone(ft_table.pairs_needed(0.2, 0.2))

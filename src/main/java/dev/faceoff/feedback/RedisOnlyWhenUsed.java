@@ -6,11 +6,12 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProce
 import org.springframework.core.env.Environment;
 
 /**
- * Removes Spring Boot's Redis client beans unless {@code faceoff.feedback.store=redis}: the client is on the
- * classpath for that store only, and building it (Lettuce's event loops, the connection factory, the
- * templates) cost ~0.7 s of every start-up with the memory store. Making them lazy is not enough: the
- * connection factory is a {@code SmartLifecycle}, which the context starts even when lazy. With the Redis
- * store nothing changes.
+ * Removes Spring Boot's Redis client beans unless something uses Redis: the feedback store
+ * ({@code faceoff.feedback.store=redis}) or the experiments' weights ({@code faceoff.experiments.shared-weights=redis}).
+ * The client is on the classpath for those only, and building it (Lettuce's event loops, the connection
+ * factory, the templates) cost ~0.7 s of every start-up without them. Making them lazy is not enough: the
+ * connection factory is a {@code SmartLifecycle}, which the context starts even when lazy. When either uses
+ * Redis nothing changes.
  */
 final class RedisOnlyWhenUsed implements BeanDefinitionRegistryPostProcessor {
 
@@ -21,7 +22,11 @@ final class RedisOnlyWhenUsed implements BeanDefinitionRegistryPostProcessor {
     private final boolean used;
 
     RedisOnlyWhenUsed(Environment environment) {
-        this.used = "redis".equalsIgnoreCase(environment.getProperty("faceoff.feedback.store", "memory").trim());
+        this.used = redis(environment, "faceoff.feedback.store") || redis(environment, "faceoff.experiments.shared-weights");
+    }
+
+    private static boolean redis(Environment environment, String property) {
+        return "redis".equalsIgnoreCase(environment.getProperty(property, "").trim());
     }
 
     @Override

@@ -69,11 +69,7 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             return;
         }
         metrics.apiKey(k.name(), "accepted");
-        var authentication = UsernamePasswordAuthenticationToken.authenticated(k.name(), null,
-                List.of(new SimpleGrantedAuthority("ROLE_" + k.role().name())));
-        var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(authentication);
-        SecurityContextHolder.setContext(context);
+        authenticate(k.name(), k.role());
         MDC.put(MDC_KEY, k.name());
         try {
             chain.doFilter(request, response);
@@ -81,6 +77,14 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             // the context stays for the access-denied handler further out; SecurityContextHolderFilter clears it
             MDC.remove(MDC_KEY);
         }
+    }
+
+    /** This request is {@code name} with {@code role}, for the authorisation rules and the controllers. */
+    static void authenticate(String name, ApiKeyProperties.Role role) {
+        var context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(name, null,
+                List.of(new SimpleGrantedAuthority("ROLE_" + role.name()))));
+        SecurityContextHolder.setContext(context);
     }
 
     private RateLimiter limiter(ApiKeyProperties.Key key) {

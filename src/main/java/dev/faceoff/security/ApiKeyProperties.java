@@ -20,13 +20,17 @@ import org.springframework.validation.annotation.Validated;
  * @param enabled     require keys
  * @param defaultRate requests per second a key may send when it names no rate of its own
  * @param keys        the keys: a name (in metrics and logs), a role, the key's SHA-256, an optional rate
+ * @param adminKey    with keys off: the key that header {@code X-Admin-Key} must carry to act as role {@code admin}
+ *                    (changing experiment weights); empty: no request has that role. Ignored with keys on, where
+ *                    the role comes from a key of role {@code admin}
  */
 @Validated
 @ConfigurationProperties("faceoff.security")
 public record ApiKeyProperties(
         @DefaultValue("false") boolean enabled,
         @Min(1) @DefaultValue("50") int defaultRate,
-        @Valid List<Key> keys) {
+        @Valid List<Key> keys,
+        @NotNull @DefaultValue("") String adminKey) {
 
     public ApiKeyProperties {
         keys = keys == null ? List.of() : List.copyOf(keys);

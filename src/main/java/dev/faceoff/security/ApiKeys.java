@@ -1,12 +1,12 @@
 package dev.faceoff.security;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+
+import dev.faceoff.common.Digests;
 
 /**
  * The configured keys, found by the SHA-256 of a presented key. Only hashes are held: a heap dump or the
@@ -41,10 +41,6 @@ final class ApiKeys {
     }
 
     static String sha256(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
-        }
+        return HexFormat.of().formatHex(Digests.sha256().digest(key.getBytes(StandardCharsets.UTF_8)));
     }
 }

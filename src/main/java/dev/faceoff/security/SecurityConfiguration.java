@@ -1,5 +1,7 @@
 package dev.faceoff.security;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -13,20 +15,25 @@ import dev.faceoff.system.FaceoffMetrics;
 import dev.faceoff.system.ProblemWriter;
 
 /**
- * Who may call what. Keys off ({@code faceoff.security.enabled=false}, the embedded default): everything is
- * open, and the experiment weights keep their {@code X-Admin-Key}. Keys on: {@code /v1/**} needs a key,
- * changing experiment weights a key with role {@code admin}; health, Prometheus and the API documentation
- * stay open (the k8s overlays serve the actuator on a separate management port). No sessions, no cookies,
- * no CSRF tokens: every request carries its key.
+ * Who may call what; the one place that decides. Changing experiment weights always needs role {@code admin}:
+ * with keys on ({@code faceoff.security.enabled=true}) from a key of that role ({@link ApiKeyFilter}), with keys
+ * off (the embedded default) from {@code X-Admin-Key} ({@link AdminKeyFilter}, only when
+ * {@code faceoff.security.admin-key} is set). Keys on: {@code /v1/**} needs a key; keys off: the rest is open.
+ * Health, Prometheus and the API documentation stay open (the k8s overlays serve the actuator on a separate
+ * management port). No sessions, no cookies, no CSRF tokens: every request carries its key.
  */
 @Configuration(proxyBeanMethods = false)
 @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication(
         type = org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
     /** Content-Security-Policy of every response but Swagger UI's: no inline script, nothing from elsewhere. */
     static final String CONSOLE_POLICY = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; "
             + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    static final String WEIGHTS = "/v1/experiments/*/weights";
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, ApiKeyProperties properties, FaceoffMetrics metrics) throws Exception {
@@ -46,19 +53,37 @@ class SecurityConfiguration {
                         new org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter(CONSOLE_POLICY))))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> writer.write(response, request,
-                                ErrorCode.UNAUTHORIZED, "this endpoint needs an API key: Authorization: Bearer <key> or X-API-Key"))
+                                ErrorCode.UNAUTHORIZED, unauthenticated(properties)))
                         .accessDeniedHandler((request, response, ex) -> writer.write(response, request,
                                 ErrorCode.FORBIDDEN, "the key '" + keyName() + "' lacks the admin role this endpoint needs")));
         if (!properties.enabled()) {
-            http.authorizeHttpRequests(a -> a.anyRequest().permitAll());
+            if (!properties.adminKey().isEmpty()) {
+                http.addFilterBefore(new AdminKeyFilter(properties.adminKey()), AuthorizationFilter.class);
+            }
+            http.authorizeHttpRequests(a -> a
+                    .requestMatchers(HttpMethod.PUT, WEIGHTS).hasRole("ADMIN")
+                    .anyRequest().permitAll());
             return http.build();
+        }
+        if (!properties.adminKey().isEmpty()) {
+            log.info("faceoff.security.admin-key is not used with API keys on: the admin role is a key's (role admin)");
         }
         http.addFilterBefore(new ApiKeyFilter(keys, properties, metrics), AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers(HttpMethod.PUT, "/v1/experiments/*/weights").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.PUT, WEIGHTS).hasRole("ADMIN")
                         .requestMatchers("/v1/**").hasAnyRole("CLIENT", "ADMIN")
                         .anyRequest().permitAll());
         return http.build();
+    }
+
+    /** The 401's detail: what the refused request lacked. */
+    static String unauthenticated(ApiKeyProperties properties) {
+        if (properties.enabled()) {
+            return "this endpoint needs an API key: Authorization: Bearer <key> or X-API-Key";
+        }
+        return properties.adminKey().isEmpty()
+                ? "the admin endpoint is disabled: no faceoff.security.admin-key"
+                : "this endpoint needs the admin key: missing or wrong " + AdminKeyFilter.HEADER;
     }
 
     /** Paths Spring Security's firewall refuses (";", "%2F", "//", ...): 400 problem+json like every error. */

@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
-import dev.faceoff.routing.RequestKeys;
+import dev.faceoff.experiment.RequestKeys;
 import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
 import dev.faceoff.system.RequestScope;

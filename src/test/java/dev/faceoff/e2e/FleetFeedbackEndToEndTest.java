@@ -42,7 +42,7 @@ class FleetFeedbackEndToEndTest {
         for (int i = 0; i < 2; i++) {
             var args = new ArrayList<String>();
             ModelStores.abProperties(store).forEach(p -> args.add("--" + p));
-            args.addAll(List.of("--server.port=0", "--faceoff.feedback.store=redis",
+            args.addAll(List.of("--server.port=0", "--faceoff.feedback.store=redis", "--faceoff.experiments.shared-weights=redis",
                     "--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port()));
             replicas.add(new SpringApplicationBuilder(FaceoffApplication.class).logStartupInfo(false)
                     .run(args.toArray(String[]::new)));

@@ -12,7 +12,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The Redis client exists only for the Redis feedback store (no Redis server needed: nothing connects). */
+/**
+ * The Redis client exists only for the Redis feedback store or weights shared through Redis (no Redis server
+ * needed: nothing connects).
+ */
 class RedisOnlyWhenUsedTest {
 
     @Configuration(proxyBeanMethods = false)
@@ -36,8 +39,16 @@ class RedisOnlyWhenUsedTest {
             assertThat(context.getBeanDefinitionNames()).noneMatch(name -> name.toLowerCase().contains("redis")
                     && !name.contains("redisOnlyWhenUsed") && !name.contains("RedisOnlyWhenUsed"));
         });
-        runner.withPropertyValues("faceoff.feedback.store=memory")
+        runner.withPropertyValues("faceoff.feedback.store=memory", "faceoff.experiments.shared-weights=none")
                 .run(context -> assertThat(context).doesNotHaveBean(RedisConnectionFactory.class));
+    }
+
+    @Test
+    void weightsSharedThroughRedisGetTheClientWithTheMemoryStore() {
+        runner.withPropertyValues("faceoff.feedback.store=memory", "faceoff.experiments.shared-weights=redis").run(context -> {
+            assertThat(context).hasSingleBean(RedisConnectionFactory.class);
+            assertThat(context).hasSingleBean(StringRedisTemplate.class);
+        });
     }
 
     @Test

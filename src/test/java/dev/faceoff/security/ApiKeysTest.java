@@ -15,7 +15,7 @@ class ApiKeysTest {
 
     @Test
     void findsAKeyByItsHashAndNothingElse() {
-        var keys = new ApiKeys(new ApiKeyProperties(true, 5, List.of(key("a", "secret-a"), key("b", "secret-b"))));
+        var keys = new ApiKeys(new ApiKeyProperties(true, 5, List.of(key("a", "secret-a"), key("b", "secret-b")), ""));
         assertThat(keys.find("secret-b")).map(ApiKeyProperties.Key::name).contains("b");
         assertThat(keys.find("secret-c")).isEmpty();
         assertThat(keys.find("")).isEmpty();
@@ -31,13 +31,13 @@ class ApiKeysTest {
 
     @Test
     void refusesConfigurationsThatCannotWork() {
-        assertThatThrownBy(() -> new ApiKeys(new ApiKeyProperties(true, 5, List.of())))
+        assertThatThrownBy(() -> new ApiKeys(new ApiKeyProperties(true, 5, List.of(), "")))
                 .hasMessageContaining("keys is empty");
-        assertThatThrownBy(() -> new ApiKeys(new ApiKeyProperties(true, 5, List.of(key("a", "x"), key("a", "y")))))
+        assertThatThrownBy(() -> new ApiKeys(new ApiKeyProperties(true, 5, List.of(key("a", "x"), key("a", "y")), "")))
                 .hasMessageContaining("used twice");
-        assertThatThrownBy(() -> new ApiKeys(new ApiKeyProperties(true, 5, List.of(key("a", "x"), key("b", "x")))))
+        assertThatThrownBy(() -> new ApiKeys(new ApiKeyProperties(true, 5, List.of(key("a", "x"), key("b", "x")), "")))
                 .hasMessageContaining("same key");
         // off: no keys needed
-        new ApiKeys(new ApiKeyProperties(false, 5, List.of()));
+        new ApiKeys(new ApiKeyProperties(false, 5, List.of(), ""));
     }
 }

@@ -91,7 +91,7 @@ public final class ModelStores {
     public static List<String> abProperties(Path store) {
         var p = new ArrayList<>(properties(store));
         p.add("faceoff.experiments.default-experiment=losses");
-        p.add("faceoff.experiments.admin-key=test-admin-key");
+        p.add("faceoff.security.admin-key=test-admin-key");
         p.add("faceoff.experiments.definitions.losses.sticky-key=header:X-Subject-Id");
         p.add("faceoff.experiments.definitions.losses.variants.arcface.model=copy-arcface");
         p.add("faceoff.experiments.definitions.losses.variants.arcface.weight=50");

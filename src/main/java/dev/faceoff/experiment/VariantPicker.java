@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 import java.util.List;
 import java.util.Map;
@@ -7,7 +7,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.NotEmpty;
 
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.slf4j.Logger;
@@ -17,7 +16,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.faceoff.model.LoadedModel;
@@ -26,7 +24,10 @@ import dev.faceoff.common.FaceoffException;
 import dev.faceoff.feedback.FeedbackStore;
 import dev.faceoff.common.Problems;
 
-/** The experiments: list, per-variant report, and weight changes without a restart (admin key). */
+/**
+ * The experiments: list, per-variant report, and weight changes without a restart. Who may change weights is
+ * decided before this controller, by {@code security.SecurityConfiguration} (role admin).
+ */
 @RestController
 @Tag(name = "experiments", description = "A/B tests between embedding models: feedback, reports, weights")
 @Problems({ErrorCode.UNKNOWN_EXPERIMENT, ErrorCode.STORE_UNAVAILABLE})
@@ -38,15 +39,12 @@ class ExperimentsController {
     private final ExperimentStats stats;
     private final FeedbackStore store;
     private final SharedWeights shared;
-    private final AdminKey adminKey;
 
-    ExperimentsController(Experiments experiments, ExperimentStats stats, FeedbackStore store,
-                          ExperimentProperties properties, SharedWeights shared) {
+    ExperimentsController(Experiments experiments, ExperimentStats stats, FeedbackStore store, SharedWeights shared) {
         this.shared = shared;
         this.experiments = experiments;
         this.stats = stats;
         this.store = store;
-        this.adminKey = new AdminKey(properties.adminKey());
     }
 
     record ExperimentsView(String defaultExperiment, List<ExperimentView> experiments) {
@@ -91,38 +89,25 @@ class ExperimentsController {
 
     @Operation(summary = "Change an experiment's weights (admin)", description = "Takes effect at once on this instance "
             + "and is logged and kept in the report's weight_history. Needs an API key with role admin when "
-            + "faceoff.security is enabled, else header X-Admin-Key.")
+            + "faceoff.security is enabled, else header X-Admin-Key (faceoff.security.admin-key).")
     @Problems({ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.INVALID_REQUEST})
     @PutMapping(path = "/v1/experiments/{name}/weights", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    WeightsResult weights(@PathVariable String name,
-                          @Parameter(description = "the admin key (faceoff.experiments.admin-key)")
-                          @RequestHeader(name = "X-Admin-Key", required = false) String key,
-                          @RequestBody WeightsJson body, HttpServletRequest http) {
-        // with API keys on, the security rules admitted only an admin key; without them, X-Admin-Key decides
-        if (!http.isUserInRole("ADMIN") && !adminKey.enabled()) {
-            throw new FaceoffException(ErrorCode.UNAUTHORIZED, "the admin endpoint is disabled: no faceoff.experiments.admin-key");
-        }
-        if (!http.isUserInRole("ADMIN") && !adminKey.matches(key)) {
-            log.warn("experiment weights: refused a request from {} with {} admin key", http.getRemoteAddr(),
-                    key == null ? "no" : "a wrong");
-            throw new FaceoffException(ErrorCode.UNAUTHORIZED, "missing or wrong X-Admin-Key");
-        }
+    WeightsResult weights(@PathVariable String name, @RequestBody WeightsJson body, HttpServletRequest http) {
         Experiment e = experiments.require(name);
         if (body.weights() == null || body.weights().isEmpty()) {
             throw new FaceoffException(ErrorCode.INVALID_REQUEST, "field 'weights' must name at least one variant");
         }
         Experiment.WeightChange change;
         try {
-            // by: the API key's name when keys are on, else the caller's address
-            change = e.changeWeights(body.weights(), http.getUserPrincipal() != null
-                    ? "key " + http.getUserPrincipal().getName() : http.getRemoteAddr());
+            // by: the admin's name (an API key's, or admin-key for X-Admin-Key): the security rules let only an admin in
+            change = e.changeWeights(body.weights(), "key " + http.getUserPrincipal().getName());
         } catch (IllegalArgumentException ex) {
             throw new FaceoffException(ErrorCode.INVALID_REQUEST, ex.getMessage());
         }
         shared.publish(e, change);
-        log.info("experiment {}: weights changed by admin at {}: {} -> {} ({})", e.name(), change.by(), change.from(),
-                change.to(), "fleet".equals(shared.scope()) ? "shared with every replica" : "this instance");
+        log.info("experiment {}: weights changed by {} from {}: {} -> {} ({})", e.name(), change.by(), http.getRemoteAddr(),
+                change.from(), change.to(), "fleet".equals(shared.scope()) ? "shared with every replica" : "this instance");
         return new WeightsResult(e.name(), e.weights(), change);
     }
 

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -46,7 +46,7 @@ final class Experiment {
     record Route(String variant, LoadedModel model, Assignment.How how) {
     }
 
-    /** A change of weights: when, by whom (a remote address), from what to what. */
+    /** A change of weights: when, by whom ({@code key <name>}), from what to what. */
     record WeightChange(Instant at, String by, Map<String, Double> from, Map<String, Double> to) {
     }
 

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 import java.time.Instant;
 import java.util.Map;
@@ -16,14 +16,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 import tools.jackson.databind.json.JsonMapper;
-import dev.faceoff.feedback.FeedbackProperties;
 
 /**
- * One experiment state per fleet. With the Redis store ({@code faceoff.feedback.store=redis}) a weight change
- * is written to Redis ({@code faceoff:experiment:<name>:weights}: a version and the change), and every
- * replica reads those keys once a second and adopts a newer version, so a change made at any replica reaches
- * all of them within about a second (and a replica started later starts from it). With the memory store the
- * weights are this instance's own. A Redis outage keeps each replica on the weights it has.
+ * One experiment state per fleet. With {@code faceoff.experiments.shared-weights=redis} a weight change is
+ * written to Redis ({@code faceoff:experiment:<name>:weights}: a version and the change), and every replica
+ * reads those keys once a second and adopts a newer version, so a change made at any replica reaches all of
+ * them within about a second (and a replica started later starts from it). With {@code none} the weights are
+ * this instance's own. A Redis outage keeps each replica on the weights it has.
  */
 @Component
 final class SharedWeights {
@@ -40,9 +39,9 @@ final class SharedWeights {
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller;
 
-    SharedWeights(Experiments experiments, FeedbackProperties feedback, ObjectProvider<StringRedisTemplate> redis) {
+    SharedWeights(Experiments experiments, ExperimentProperties properties, ObjectProvider<StringRedisTemplate> redis) {
         this.experiments = experiments;
-        this.redis = feedback.store() == FeedbackProperties.Store.REDIS && !experiments.all().isEmpty()
+        this.redis = properties.sharedWeights() == ExperimentProperties.Sharing.REDIS && !experiments.all().isEmpty()
                 ? redis.getObject() : null;
         if (this.redis == null) {
             this.poller = null;
@@ -56,12 +55,12 @@ final class SharedWeights {
         poller.scheduleWithFixedDelay(this::poll, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** {@code fleet} with the Redis store, else {@code instance}. */
+    /** {@code fleet} when shared through Redis, else {@code instance}. */
     String scope() {
         return redis == null ? "instance" : "fleet";
     }
 
-    /** Shares a change just made at this replica (with the Redis store; a no-op otherwise). */
+    /** Shares a change just made at this replica (through Redis; a no-op with {@code shared-weights: none}). */
     void publish(Experiment e, Experiment.WeightChange change) {
         if (redis == null) {
             return;

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 /**
  * Statistics of error rates from labelled feedback. Pure: Wilson score intervals, the pooled two-proportion

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 /** The latest values of a measurement (a ring buffer), for quantiles over recent traffic. Thread-safe. */
 final class SampleWindow {

@@ -1,4 +1,4 @@
-package dev.faceoff.routing;
+package dev.faceoff.experiment;
 
 import java.util.List;
 import java.util.Map;
@@ -21,8 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * the default experiment).
  *
  * @param defaultExperiment the experiment that routes requests naming no model; empty: the default model
- * @param adminKey the key of {@code PUT /v1/experiments/{name}/weights} (header {@code X-Admin-Key});
- *                 empty: the admin endpoint is disabled
+ * @param sharedWeights {@code none}: a weight change holds on the replica that took it; {@code redis}: it reaches
+ *                      every replica through Redis at {@code spring.data.redis.host}/{@code port} ({@link SharedWeights})
  * @param shadowQueueCapacity shadow comparisons waiting for the shadow worker; more are dropped and counted
  * @param definitions experiments by name
  */
@@ -30,13 +30,16 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("faceoff.experiments")
 public record ExperimentProperties(
         @NotNull @DefaultValue("") String defaultExperiment,
-        @NotNull @DefaultValue("") String adminKey,
+        @NotNull @DefaultValue("none") Sharing sharedWeights,
         @Min(1) @DefaultValue("256") int shadowQueueCapacity,
         @NotNull @DefaultValue Map<String, @Valid Definition> definitions) {
 
     public ExperimentProperties {
         definitions = Map.copyOf(definitions);
     }
+
+    /** Where weight changes are shared. */
+    public enum Sharing { NONE, REDIS }
 
     /**
      * One experiment.
