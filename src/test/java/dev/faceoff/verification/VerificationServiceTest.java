@@ -16,9 +16,12 @@ import static org.mockito.Mockito.verify;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.util.unit.DataSize;
 
 import dev.faceoff.alignment.AlignedFace;
@@ -53,6 +56,8 @@ class VerificationServiceTest {
     static final byte[] GOOD = {1};
     static final byte[] POOR = {2};
     static final byte[] NO_FACE = {3};
+    static final byte[] LATE = {4};
+    static final byte[] SHUT = {5};
     static final double MIN_QUALITY = 0.5;
 
     final FacePipeline pipeline = mock(FacePipeline.class);
@@ -74,12 +79,19 @@ class VerificationServiceTest {
         given(pipeline.prepare(eq(NO_FACE), any(), anyString(), any())).willAnswer(call -> {
             throw new FaceoffException(ErrorCode.NO_FACE, call.getArgument(2) + ": no face");
         });
+        given(pipeline.prepare(eq(LATE), any(), anyString(), any())).willAnswer(call -> {
+            throw new FaceoffException(ErrorCode.DEADLINE_EXCEEDED, call.getArgument(2) + ": late");
+        });
+        given(pipeline.prepare(eq(SHUT), any(), anyString(), any())).willAnswer(call -> {
+            throw new FaceoffException(ErrorCode.SHUTTING_DOWN, call.getArgument(2) + ": shutting down");
+        });
         given(embedder.embed(any(), anyList())).willAnswer(call -> ((List<?>) call.getArgument(1)).stream()
                 .map(crop -> new float[]{1, 0}).toList());
         var limits = new LimitsProperties(true, 1, 1, 0.5, DataSize.ofMegabytes(1),
                 Duration.ofSeconds(5), 16, false);
-        service = new VerificationService(pipeline, embedder, router, mock(ModelRepository.class),
-                new DecisionProperties(0.001, 0), detection(), metrics, mock(ExperimentTracker.class), admission, limits);
+        service = new VerificationService(new Routes(router, new DecisionProperties(0.001, 0), detection()),
+                new ImagePreparation(pipeline, admission), embedder, admission, mock(ExperimentTracker.class),
+                new VerificationMetrics(metrics, mock(ModelRepository.class)), limits);
     }
 
     static PreparedFace face(double quality) {
@@ -101,6 +113,94 @@ class VerificationServiceTest {
     ComparisonResult compare(byte[] probe, byte[]... candidates) {
         return service.compare(new VerificationService.CompareRequest(probe, List.of(candidates), null, null, null,
                 MIN_QUALITY, RequestKeys.NONE), new RequestScope());
+    }
+
+    /** The images of a table row by name. */
+    static byte[] image(String name) {
+        return switch (name) {
+            case "GOOD" -> GOOD;
+            case "POOR" -> POOR;
+            case "NO_FACE" -> NO_FACE;
+            case "LATE" -> LATE;
+            case "SHUT" -> SHUT;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** A request's answer, or the error that failed it as {@code code@image} (the image its detail names first). */
+    static String answered(Supplier<String> answer) {
+        try {
+            return answer.get();
+        } catch (FaceoffException e) {
+            return e.code().code() + "@" + e.getMessage().substring(0, e.getMessage().indexOf(':'));
+        }
+    }
+
+    /** A table row answered the same one image after the other and with the second of two on a spare worker. */
+    void answersBothWays(Supplier<String> answer, String expected) {
+        assertThat(answered(answer)).as("one after the other").isEqualTo(expected);
+        secondImageOnASpareWorker();
+        assertThat(answered(answer)).as("the second of two images on a spare worker").isEqualTo(expected);
+    }
+
+    /** The second image of a pair prepared on a spare worker, as a helper thread would (its exception kept for get()). */
+    void secondImageOnASpareWorker() {
+        given(admission.onSpareWorker(any())).willAnswer(call -> {
+            var task = new java.util.concurrent.FutureTask<>(call.<java.util.concurrent.Callable<?>>getArgument(0));
+            task.run();
+            return java.util.Optional.of(task);
+        });
+    }
+
+    String verified(String image1, String image2) {
+        return verifyPair(image(image1), image(image2)).match() ? "match" : "no_match";
+    }
+
+    @ParameterizedTest(name = "verify {0}, {1} -> {2}")
+    @CsvSource({
+            "GOOD,    GOOD,    match",
+            "NO_FACE, GOOD,    no_face@image1",
+            "GOOD,    NO_FACE, no_face@image2",
+            "NO_FACE, NO_FACE, no_face@image1",
+            "POOR,    GOOD,    low_quality@image1",
+            "GOOD,    POOR,    low_quality@image2",
+            "POOR,    POOR,    low_quality@image1",
+            "POOR,    NO_FACE, no_face@image2",
+            "NO_FACE, POOR,    no_face@image1",
+            "NO_FACE, LATE,    no_face@image1",
+            "LATE,    NO_FACE, deadline_exceeded@image1",
+            "POOR,    LATE,    deadline_exceeded@image2",
+            "GOOD,    SHUT,    shutting_down@image2",
+    })
+    void theErrorOrderOfVerify(String image1, String image2, String expected) {
+        answersBothWays(() -> verified(image1, image2), expected);
+    }
+
+    /** Each candidate's answer in order, space-separated: its decision or its error code. */
+    String compared(String probe, String candidates) {
+        ComparisonResult result = compare(image(probe), java.util.Arrays.stream(candidates.split(" "))
+                .map(VerificationServiceTest::image).toArray(byte[][]::new));
+        return result.candidates().stream().map(c -> c.error() == null ? (c.match() ? "match" : "no_match")
+                : c.error().code()).collect(java.util.stream.Collectors.joining(" "));
+    }
+
+    @ParameterizedTest(name = "compare {0} with {1} -> {2}")
+    @CsvSource({
+            "GOOD,    GOOD,              match",
+            "GOOD,    NO_FACE POOR GOOD, no_face low_quality match",
+            "GOOD,    POOR POOR,         low_quality low_quality",
+            "GOOD,    NO_FACE,           no_face",
+            "NO_FACE, GOOD,              no_face@probe",
+            "POOR,    NO_FACE,           low_quality@probe",
+            "POOR,    GOOD,              low_quality@probe",
+            "NO_FACE, LATE,              no_face@probe",
+            "POOR,    LATE,              deadline_exceeded@candidates[0]",
+            "GOOD,    NO_FACE LATE,      deadline_exceeded@candidates[1]",
+            "GOOD,    LATE NO_FACE,      deadline_exceeded@candidates[0]",
+            "GOOD,    POOR SHUT,         shutting_down@candidates[1]",
+    })
+    void theErrorOrderOfCompare(String probe, String candidates, String expected) {
+        answersBothWays(() -> compared(probe, candidates), expected);
     }
 
     /** How many faces the drift signal ({@code faceoff.face.quality}) saw since the last call. */
@@ -142,9 +242,7 @@ class VerificationServiceTest {
 
     @Test
     void aCandidateKeepsItsClientErrorButAServerErrorFailsTheRequest() {
-        byte[] late = {4};
-        given(pipeline.prepare(eq(late), any(), anyString(), any()))
-                .willThrow(new FaceoffException(ErrorCode.DEADLINE_EXCEEDED, "late"));
+        byte[] late = LATE;
         ComparisonResult compared = compare(GOOD, NO_FACE, GOOD);
         assertThat(compared.candidates()).extracting(c -> c.error() == null ? "ok" : c.error().code())
                 .containsExactly("no_face", "ok");
@@ -157,11 +255,7 @@ class VerificationServiceTest {
 
     @Test
     void aSecondImageOnASpareWorkerGetsTheSameAnswers() {
-        given(admission.onSpareWorker(any())).willAnswer(call -> {
-            var task = new java.util.concurrent.FutureTask<>(call.<java.util.concurrent.Callable<?>>getArgument(0));
-            task.run();   // as a helper thread would: its exception kept for get()
-            return java.util.Optional.of(task);
-        });
+        secondImageOnASpareWorker();
         theDriftSignalSeesEveryFaceOfferedTheSameWayForVerifyAndCompare();
         aPreparationErrorOutranksAQualityRefusalInVerify();
         assertThatThrownBy(() -> verifyPair(NO_FACE, NO_FACE)).isInstanceOfSatisfying(FaceoffException.class,
