@@ -1,6 +1,7 @@
 package dev.faceoff.system;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.servlet.FilterChain;
@@ -63,21 +64,22 @@ final class AdmissionFilter extends OncePerRequestFilter {
         scope.deadline(deadline);
         long length = request.getContentLengthLong();
         long bodyBytes = 2 * (length >= 0 ? Math.min(length, maxBody) : maxBody);
-        Admission.Place place = Admission.NO_PLACE;
+        Optional<Admission.Place> place = Optional.empty();
         Admission.Reservation body;
         try {
             place = admission.arrive(deadline);   // before the body is read: a refusal under overload stays cheap
             body = admission.reserve(bodyBytes, 0);
         } catch (FaceoffException e) {
-            place.close();
+            place.ifPresent(Admission.Place::close);
             writer.write(response, request, e);
             return;
         }
         scope.holds(bodyBytes);
         scope.place(place);
-        try (Admission.Place held = place; body) {
+        try (body) {
             chain.doFilter(request, response);
         } finally {
+            place.ifPresent(Admission.Place::close);
             if (ErrorCode.DEADLINE_EXCEEDED.code().equals(scope.errorCode())) {
                 admission.expired();
             }

@@ -141,8 +141,8 @@ public final class FaceoffMetrics {
                 .tag("outcome", outcome).tag("reason", reason).register(registry).increment();
     }
 
-    void admissionGauges(AtomicInteger working, AtomicInteger waiting, java.util.concurrent.atomic.AtomicLong reserved,
-                         long budget, int workers, int queue) {
+    /** The workers ({@link WorkerQueue}): held, waited for, how many, and the most that may wait. */
+    void admissionQueueGauges(AtomicInteger working, AtomicInteger waiting, int workers, int queue) {
         Gauge.builder("faceoff.admission.working", working, AtomicInteger::get).description("requests holding a worker")
                 .register(registry);
         Gauge.builder("faceoff.admission.waiting", waiting, AtomicInteger::get).description("requests waiting for a worker")
@@ -151,6 +151,10 @@ public final class FaceoffMetrics {
                 .register(registry);
         Gauge.builder("faceoff.admission.queue", () -> queue).description("faceoff.limits.queue: most requests waiting")
                 .register(registry);
+    }
+
+    /** The memory budget ({@link MemoryBudget}): bytes reserved of it, and its size. */
+    void admissionMemoryGauges(java.util.concurrent.atomic.AtomicLong reserved, long budget) {
         Gauge.builder("faceoff.admission.memory.reserved", reserved, java.util.concurrent.atomic.AtomicLong::get)
                 .description("bytes of images in flight").baseUnit("bytes").register(registry);
         Gauge.builder("faceoff.admission.memory.budget", () -> budget).description("faceoff.limits.memory-budget")

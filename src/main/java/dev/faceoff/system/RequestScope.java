@@ -1,5 +1,7 @@
 package dev.faceoff.system;
 
+import java.util.Optional;
+
 import jakarta.servlet.http.HttpServletRequest;
 
 import dev.faceoff.common.Deadline;
@@ -17,7 +19,7 @@ public final class RequestScope {
     private String errorCode;
     private Deadline deadline = Deadline.NONE;
     private long held;
-    private Admission.Place place = Admission.NO_PLACE;
+    private Optional<Admission.Place> place = Optional.empty();
 
     /** The scope of this request (a fresh one outside the metered endpoints, e.g. in tests). */
     public static RequestScope of(HttpServletRequest request) {
@@ -47,12 +49,15 @@ public final class RequestScope {
         this.deadline = deadline;
     }
 
-    /** Its place in the admission queue, promised before its body was read ({@link Admission#arrive}). */
-    public Admission.Place place() {
+    /**
+     * Its place in the admission queue, promised before its body was read ({@link Admission#arrive}); empty when
+     * it took none (admission off, or outside {@link AdmissionFilter}).
+     */
+    public Optional<Admission.Place> place() {
         return place;
     }
 
-    void place(Admission.Place place) {
+    void place(Optional<Admission.Place> place) {
         this.place = place;
     }
 
