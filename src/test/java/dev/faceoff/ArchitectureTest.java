@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/architecture.md's code map, enforced: every class of a feature package depends (in its bytecode, so
  * fully-qualified uses count as much as imports) only on its own package, on the packages its "may import"
- * column names, and on libraries. The map is read from the page, so the page and the code stay together.
+ * column names, and on libraries; and every public class is named in its package's "owns" column (by name, or
+ * by a pattern the row states in backticks, such as {@code `*Properties`}). The map is read from the page, so
+ * the page and the code stay together.
  */
 class ArchitectureTest {
 
@@ -58,6 +61,63 @@ class ArchitectureTest {
         }
         assertThat(unmapped).as("packages missing from docs/architecture.md").isEmpty();
         assertThat(violations).as("dependencies the code map does not allow").isEmpty();
+    }
+
+    @Test
+    void everyPublicClassIsNamedInItsPackagesRow() throws IOException {
+        Map<String, String> owns = ownsColumn(Files.readString(Path.of("docs", "architecture.md")));
+        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(ROOT);
+        var unnamed = new TreeSet<String>();
+        for (JavaClass c : classes) {
+            if (!c.getModifiers().contains(JavaModifier.PUBLIC) || !c.isTopLevelClass()) {
+                continue;
+            }
+            String pkg = c.getPackageName().equals(ROOT) ? ROOT : feature(c.getPackageName());
+            String row = owns.get(pkg);
+            if (row == null || !names(row, c.getSimpleName())) {
+                unnamed.add(pkg + ": " + c.getSimpleName());
+            }
+        }
+        assertThat(unnamed).as("public classes the 'owns' column of docs/architecture.md does not name").isEmpty();
+    }
+
+    @Test
+    void anOwnsColumnNamesClassesOrPatterns() {
+        assertThat(names("`Admission` (the facade), `*Properties`", "Admission")).isTrue();
+        assertThat(names("`Admission` (the facade), `*Properties`", "LimitsProperties")).isTrue();
+        assertThat(names("`Admission` (the facade), `system.WorkerQueue`", "WorkerQueue")).isTrue();
+        assertThat(names("`AdmissionFilter`", "Admission")).isFalse();
+        assertThat(names("uses `Admission`es", "Admissions")).isFalse();
+    }
+
+    /** Whether a row's owns column names a class: {@code `Name`}, {@code `pkg.Name`}, or a {@code `*Suffix`} / {@code `Prefix*`} pattern. */
+    static boolean names(String column, String simpleName) {
+        Matcher tick = Pattern.compile("`([A-Za-z0-9_.*]+)`").matcher(column);
+        while (tick.find()) {
+            String name = tick.group(1);
+            name = name.substring(name.lastIndexOf('.') + 1);
+            if (name.equals(simpleName)) {
+                return true;
+            }
+            if (name.contains("*") && simpleName.matches(Pattern.quote(name).replace("*", "\\E[A-Za-z0-9_]*\\Q"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Each package's "owns" column ({@code dev.faceoff} for the root). */
+    static Map<String, String> ownsColumn(String markdown) {
+        var map = new LinkedHashMap<String, String>();
+        Pattern row = Pattern.compile("^\\| `([a-z.]+)` \\| (.*) \\| ([^|]+) \\|\\s*$");
+        for (String line : markdown.split("\n")) {
+            Matcher m = row.matcher(line);
+            if (m.matches()) {
+                map.put(m.group(1), m.group(2));
+            }
+        }
+        return map;
     }
 
     @Test
