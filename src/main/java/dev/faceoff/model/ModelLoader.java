@@ -9,6 +9,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +50,8 @@ public final class ModelLoader {
     public static final String STAGING_PREFIX = ".import-";
 
     private final OnnxRuntime runtime;
+    /** The models whose fixed output batch was said already (an import opens its file, then loads its folder). */
+    private final Set<String> toldFixedBatch = ConcurrentHashMap.newKeySet();
 
     public ModelLoader(OnnxRuntime runtime) {
         this.runtime = runtime;
@@ -217,9 +221,11 @@ public final class ModelLoader {
             String fixed = input == null ? "" : signature.fixedBatchOutputs(input);
             if (!fixed.isEmpty()) {
                 // said once here instead of by ONNX Runtime on every batch ("VerifyOutputSizes ... Expected shape")
-                log.warn("model {}: output {} declares a fixed batch of 1 but its input's batch is dynamic; batches run "
-                        + "(the declared shape is wrong, not the outputs) and ONNX Runtime's per-run warning about it is "
-                        + "muted for this model", name, fixed);
+                if (toldFixedBatch.add(name)) {
+                    log.warn("model {}: output {} declares a fixed batch of 1 but its input's batch is dynamic; batches "
+                            + "run (the declared shape is wrong, not the outputs) and ONNX Runtime's per-run warning about it is "
+                            + "muted for this model", name, fixed);
+                }
                 closeQuietly(session);
                 session = runtime.open(file, true).session();
             }
