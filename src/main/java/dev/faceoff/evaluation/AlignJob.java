@@ -27,14 +27,16 @@ import dev.faceoff.common.FaceoffException;
 import dev.faceoff.common.StageTimings;
 import dev.faceoff.face.FacePipeline;
 import dev.faceoff.face.PreparedFace;
+import dev.faceoff.jobs.Job;
+import dev.faceoff.jobs.JobArgs;
 
 /**
  * {@code align}: folder-per-identity images → aligned 112×112 crops in the same tree, with
  * {@code manifest.csv} (crop file, source image, identity, detection score, 5 landmarks in the source
  * image) and {@code no_face.csv}. Resumes: source images already listed in either file are skipped.
  */
-@Component
-final class AlignJob {
+@Component("align")
+final class AlignJob implements Job {
 
     static final String USAGE = """
             usage: java -jar target/faceoff.jar align --input DIR --output DIR [options]
@@ -55,7 +57,13 @@ final class AlignJob {
         this.detection = detection;
     }
 
-    int run(JobArgs args, PrintStream out) throws IOException {
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
+    public int run(JobArgs args, PrintStream out) throws IOException {
         args.allow("input", "output", "format", "select", "pad", "threads");
         Path input = Path.of(args.require("input"));
         Path output = Path.of(args.require("output"));

@@ -2,11 +2,9 @@ package dev.faceoff.evaluation;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,20 +17,19 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.faceoff.detection.DetectionProperties;
 import dev.faceoff.detection.FaceSelection;
-import dev.faceoff.embedding.EmbeddingModel;
+import dev.faceoff.jobs.Job;
+import dev.faceoff.jobs.JobArgs;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelRepository;
-import dev.faceoff.common.Digests;
-import dev.faceoff.face.FacePipeline;
 
 /**
  * {@code evaluate}: scores embedding models on a pair list with the service's own pipeline, writes a
  * Markdown report, a JSON file with every number and a ROC plot, and with {@code --calibrate} writes the
  * thresholds into each model's model.json.
  */
-@Component
-final class EvaluateJob {
+@Component("evaluate")
+public final class EvaluateJob implements Job {
 
     static final String USAGE = """
             usage: java -jar target/faceoff.jar evaluate --pairs FILE [options]
@@ -58,31 +55,57 @@ final class EvaluateJob {
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final ModelRepository models;
-    private final FacePipeline pipeline;
-    private final EmbeddingModel embedder;
+    private final FacePreparation preparation;
     private final DetectionProperties detection;
 
-    EvaluateJob(ModelRepository models, FacePipeline pipeline, EmbeddingModel embedder, DetectionProperties detection) {
+    EvaluateJob(ModelRepository models, FacePreparation preparation, DetectionProperties detection) {
         this.models = models;
-        this.pipeline = pipeline;
-        this.embedder = embedder;
+        this.preparation = preparation;
         this.detection = detection;
     }
 
-    int run(JobArgs args, PrintStream out) throws IOException {
-        args.allow("pairs", "images", "models", "flip", "select", "calibrate", "out", "cache", "threads", "thresholds");
-        return run(args, out, args.list("models").isEmpty() ? models.embeddings() : chooseModels(models, args.list("models")));
+    /**
+     * One evaluation: the pairs, the face choice, worker threads, the resumable cache and report folders, whether to
+     * evaluate with test-time flip too and to calibrate, and an earlier report to take thresholds from (or null).
+     */
+    record Settings(PairList pairs, FaceSelection selection, int threads, Path cacheDir, Path outDir, boolean flip,
+                    boolean calibrate, Path thresholdsFrom) {
     }
 
-    /** Evaluates (and with {@code --calibrate} calibrates) the given models, which need not be in the store's set. */
-    int run(JobArgs args, PrintStream out, List<LoadedModel> chosen) throws IOException {
-        Path pairsFile = Path.of(args.require("pairs"));
-        PairList pairs = load(pairsFile, args);
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
+    public int run(JobArgs args, PrintStream out) throws IOException {
+        args.allow("pairs", "images", "models", "flip", "select", "calibrate", "out", "cache", "threads", "thresholds");
+        List<LoadedModel> chosen = args.list("models").isEmpty() ? models.embeddings() : chooseModels(models, args.list("models"));
+        PairList pairs = PairList.read(Path.of(args.require("pairs")), args.path("images", null));
         FaceSelection selection = args.values().containsKey("select") ? FaceSelection.parse(args.get("select", ""))
                 : detection.select();
-        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
-        Path cacheDir = args.path("cache", FacePreparation.EVALUATION_CACHE);
-        Path outDir = args.path("out", Path.of("target", "evaluation"));
+        evaluate(new Settings(pairs, selection, args.integer("threads", Runtime.getRuntime().availableProcessors()),
+                args.path("cache", FacePreparation.EVALUATION_CACHE), args.path("out", Path.of("target", "evaluation")),
+                args.flag("flip"), args.flag("calibrate"), args.path("thresholds", null)), chosen, out);
+        return 0;
+    }
+
+    /**
+     * Calibrates a model that need not be in the store's set (one being imported) as {@code evaluate --calibrate}
+     * does: thresholds and metrics into its model.json, the report into {@code outDir}.
+     */
+    public void calibrate(LoadedModel model, PairList pairs, int threads, Path outDir, PrintStream out) throws IOException {
+        evaluate(new Settings(pairs, detection.select(), threads, FacePreparation.EVALUATION_CACHE, outDir, false, true, null),
+                List.of(model), out);
+    }
+
+    /** Evaluates (and when the settings say so calibrates) the given models. */
+    void evaluate(Settings settings, List<LoadedModel> chosen, PrintStream out) throws IOException {
+        PairList pairs = settings.pairs();
+        FaceSelection selection = settings.selection();
+        int threads = settings.threads();
+        Path cacheDir = settings.cacheDir();
+        Path outDir = settings.outDir();
         Files.createDirectories(outDir);
         List<String> images = pairs.images();
         out.printf("evaluate: %s, %d pairs, %d images, %d folds; models %s; select=%s; threads=%d%n", pairs.name(),
@@ -90,9 +113,8 @@ final class EvaluateJob {
                 selection.name().toLowerCase(Locale.ROOT), threads);
 
         long t0 = System.nanoTime();
-        String pipelineKey = FacePreparation.pipelineKey(models, detection, selection);
-        Map<String, FaceRecord> faces = FacePreparation.faces(pipeline, selection, pairs.root(), images, cacheDir,
-                pipelineKey, threads, out);
+        String pipelineKey = preparation.pipelineKey(selection);
+        Map<String, FaceRecord> faces = preparation.faces(selection, pairs.root(), images, cacheDir, pipelineKey, threads, out);
         double alignSeconds = (System.nanoTime() - t0) / 1e9;
         var noFace = faces.entrySet().stream().filter(e -> !e.getValue().found())
                 .map(e -> e.getKey() + " (" + e.getValue().error() + ")").sorted().toList();
@@ -101,23 +123,23 @@ final class EvaluateJob {
         var results = new ArrayList<ModelScores>();
         var sweeps = new ArrayList<QualitySweep>();
         var decisions = new ArrayList<ServedDecision>();
-        Path thresholdsFrom = args.values().containsKey("thresholds") ? Path.of(args.get("thresholds", "")) : null;
+        Path thresholdsFrom = settings.thresholdsFrom();
         JsonNode thresholdReport = thresholdsFrom == null ? null : JSON.readTree(Files.readString(thresholdsFrom));
         var timings = new LinkedHashMap<String, Double>();
         for (LoadedModel model : chosen) {
-            boolean bothWays = args.flag("flip") || model.manifest().testTimeFlip();
+            boolean bothWays = settings.flip() || model.manifest().testTimeFlip();
             for (boolean flip : bothWays ? new boolean[]{false, true} : new boolean[]{false}) {
                 long t = System.nanoTime();
                 String file = "embed-" + FacePreparation.modelKey(model) + (flip ? "-flip" : "") + "-"
                         + pipelineKey + ".bin";
                 Map<String, float[]> embeddings;
                 try (RecordLog cache = RecordLog.open(cacheDir.resolve(file))) {
-                    embeddings = FacePreparation.embeddings(embedder, model, flip, pairs.root(), faces, cache, threads, out);
+                    embeddings = preparation.embeddings(model, flip, pairs.root(), faces, cache, threads, out);
                 }
                 ModelScores scores = ModelScores.compute(model.name(), model.manifest().loss(), flip, pairs, embeddings);
                 results.add(scores);
                 var served = flip == model.manifest().testTimeFlip()   // the way it is served
-                        ? servedThreshold(model, flip, thresholdReport, thresholdsFrom, args.flag("calibrate") ? scores : null,
+                        ? servedThreshold(model, flip, thresholdReport, thresholdsFrom, settings.calibrate() ? scores : null,
                         pairs.name()) : null;
                 if (served != null) {
                     ServedDecision decision = ServedDecision.of(model.name(), flip, served.cosine(), served.dataset(),
@@ -138,7 +160,7 @@ final class EvaluateJob {
                 total, JSON);
         out.printf("evaluate: wrote %s, %s and %s (%.1fs in all)%n", outDir.resolve("report.md"),
                 outDir.resolve("report.json"), outDir.resolve("roc.png"), total);
-        if (args.flag("calibrate")) {
+        if (settings.calibrate()) {
             for (ModelScores scores : results) {
                 LoadedModel model = chosen.stream().filter(m -> m.name().equals(scores.model())).findFirst().orElseThrow();
                 if (scores.flip() == model.manifest().testTimeFlip()) {   // the way it is served
@@ -148,7 +170,6 @@ final class EvaluateJob {
                 }
             }
         }
-        return 0;
     }
 
     /**
@@ -179,15 +200,6 @@ final class EvaluateJob {
             }
         }
         throw new IllegalArgumentException(file + " has no result for " + model.name() + (flip ? " +flip" : ""));
-    }
-
-    static PairList load(Path pairsFile, JobArgs args) throws IOException {
-        if (pairsFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
-            return PairList.csv(pairsFile, args.path("images", pairsFile.toAbsolutePath().getParent()), 10);
-        }
-        Path root = args.path("images", pairsFile.toAbsolutePath().getParent().resolve("lfw-deepfunneled"));
-        FacePreparation.requireDirectory(root, "--images");
-        return PairList.lfw(pairsFile, root);
     }
 
     /** The named embedding models, or {@code IllegalArgumentException} (the job's usage error) naming those there are. */

@@ -11,8 +11,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
+import org.springframework.stereotype.Component;
+
+import dev.faceoff.alignment.AlignedFace;
 import dev.faceoff.common.Digests;
 import dev.faceoff.detection.DetectionProperties;
 import dev.faceoff.detection.FaceSelection;
@@ -23,22 +29,46 @@ import dev.faceoff.common.FaceoffException;
 import dev.faceoff.common.StageTimings;
 import dev.faceoff.face.FacePipeline;
 
-/** The cached, parallel, resumable steps of a job: images → prepared faces → embeddings. */
-final class FacePreparation {
+/**
+ * The cached, parallel, resumable steps of the jobs: images → faces prepared by the service's pipeline → embeddings,
+ * in batches. Public for the {@code import} job's probe: the faces of a pair list and their embeddings.
+ */
+@Component
+public final class FacePreparation {
 
-    private FacePreparation() {
+    /** Bump when the face pipeline's code changes what it makes of an image (its settings are in the key already). */
+    static final int PIPELINE_VERSION = 9;
+    /** Faces per embedding run. */
+    static final int BATCH = 16;
+
+    private final ModelRepository models;
+    private final FacePipeline pipeline;
+    private final EmbeddingModel embedder;
+    private final DetectionProperties detection;
+
+    FacePreparation(ModelRepository models, FacePipeline pipeline, EmbeddingModel embedder, DetectionProperties detection) {
+        this.models = models;
+        this.pipeline = pipeline;
+        this.embedder = embedder;
+        this.detection = detection;
     }
 
-    /** Identifies everything that shapes an aligned face, so a change invalidates the face cache. */
-    static String pipelineKey(ModelRepository models, DetectionProperties detection, FaceSelection selection) {
-        boolean landmarks = !models.detector().manifest().givesLandmarks() || detection.points() != DetectionProperties.Points.DETECTOR;
-        String id = models.detector().manifest().sha256()
-                + (landmarks ? models.landmarks().orElseThrow().manifest().sha256() : "")
-                + selection + detection.scoreThreshold(models.detector().manifest()) + "/" + detection.nmsIou() + "/"
-                + detection.minFaceSize() + "/" + detection.pad() + "/" + detection.padWhen() + "/" + detection.minSide() + "/" + detection.maxSide() + "/"
-                + detection.tryRotations() + "/" + detection.closerLook() + "/" + detection.points() + "/v8";
-        byte[] digest = Digests.sha256().digest(id.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 8);
+    /**
+     * Identifies everything that shapes an aligned face, so a change invalidates the face cache: the detector's and
+     * (when used) the landmark model's files, the face choice, and every detection setting (the record as a whole:
+     * a new field counts too) with the score threshold it resolves to.
+     */
+    String pipelineKey(FaceSelection selection) {
+        var detector = models.detector().manifest();
+        boolean landmarks = !detector.givesLandmarks() || detection.points() != DetectionProperties.Points.DETECTOR;
+        String id = String.join("\n", "pipeline v" + PIPELINE_VERSION, detector.sha256(),
+                landmarks ? models.landmarks().orElseThrow().manifest().sha256() : "", selection.name(),
+                detection.toString(), Double.toString(detection.scoreThreshold(detector)));
+        return hash(id, 8);
+    }
+
+    private static String hash(String text, int bytes) {
+        return HexFormat.of().formatHex(Digests.sha256().digest(text.getBytes(StandardCharsets.UTF_8)), 0, bytes);
     }
 
     /**
@@ -46,8 +76,7 @@ final class FacePreparation {
      * model.json whose pre-processing changed does not reuse embeddings made the old way.
      */
     static String modelKey(LoadedModel model) {
-        byte[] digest = Digests.sha256().digest(model.manifest().input().toString().getBytes(StandardCharsets.UTF_8));
-        return model.manifest().sha256().substring(0, 16) + "-" + HexFormat.of().formatHex(digest, 0, 4);
+        return model.manifest().sha256().substring(0, 16) + "-" + hash(model.manifest().input().toString(), 4);
     }
 
     /** Cache key of an image: its path, size and modification time (a changed file is redone). */
@@ -63,16 +92,32 @@ final class FacePreparation {
     /** Where evaluate (and import's probe, which shares its faces) keep their resumable cache by default. */
     static final Path EVALUATION_CACHE = Path.of(System.getProperty("user.home"), ".cache", "faceoff", "evaluation");
 
-    /** {@link #faces} through the cache file {@code faces-NAME.bin} in {@code cacheDir}. */
-    static Map<String, FaceRecord> faces(FacePipeline pipeline, FaceSelection selection, Path root, List<String> images,
-                                         Path cacheDir, String name, int threads, PrintStream out) {
+    /**
+     * The faces found in a pair list's images with the configured face choice, through the evaluation cache (the
+     * one {@code evaluate} uses): image → aligned crop; an image with no face is left out.
+     */
+    public Map<String, AlignedFace> faces(PairList list, int threads, PrintStream out) {
+        FaceSelection selection = detection.select();
+        var found = new TreeMap<String, AlignedFace>();
+        faces(selection, list.root(), list.images(), EVALUATION_CACHE, pipelineKey(selection), threads, out)
+                .forEach((image, record) -> {
+                    if (record.found()) {
+                        found.put(image, record.face().aligned());
+                    }
+                });
+        return found;
+    }
+
+    /** The faces of {@code images} (paths under {@code root}) through the cache file {@code faces-NAME.bin} in {@code cacheDir}. */
+    Map<String, FaceRecord> faces(FaceSelection selection, Path root, List<String> images, Path cacheDir, String name,
+                                  int threads, PrintStream out) {
         try (RecordLog cache = RecordLog.open(cacheDir.resolve("faces-" + name + ".bin"))) {
-            return faces(pipeline, selection, root, images, cache, threads, out);
+            return faces(selection, root, images, cache, threads, out);
         }
     }
 
-    static Map<String, FaceRecord> faces(FacePipeline pipeline, FaceSelection selection, Path root,
-                                         List<String> images, RecordLog cache, int threads, PrintStream out) {
+    private Map<String, FaceRecord> faces(FaceSelection selection, Path root, List<String> images, RecordLog cache,
+                                          int threads, PrintStream out) {
         var result = new ConcurrentHashMap<String, FaceRecord>();
         var todo = new ArrayList<String>();
         for (String image : images) {
@@ -85,7 +130,7 @@ final class FacePreparation {
         }
         try (var progress = new Progress("align", images.size(), images.size() - todo.size(), out)) {
             Parallel.forEach(todo, threads, image -> {
-                FaceRecord record = prepare(pipeline, selection, root, image);
+                FaceRecord record = prepare(selection, root, image);
                 cache.put(key(root, image), record.encode());
                 result.put(image, record);
                 progress.step();
@@ -94,7 +139,7 @@ final class FacePreparation {
         return result;
     }
 
-    static FaceRecord prepare(FacePipeline pipeline, FaceSelection selection, Path root, String image) {
+    private FaceRecord prepare(FaceSelection selection, Path root, String image) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(root.resolve(image));
@@ -108,11 +153,11 @@ final class FacePreparation {
         }
     }
 
-    static Map<String, float[]> embeddings(EmbeddingModel embedder, LoadedModel model, boolean flip, Path root,
-                                           Map<String, FaceRecord> faces, RecordLog cache, int threads,
-                                           PrintStream out) {
+    /** The found faces' embeddings through a cache: those not in it are embedded and added. */
+    Map<String, float[]> embeddings(LoadedModel model, boolean flip, Path root, Map<String, FaceRecord> faces,
+                                    RecordLog cache, int threads, PrintStream out) {
         var result = new ConcurrentHashMap<String, float[]>();
-        var todo = new ArrayList<String>();
+        var todo = new TreeMap<String, AlignedFace>();
         faces.forEach((image, record) -> {
             if (!record.found()) {
                 return;
@@ -121,28 +166,45 @@ final class FacePreparation {
             if (cached != null) {
                 result.put(image, floats(cached));
             } else {
-                todo.add(image);
+                todo.put(image, record.face().aligned());
             }
         });
-        todo.sort(null);
         int found = (int) faces.values().stream().filter(FaceRecord::found).count();
-        var batches = new ArrayList<List<String>>();
-        for (int i = 0; i < todo.size(); i += 16) {
-            batches.add(todo.subList(i, Math.min(todo.size(), i + 16)));
-        }
         String label = "embed " + model.name() + (flip ? " +flip" : "");
         try (var progress = new Progress(label, found, found - todo.size(), out)) {
-            Parallel.forEach(batches, threads, batch -> {
-                var aligned = batch.stream().map(image -> faces.get(image).face().aligned()).toList();
-                List<float[]> vectors = embedder.embed(model, aligned, flip);
-                for (int i = 0; i < batch.size(); i++) {
-                    cache.put(key(root, batch.get(i)), bytes(vectors.get(i)));
-                    result.put(batch.get(i), vectors.get(i));
-                    progress.step();
-                }
+            inBatches(model, flip, todo, threads, progress, (image, vector) -> {
+                cache.put(key(root, image), bytes(vector));
+                result.put(image, vector);
             });
         }
         return result;
+    }
+
+    /** The faces' embeddings (no flip, no cache), shown as {@code label} in the progress line. */
+    public Map<String, float[]> embed(LoadedModel model, Map<String, AlignedFace> faces, String label, int threads,
+                                      PrintStream out) {
+        var result = new ConcurrentHashMap<String, float[]>();
+        try (var progress = new Progress(label, faces.size(), 0, out)) {
+            inBatches(model, false, new TreeMap<>(faces), threads, progress, result::put);
+        }
+        return result;
+    }
+
+    /** The one embedding loop: {@link #BATCH} faces per run, in name order, on {@code threads} threads. */
+    private void inBatches(LoadedModel model, boolean flip, SortedMap<String, AlignedFace> faces, int threads,
+                           Progress progress, BiConsumer<String, float[]> sink) {
+        var names = new ArrayList<>(faces.keySet());
+        var batches = new ArrayList<List<String>>();
+        for (int i = 0; i < names.size(); i += BATCH) {
+            batches.add(names.subList(i, Math.min(names.size(), i + BATCH)));
+        }
+        Parallel.forEach(batches, threads, batch -> {
+            List<float[]> vectors = embedder.embed(model, batch.stream().map(faces::get).toList(), flip);
+            for (int i = 0; i < batch.size(); i++) {
+                sink.accept(batch.get(i), vectors.get(i));
+                progress.step();
+            }
+        });
     }
 
     static byte[] bytes(float[] v) {

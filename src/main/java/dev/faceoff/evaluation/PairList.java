@@ -20,6 +20,20 @@ public record PairList(String name, Path root, List<Pair> pairs, int folds) {
     public record Pair(String image1, String image2, boolean same, int fold) {
     }
 
+    /**
+     * A pair list by its file: a {@code .csv} ({@link #csv}, paths relative to {@code images}, default the CSV's
+     * folder) or LFW's pairs.txt ({@link #lfw}, images in {@code images}, default {@code lfw-deepfunneled} beside it).
+     */
+    public static PairList read(Path pairsFile, Path images) throws IOException {
+        Path folder = pairsFile.toAbsolutePath().getParent();
+        if (pairsFile.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+            return csv(pairsFile, images != null ? images : folder, 10);
+        }
+        Path root = images != null ? images : folder.resolve("lfw-deepfunneled");
+        FacePreparation.requireDirectory(root, "the images folder");
+        return lfw(pairsFile, root);
+    }
+
     /** Every distinct image, in first-seen order. */
     public List<String> images() {
         Set<String> images = new LinkedHashSet<>();

@@ -18,8 +18,8 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.faceoff.detection.DetectionProperties;
-import dev.faceoff.embedding.EmbeddingModel;
-import dev.faceoff.face.FacePipeline;
+import dev.faceoff.jobs.Job;
+import dev.faceoff.jobs.JobArgs;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelRepository;
 
@@ -29,8 +29,8 @@ import dev.faceoff.model.ModelRepository;
  * (generated here, never committed; reused by later runs, so both detectors see the same pixels); then
  * each transform evaluated with the service's pipeline: images without a face and 10-fold accuracy.
  */
-@Component
-final class RobustnessJob {
+@Component("robustness")
+final class RobustnessJob implements Job {
 
     static final String USAGE = """
             usage: java -jar target/faceoff.jar robustness --pairs LFW/pairs.txt [options]
@@ -46,15 +46,18 @@ final class RobustnessJob {
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final ModelRepository models;
-    private final FacePipeline pipeline;
-    private final EmbeddingModel embedder;
+    private final FacePreparation preparation;
     private final DetectionProperties detection;
 
-    RobustnessJob(ModelRepository models, FacePipeline pipeline, EmbeddingModel embedder, DetectionProperties detection) {
+    RobustnessJob(ModelRepository models, FacePreparation preparation, DetectionProperties detection) {
         this.models = models;
-        this.pipeline = pipeline;
-        this.embedder = embedder;
+        this.preparation = preparation;
         this.detection = detection;
+    }
+
+    @Override
+    public String usage() {
+        return USAGE;
     }
 
     /**
@@ -66,7 +69,8 @@ final class RobustnessJob {
                double[] pairScores) {
     }
 
-    int run(JobArgs args, PrintStream out) throws IOException {
+    @Override
+    public int run(JobArgs args, PrintStream out) throws IOException {
         args.allow("pairs", "per-fold", "transforms", "models", "out", "cache", "threads");
         Path pairsFile = Path.of(args.require("pairs"));
         Path lfwRoot = pairsFile.toAbsolutePath().getParent().resolve("lfw-deepfunneled");
@@ -81,7 +85,7 @@ final class RobustnessJob {
         Path outDir = args.path("out", Path.of("target", "robustness"));
         Files.createDirectories(outDir);
         var selection = detection.select();
-        String key = FacePreparation.pipelineKey(models, detection, selection);
+        String key = preparation.pipelineKey(selection);
         List<String> images = sample.images();
         out.printf("robustness: %d pairs, %d images; transforms %s; detector %s%n", sample.pairs().size(), images.size(),
                 transforms.stream().map(Transforms::label).toList(), models.detector().name());
@@ -100,7 +104,7 @@ final class RobustnessJob {
                 String file = t.label() + "-embed-" + FacePreparation.modelKey(model) + (flip ? "-flip" : "")
                         + "-" + key + ".bin";
                 try (RecordLog cache = RecordLog.open(cacheDir.resolve(file))) {
-                    embeddings = FacePreparation.embeddings(embedder, model, flip, root, faces, cache, threads, out);
+                    embeddings = preparation.embeddings(model, flip, root, faces, cache, threads, out);
                 }
                 ModelScores s = ModelScores.compute(model.name(), model.manifest().loss(), flip, list, embeddings);
                 var served = model.manifest().thresholdAt(EvaluateJob.SERVED_FAR)
@@ -144,7 +148,7 @@ final class RobustnessJob {
 
     private Map<String, FaceRecord> faces(PairList sample, Path root, Path cacheDir, String name, int threads,
                                           PrintStream out) throws IOException {
-        return FacePreparation.faces(pipeline, detection.select(), root, sample.images(), cacheDir, name, threads, out);
+        return preparation.faces(detection.select(), root, sample.images(), cacheDir, name, threads, out);
     }
 
     /** Writes the transformed images not yet there; an image whose untouched photo had no face is copied as is. */

@@ -19,7 +19,7 @@ import org.opencv.objdetect.FaceDetectorYN;
 import dev.faceoff.SharedData;
 import dev.faceoff.image.OpenCvLoader;
 import dev.faceoff.model.LoadedModel;
-import dev.faceoff.model.ModelRepository;
+import dev.faceoff.model.ModelLoader;
 import dev.faceoff.model.ModelRunner;
 import dev.faceoff.model.OnnxRuntime;
 import dev.faceoff.model.RuntimeProperties;
@@ -90,7 +90,7 @@ class YuNetDecodingTest {
         Path fixed = SharedData.require(SharedData.shared().resolve("models/yunet/yunet_n_640_640.onnx"), "YuNet 640×640");
         OpenCvLoader.load();
         var runtime = new OnnxRuntime(new RuntimeProperties(Provider.CPU, 0, 0, 1, false, true));
-        LoadedModel model = ModelRepository.load(folder, ModelRepository.readManifest(folder.resolve("model.json")), runtime);
+        LoadedModel model = new ModelLoader(runtime).load(folder);
         // scale 1 (the side range admits 250 px), no score threshold of our own beyond OpenCV's
         var properties = new DetectionProperties(0.5, 0.3, 1, FaceSelection.LARGEST, 0, DetectionProperties.PadWhen.NEEDED, 32, 640,
                 DetectionProperties.Points.DETECTOR, false, false);

@@ -17,10 +17,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -36,9 +33,9 @@ import dev.faceoff.evaluation.PairListAccess;
  * pre-processing, it is calibrated, and a separate faceoff serves it through {@code POST /v1/verify} and in an
  * A/B experiment beside the pretrained default. The probe also finds the pretrained embedder's own
  * pre-processing with its declared values hidden; NHWC, 112×96 and a wrongly declared output batch are served
- * from real wrappers of the pretrained weights ({@code models/tools/variants.py}).
+ * from real wrappers of the pretrained weights ({@code models/tools/variants.py}). The imports the tests share (the
+ * fixture and the three wrappers, calibrated) are made once, before any test; each test stands on its own.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ImportEndToEndTest {
 
     static final String FIXTURE = "foamliu-mobilefacenet";
@@ -49,6 +46,7 @@ class ImportEndToEndTest {
     static Path lfw;
     static Path subset;
     static Path variants;
+    static final List<String> VARIANTS = List.of("nhwc", "w96", "fixed-output");
 
     @BeforeAll
     static void storeAndData() throws Exception {
@@ -76,6 +74,17 @@ class ImportEndToEndTest {
         var python = new ProcessBuilder("/usr/bin/python3", "models/tools/variants.py",
                 models.resolve(PRETRAINED).resolve("model.onnx").toString(), variants.toString()).inheritIO().start();
         assertThat(python.waitFor(120, TimeUnit.SECONDS) && python.exitValue() == 0).as("models/tools/variants.py").isTrue();
+
+        // the fixture with no pre-processing flags: probed and calibrated
+        assertThat(importJob("--model", fixture.toString(), "--name", FIXTURE, "--loss", "arcface",
+                "--probe-pairs", SharedData.lfwPairs().toString(), "--pairs", subset.toString(), "--calibrate"))
+                .as("importing " + FIXTURE).isZero();
+        // NHWC, 112×96 and a wrongly declared output batch, with their pre-processing given
+        for (String variant : VARIANTS) {
+            assertThat(importJob("--model", variants.resolve(variant + ".onnx").toString(), "--name", variant,
+                    "--color", "BGR", "--mean", "127.5", "--std", "128", "--pairs", subset.toString(), "--calibrate"))
+                    .as("importing " + variant).isZero();
+        }
     }
 
     @AfterAll
@@ -112,12 +121,7 @@ class ImportEndToEndTest {
     }
 
     @Test
-    @Order(1)
     void theFixtureIsImportedWithNoPreprocessingFlagsProbedAndCalibrated() throws Exception {
-        Path fixture = SharedData.shared().resolve("models/third-party/" + FIXTURE + "/MobileFaceNet.onnx");
-        assertThat(importJob("--model", fixture.toString(), "--name", FIXTURE, "--loss", "arcface",
-                "--probe-pairs", SharedData.lfwPairs().toString(), "--pairs", subset.toString(), "--calibrate")).isZero();
-
         JsonNode m = manifest(FIXTURE);
         JsonNode input = m.get("input");
         assertThat(input.get("name").asString()).isEqualTo("input0");
@@ -137,7 +141,6 @@ class ImportEndToEndTest {
 
     /** The pretrained embedder imported blind: the probe finds BGR and (x − 127.5) / 128 or / 127.5. */
     @Test
-    @Order(2)
     void theProbeFindsThePretrainedEmbeddersDeclaredPreprocessingWithItHidden() throws Exception {
         Path file = store.resolve(PRETRAINED).resolve("model.onnx");
         assertThat(importJob("--model", file.toString(), "--name", "blind", "--probe-pairs",
@@ -151,13 +154,11 @@ class ImportEndToEndTest {
 
     /** NHWC, 112×96 and a wrongly declared output batch, imported with their pre-processing given. */
     @Test
-    @Order(3)
     void otherInputContractsImport() throws Exception {
-        for (String variant : List.of("nhwc", "w96", "fixed-output")) {
-            assertThat(importJob("--model", variants.resolve(variant + ".onnx").toString(), "--name", variant,
-                    "--color", "BGR", "--mean", "127.5", "--std", "128", "--pairs", subset.toString(), "--calibrate"))
-                    .as(variant).isZero();
+        for (String variant : VARIANTS) {
+            assertThat(manifest(variant).get("thresholds").get("1e-3").get("cosine").asDouble()).as(variant).isBetween(0.1, 0.9);
         }
+        assertThat(store).as("no import's hidden folder left").isDirectoryNotContaining("glob:**/.import-*");
         assertThat(manifest("nhwc").get("input").get("layout").asString()).isEqualTo("NHWC");
         assertThat(manifest("w96").get("input").get("shape").toString()).isEqualTo("[-1,3,112,96]");
         assertThat(manifest("w96").get("metrics").get("fold1").get("acc10").asDouble()).isGreaterThan(0.95);
@@ -165,7 +166,6 @@ class ImportEndToEndTest {
 
     /** A separate faceoff serves every imported model, in an A/B experiment too, with no per-batch warning. */
     @Test
-    @Order(4)
     void importedModelsServeThroughVerifyAndAnExperiment() throws Exception {
         int port = RealProcess.freePort();
         Path run = work.resolve("run");

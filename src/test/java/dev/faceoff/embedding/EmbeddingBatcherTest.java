@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.faceoff.SharedData;
 import dev.faceoff.alignment.AlignedFace;
 import dev.faceoff.model.LoadedModel;
-import dev.faceoff.model.ModelRepository;
+import dev.faceoff.model.ModelLoader;
 import dev.faceoff.model.ModelRunner;
 import dev.faceoff.model.OnnxRuntime;
 import dev.faceoff.model.RuntimeProperties;
@@ -35,7 +35,7 @@ class EmbeddingBatcherTest {
     static void load() {
         var folder = SharedData.require(SharedData.models().resolve("contrastive-mfn64-aug"), "the trained contrastive-mfn64-aug model");
         runtime = new OnnxRuntime(new RuntimeProperties(Provider.CPU, 0, 0, 1, false, true));
-        model = ModelRepository.load(folder, ModelRepository.readManifest(folder.resolve("model.json")), runtime);
+        model = new ModelLoader(runtime).load(folder);
     }
 
     @AfterAll

@@ -14,7 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.faceoff.SharedData;
 import dev.faceoff.alignment.AlignedFace;
 import dev.faceoff.model.LoadedModel;
-import dev.faceoff.model.ModelRepository;
+import dev.faceoff.model.ModelLoader;
 import dev.faceoff.model.ModelRunner;
 import dev.faceoff.model.OnnxRuntime;
 import dev.faceoff.model.RuntimeProperties;
@@ -47,9 +47,9 @@ class ServedFlipTest {
         ObjectNode card = (ObjectNode) json.readTree(Files.readString(source.resolve("model.json")));
         card.put("testTimeFlip", flip);
         Files.writeString(folder.resolve("model.json"), json.writeValueAsString(card));
-        var manifest = ModelRepository.readManifest(folder.resolve("model.json"));
+        var manifest = ModelLoader.readManifest(folder.resolve("model.json"));
         assertThat(manifest.testTimeFlip()).isEqualTo(flip);
-        return ModelRepository.load(folder, manifest, runtime);
+        return new ModelLoader(runtime).load(folder, manifest);
     }
 
     /** A bright left half and a dark right half: its mirror image is a different picture. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.faceoff.model.ModelRepository;
+import dev.faceoff.model.ModelLoader;
 
 class ManifestCalibrationTest {
 
@@ -55,7 +55,7 @@ class ManifestCalibrationTest {
         assertThat(root.at("/metrics/lfw/roc/tar/0").asDouble()).isEqualTo(0.9312);
         assertThat(root.at("/metrics/lfw/roc/tar").size()).isEqualTo(3);
         // and the service reads it back
-        assertThat(ModelRepository.readManifest(manifest).thresholdsByFar()).containsKeys(1e-2, 1e-3, 1e-4);
+        assertThat(ModelLoader.readManifest(manifest).thresholdsByFar()).containsKeys(1e-2, 1e-3, 1e-4);
     }
 
     @Test

@@ -65,15 +65,6 @@ class PairListTest {
     }
 
     @Test
-    void jobArgumentsAcceptSpaceAndEqualsForms() {
-        JobArgs args = JobArgs.parse(new String[]{"evaluate", "--pairs", "p.txt", "--flip", "--models=a,b"});
-        assertThat(args.require("pairs")).isEqualTo("p.txt");
-        assertThat(args.flag("flip")).isTrue();
-        assertThat(args.list("models")).containsExactly("a", "b");
-        assertThatThrownBy(() -> args.allow("pairs")).hasMessageContaining("unknown option --flip");
-    }
-
-    @Test
     void recordLogSurvivesATruncatedTail(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("cache.bin");
         try (RecordLog log = RecordLog.open(file)) {

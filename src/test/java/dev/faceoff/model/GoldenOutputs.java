@@ -38,7 +38,7 @@ final class GoldenOutputs {
         JsonNode golden = JsonMapper.builder().build().readTree(Files.readString(folder.resolve("golden.json")));
         assertThat(golden.get("generator").asString()).isEqualTo("sin(0.37*(k+1) + 0.11*h*(c+1) + 0.05*w)");
         double tolerance = golden.get("tolerance").asDouble();
-        LoadedModel model = ModelRepository.load(folder, ModelRepository.readManifest(folder.resolve("model.json")), runtime);
+        LoadedModel model = new ModelLoader(runtime).load(folder);
         try {
             var input = model.manifest().input();
             int size = input.height();

@@ -28,7 +28,7 @@ class ManifestTest {
     @Test
     void parsesTheContractAndOrdersThresholdsByFar(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("model.json"), JSON);
-        ModelManifest m = ModelRepository.readManifest(dir.resolve("model.json"));
+        ModelManifest m = ModelLoader.readManifest(dir.resolve("model.json"));
         assertThat(m.name()).isEqualTo("arcface-mfn64");
         assertThat(m.task()).isEqualTo(ModelManifest.Task.EMBEDDING);
         assertThat(m.lossParams()).containsEntry("m", 0.5);
@@ -42,20 +42,20 @@ class ManifestTest {
     @Test
     void aManifestWithoutLossSaysUnknown(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("model.json"), JSON.replace("\"loss\": \"arcface\",", ""));
-        assertThat(ModelRepository.readManifest(dir.resolve("model.json")).loss()).isEqualTo("unknown");
+        assertThat(ModelLoader.readManifest(dir.resolve("model.json")).loss()).isEqualTo("unknown");
     }
 
     @Test
     void unreadableJsonNamesTheFile(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("model.json"), "{not json");
-        assertThatThrownBy(() -> ModelRepository.readManifest(dir.resolve("model.json")))
+        assertThatThrownBy(() -> ModelLoader.readManifest(dir.resolve("model.json")))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("model.json");
     }
 
     @Test
     void validatorAcceptsAMatchingSessionAndListsEveryMismatch(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("model.json"), JSON);
-        ModelManifest m = ModelRepository.readManifest(dir.resolve("model.json"));
+        ModelManifest m = ModelLoader.readManifest(dir.resolve("model.json"));
         Map<String, long[]> inputs = Map.of("input", new long[]{-1, 3, 112, 112});
         Map<String, long[]> outputs = Map.of("embedding", new long[]{-1, 128});
         assertThat(ManifestValidator.problems(m, inputs, outputs)).isEmpty();
@@ -68,7 +68,7 @@ class ManifestTest {
         assertThat(ManifestValidator.problems(m, Map.of("input", new long[]{1, 3, 112, 112}), outputs))
                 .singleElement().asString().contains("shape [-1, 3, 112, 112]");
         Files.writeString(dir.resolve("model.json"), JSON.replace("arcface-112-5pt", "sphereface-112x96"));
-        assertThat(ManifestValidator.problems(ModelRepository.readManifest(dir.resolve("model.json")), inputs, outputs))
+        assertThat(ManifestValidator.problems(ModelLoader.readManifest(dir.resolve("model.json")), inputs, outputs))
                 .singleElement().asString().contains("alignment 'sphereface-112x96'");
     }
 
@@ -76,14 +76,14 @@ class ManifestTest {
     void anUnknownOrMistypedKeyStopsNamingTheFileAndTheKey(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("model.json");
         Files.writeString(file, JSON.replace("\"color\"", "\"colour\""));
-        assertThatThrownBy(() -> ModelRepository.readManifest(file)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> ModelLoader.readManifest(file)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("unknown key 'input.colour'");
         Files.writeString(file, JSON.replace("\"alignment\"", "\"aligment\""));
-        assertThatThrownBy(() -> ModelRepository.readManifest(file)).hasMessageContaining("unknown key 'aligment'");
+        assertThatThrownBy(() -> ModelLoader.readManifest(file)).hasMessageContaining("unknown key 'aligment'");
         Files.writeString(file, JSON.replace("\"dim\": 128", "\"dim\": 128, \"normalised\": true"));
-        assertThatThrownBy(() -> ModelRepository.readManifest(file)).hasMessageContaining("unknown key 'outputs[0].normalised'");
+        assertThatThrownBy(() -> ModelLoader.readManifest(file)).hasMessageContaining("unknown key 'outputs[0].normalised'");
         Files.writeString(file, JSON.replace("\"layout\": \"NCHW\"", "\"layout\": \"CHW\""));
-        assertThatThrownBy(() -> ModelRepository.readManifest(file)).hasMessageContaining("CHW");
+        assertThatThrownBy(() -> ModelLoader.readManifest(file)).hasMessageContaining("CHW");
     }
 
     /** Every model.json in the store reads strictly (a key the record lacks would stop start-up). */
@@ -92,7 +92,7 @@ class ManifestTest {
         try (var folders = Files.list(Path.of("models"))) {
             var manifests = folders.map(f -> f.resolve("model.json")).filter(Files::isRegularFile).toList();
             assertThat(manifests).hasSizeGreaterThan(10);
-            manifests.forEach(ModelRepository::readManifest);
+            manifests.forEach(ModelLoader::readManifest);
         }
     }
 
@@ -102,7 +102,7 @@ class ManifestTest {
                         "\"shape\": [1, 112, 96, 3], \"layout\": \"NHWC\"")
                 .replace("\"mean\": 127.5, \"std\": 128.0", "\"mean\": [123.675, 116.28, 103.53], \"std\": [58.395, 57.12, 57.375]");
         Files.writeString(dir.resolve("model.json"), imagenet);
-        ModelManifest m = ModelRepository.readManifest(dir.resolve("model.json"));
+        ModelManifest m = ModelLoader.readManifest(dir.resolve("model.json"));
         assertThat(m.input().layout()).isEqualTo(ModelManifest.Layout.NHWC);
         assertThat(m.input().channels()).isEqualTo(3);
         assertThat(m.input().height()).isEqualTo(112);
@@ -114,11 +114,11 @@ class ManifestTest {
         assertThat(ManifestValidator.problems(m, Map.of("input", new long[]{1, 112, 96, 3}), outputs)).isEmpty();
 
         Files.writeString(dir.resolve("model.json"), imagenet.replace("\"layout\": \"NHWC\"", "\"layout\": \"NCHW\""));
-        assertThat(ManifestValidator.problems(ModelRepository.readManifest(dir.resolve("model.json")),
+        assertThat(ManifestValidator.problems(ModelLoader.readManifest(dir.resolve("model.json")),
                 Map.of("input", new long[]{1, 112, 96, 3}), outputs)).singleElement().asString()
                 .contains("has 112 channel(s)").contains("NCHW or NHWC");
         Files.writeString(dir.resolve("model.json"), imagenet.replace("[58.395, 57.12, 57.375]", "[58.395, 57.12]"));
-        assertThat(ManifestValidator.problems(ModelRepository.readManifest(dir.resolve("model.json")),
+        assertThat(ManifestValidator.problems(ModelLoader.readManifest(dir.resolve("model.json")),
                 Map.of("input", new long[]{1, 112, 96, 3}), outputs)).singleElement().asString()
                 .contains("one per channel (3)");
     }

@@ -43,7 +43,7 @@ class ModelStoreTest {
     @Test
     void theRealStoreLoadsAndMatchesItsManifests() {
         var props = new ModelProperties(models, "detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin", List.of(), List.of());
-        var loaded = ModelRepository.loadAll(props, cpu());
+        var loaded = new ModelLoader(cpu()).loadStore(props);
         assertThat(loaded).containsKeys("detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin");
         assertThat(loaded.get("mobilefacenet-faceplugin").dynamicBatch()).isTrue();
         loaded.values().forEach(m -> assertThat(m.provider()).isEqualTo("cpu"));
@@ -56,7 +56,7 @@ class ModelStoreTest {
         assertThat(props.loads("contrastive-mfn64-aug")).isTrue();
         assertThat(props.loads("contrastive-mfn64-aug-int8")).isFalse();
         assertThat(props.loads("arcface-mfn64")).isFalse();
-        var loaded = ModelRepository.loadAll(props, cpu());
+        var loaded = new ModelLoader(cpu()).loadStore(props);
         // detectors and landmark models are not filtered: the pipeline needs them
         assertThat(loaded).containsKeys("detector-rfb320", "landmarks-68", "mobilefacenet-faceplugin",
                 "contrastive-mfn64", "contrastive-mfn64-aug").doesNotContainKeys("contrastive-mfn64-aug-int8",
@@ -64,11 +64,34 @@ class ModelStoreTest {
     }
 
     @Test
+    void eachStoreFolderNotLoadedIsLoggedWithWhy(@TempDir Path dir, CapturedOutput output) throws Exception {
+        copy(dir, "detector-yunet");
+        copy(dir, "landmarks-68");
+        copy(dir, "mobilefacenet-faceplugin");
+        Path copy = copy(dir, "arcface-mfn64");
+        Files.createDirectories(dir.resolve("leftover"));
+        Files.writeString(dir.resolve("leftover").resolve("model.onnx"), "a file once copied here");
+        Files.createDirectories(dir.resolve(ModelLoader.STAGING_PREFIX + "byo-1234"));
+        Files.createDirectories(dir.resolve("tools"));
+        var props = new ModelProperties(dir, "detector-yunet", "landmarks-68", "mobilefacenet-faceplugin", List.of(),
+                List.of("arcface-*"));
+        var loaded = new ModelLoader(cpu()).loadStore(props);
+        assertThat(loaded).containsOnlyKeys("detector-yunet", "landmarks-68", "mobilefacenet-faceplugin");
+        loaded.values().forEach(m -> ModelLoader.closeQuietly(m.session()));
+        assertThat(output.getOut())
+                .contains("model store: " + dir.resolve("leftover") + " not loaded: it holds an .onnx file but no model.json")
+                .contains("model store: " + dir.resolve(ModelLoader.STAGING_PREFIX + "byo-1234")
+                        + " not loaded: an import that did not finish")
+                .contains("model store: " + dir.resolve("tools") + " not loaded: no model.json")
+                .contains("model store: " + copy + " not loaded: embedding model 'arcface-mfn64' is left out");
+    }
+
+    @Test
     void aMissingFileIsNamed(@TempDir Path dir) throws Exception {
         Path folder = copy(dir, "landmarks-68");
         Files.delete(folder.resolve("model.onnx"));
-        var manifest = ModelRepository.readManifest(folder.resolve("model.json"));
-        assertThatThrownBy(() -> ModelRepository.load(folder, manifest, cpu()))
+        var manifest = ModelLoader.readManifest(folder.resolve("model.json"));
+        assertThatThrownBy(() -> new ModelLoader(cpu()).load(folder, manifest))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining(folder.resolve("model.onnx").toString())
                 .hasMessageContaining("missing");
     }
@@ -78,8 +101,8 @@ class ModelStoreTest {
         Path folder = copy(dir, "landmarks-68");
         byte[] bytes = Files.readAllBytes(folder.resolve("model.onnx"));
         Files.write(folder.resolve("model.onnx"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        var manifest = ModelRepository.readManifest(folder.resolve("model.json"));
-        assertThatThrownBy(() -> ModelRepository.load(folder, manifest, cpu()))
+        var manifest = ModelLoader.readManifest(folder.resolve("model.json"));
+        assertThatThrownBy(() -> new ModelLoader(cpu()).load(folder, manifest))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("sha256").hasMessageContaining("corrupt");
     }
 
@@ -92,8 +115,8 @@ class ModelStoreTest {
         ((tools.jackson.databind.node.ObjectNode) root.get("outputs").get(0)).put("dim", 128);
         ((tools.jackson.databind.node.ObjectNode) root.get("input")).put("name", "data");
         Files.writeString(json, mapper.writeValueAsString(root));
-        var manifest = ModelRepository.readManifest(json);
-        assertThatThrownBy(() -> ModelRepository.load(folder, manifest, cpu()))
+        var manifest = ModelLoader.readManifest(json);
+        assertThatThrownBy(() -> new ModelLoader(cpu()).load(folder, manifest))
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining(json.toString())
                 .hasMessageContaining("input 'data' not in model")

@@ -50,7 +50,7 @@ class TrainingSmokeTest {
         var runtime = new OnnxRuntime(new RuntimeProperties(Provider.CPU, 0, 0, 1, false, true));
         for (Path export : exports) {
             GoldenOutputs.check(export, runtime);
-            LoadedModel model = ModelRepository.load(export, ModelRepository.readManifest(export.resolve("model.json")), runtime);
+            LoadedModel model = new ModelLoader(runtime).load(export);
             try {
                 assertThat(model.dynamicBatch()).isTrue();
                 assertThat(model.manifest().loss()).isEqualTo(export.getFileName().toString().replace("-mfn64", ""));

@@ -1,14 +1,18 @@
-package dev.faceoff.evaluation;
+package dev.faceoff.modelimport;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
-import dev.faceoff.embedding.EmbeddingModel;
+import org.springframework.stereotype.Component;
+
 import dev.faceoff.embedding.Vectors;
+import dev.faceoff.evaluation.FacePreparation;
+import dev.faceoff.evaluation.PairList;
+import dev.faceoff.evaluation.VerificationMetrics;
 import dev.faceoff.model.LoadedModel;
 import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelManifest.Color;
@@ -18,6 +22,7 @@ import dev.faceoff.model.ModelManifest.Color;
  * pre-processing (RGB or BGR × four normalisations) and measures how well each separates same from different
  * people. A wrong guess does not fail, it quietly costs accuracy; here it shows as a lower d′.
  */
+@Component
 final class PreprocessingProbe {
 
     /**
@@ -27,7 +32,13 @@ final class PreprocessingProbe {
      */
     static final double CLEARLY_WORSE_SHARE = 0.9;
 
-    private PreprocessingProbe() {
+    /** Folds the pairs are spread over for the accuracy when their list has one fold only. */
+    static final int FOLDS = 10;
+
+    private final FacePreparation preparation;
+
+    PreprocessingProbe(FacePreparation preparation) {
+        this.preparation = preparation;
     }
 
     /**
@@ -99,31 +110,20 @@ final class PreprocessingProbe {
     }
 
     /**
-     * Embeds every found face under each candidate and scores the pairs.
+     * Embeds the faces of {@code count} pairs of the list (spread over it: {@link #sample}) under each candidate and
+     * scores the pairs; the faces come from the evaluation cache, as {@code evaluate} finds them.
      *
      * @param draft the model with its session; its manifest's input is replaced by each candidate's in turn
      */
-    static List<Result> run(EmbeddingModel embedder, LoadedModel draft, List<PairList.Pair> pairs,
-                            Map<String, FaceRecord> faces, int threads, java.io.PrintStream out) {
+    List<Result> run(LoadedModel draft, PairList list, int count, int threads, PrintStream out) {
+        var pairs = sample(list, count);
+        var chosen = new PairList(list.name(), list.root(), pairs, list.folds());
+        out.printf("import: probing pre-processing on %d pairs of %s (%d images), %d candidates%n", pairs.size(),
+                list.name(), chosen.images().size(), candidates().size());
+        var faces = preparation.faces(chosen, threads, out);
         var results = new ArrayList<Result>();
-        var found = faces.entrySet().stream().filter(e -> e.getValue().found()).map(Map.Entry::getKey).sorted().toList();
-        var batches = new ArrayList<List<String>>();
-        for (int i = 0; i < found.size(); i += 16) {
-            batches.add(found.subList(i, Math.min(found.size(), i + 16)));
-        }
         for (Candidate candidate : candidates()) {
-            LoadedModel model = with(draft, candidate);
-            var embeddings = new ConcurrentHashMap<String, float[]>();
-            try (var progress = new Progress("probe " + candidate.label(), found.size(), 0, out)) {
-                Parallel.forEach(batches, threads, batch -> {
-                    List<float[]> vectors = embedder.embed(model, batch.stream().map(i -> faces.get(i).face().aligned()).toList(),
-                            false);
-                    for (int i = 0; i < batch.size(); i++) {
-                        embeddings.put(batch.get(i), vectors.get(i));
-                        progress.step();
-                    }
-                });
-            }
+            var embeddings = preparation.embed(with(draft, candidate), faces, "probe " + candidate.label(), threads, out);
             results.add(score(candidate, pairs, embeddings));
         }
         return results;
@@ -131,31 +131,29 @@ final class PreprocessingProbe {
 
     /** A pair whose face was not found in either image is left out (the same pairs for every candidate). */
     static Result score(Candidate candidate, List<PairList.Pair> pairs, Map<String, float[]> embeddings) {
-        var scores = new ArrayList<Double>();
-        var same = new ArrayList<Boolean>();
-        var folds = new ArrayList<Integer>();
-        for (PairList.Pair p : pairs) {
-            float[] a = embeddings.get(p.image1());
-            float[] b = embeddings.get(p.image2());
-            if (a != null && b != null) {
-                scores.add(Vectors.cosine(a, b));
-                same.add(p.same());
-                folds.add(p.fold());
-            }
+        var scored = pairs.stream().filter(p -> embeddings.containsKey(p.image1()) && embeddings.containsKey(p.image2()))
+                .toList();
+        boolean oneFold = scored.stream().mapToInt(PairList.Pair::fold).distinct().count() < 2;
+        double[] scores = new double[scored.size()];
+        boolean[] same = new boolean[scored.size()];
+        int[] fold = new int[scored.size()];
+        var sameScores = new ArrayList<Double>();
+        var differentScores = new ArrayList<Double>();
+        for (int i = 0; i < scores.length; i++) {
+            PairList.Pair p = scored.get(i);
+            scores[i] = Vectors.cosine(embeddings.get(p.image1()), embeddings.get(p.image2()));
+            same[i] = p.same();
+            fold[i] = oneFold ? i % FOLDS : p.fold();
+            (p.same() ? sameScores : differentScores).add(scores[i]);
         }
-        double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
-        boolean[] labels = new boolean[s.length];
-        int[] fold = new int[s.length];
-        for (int i = 0; i < s.length; i++) {
-            labels[i] = same.get(i);
-            fold[i] = folds.get(i);
-        }
-        int foldCount = folds.stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
-        double accuracy = foldCount > 1 ? VerificationMetrics.kFoldAccuracy(s, labels, fold, foldCount).mean()
-                : accuracyAt(s, labels, VerificationMetrics.bestThreshold(s, labels));
-        var separation = VerificationMetrics.separation(ModelScores.scoresWhere(s, labels, true),
-                ModelScores.scoresWhere(s, labels, false));
+        int folds = java.util.Arrays.stream(fold).max().orElse(0) + 1;
+        double accuracy = scores.length == 0 ? 0 : VerificationMetrics.kFoldAccuracy(scores, same, fold, folds).mean();
+        var separation = VerificationMetrics.separation(array(sameScores), array(differentScores));
         return new Result(candidate, separation.dPrime(), accuracy, separation.sameMean(), separation.differentMean());
+    }
+
+    private static double[] array(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /**
@@ -190,13 +188,5 @@ final class PreprocessingProbe {
         var input = new ModelManifest.Input(in.name(), in.shape(), in.layout(), c.color(), c.mean(), c.std());
         return new LoadedModel(m.with(m.name() + " [" + c.label() + "]", input, m.notes()), draft.session(),
                 draft.provider(), draft.directory());
-    }
-
-    private static double accuracyAt(double[] scores, boolean[] same, double threshold) {
-        int correct = 0;
-        for (int i = 0; i < scores.length; i++) {
-            correct += (scores[i] >= threshold) == same[i] ? 1 : 0;
-        }
-        return scores.length == 0 ? 0 : (double) correct / scores.length;
     }
 }

@@ -1,4 +1,4 @@
-package dev.faceoff.evaluation;
+package dev.faceoff.jobs;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code --key value}, {@code --key=value} and {@code --flag} arguments of a command-line job. */
-record JobArgs(String job, Map<String, String> values) {
+/** {@code --key value}, {@code --key=value} and {@code --flag} arguments of a command-line job; {@code job} is its name. */
+public record JobArgs(String job, Map<String, String> values) {
 
-    static JobArgs parse(String[] args) {
+    public static JobArgs parse(String[] args) {
         var values = new LinkedHashMap<String, String>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
@@ -30,11 +30,11 @@ record JobArgs(String job, Map<String, String> values) {
         return new JobArgs(args.length == 0 ? "" : args[0], values);
     }
 
-    String get(String key, String fallback) {
+    public String get(String key, String fallback) {
         return values.getOrDefault(key, fallback);
     }
 
-    String require(String key) {
+    public String require(String key) {
         String v = values.get(key);
         if (v == null || v.equals("true")) {
             throw new IllegalArgumentException("--" + key + " is required");
@@ -42,25 +42,25 @@ record JobArgs(String job, Map<String, String> values) {
         return v;
     }
 
-    Path path(String key, Path fallback) {
+    public Path path(String key, Path fallback) {
         String v = values.get(key);
         return v == null ? fallback : Path.of(v);
     }
 
-    boolean flag(String key) {
+    public boolean flag(String key) {
         return Boolean.parseBoolean(values.getOrDefault(key, "false"));
     }
 
-    int integer(String key, int fallback) {
+    public int integer(String key, int fallback) {
         return values.containsKey(key) ? Integer.parseInt(values.get(key)) : fallback;
     }
 
-    List<String> list(String key) {
+    public List<String> list(String key) {
         String v = values.get(key);
         return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    void allow(String... keys) {
+    public void allow(String... keys) {
         var allowed = List.of(keys);
         for (String k : values.keySet()) {
             // configuration keys (--faceoff.models.detector=…) are Spring's: they shape the pipeline the job runs

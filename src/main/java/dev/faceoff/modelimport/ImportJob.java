@@ -1,45 +1,43 @@
-package dev.faceoff.evaluation;
+package dev.faceoff.modelimport;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.faceoff.detection.DetectionProperties;
-import dev.faceoff.embedding.EmbeddingModel;
-import dev.faceoff.face.FacePipeline;
+import dev.faceoff.evaluation.EvaluateJob;
+import dev.faceoff.evaluation.PairList;
+import dev.faceoff.jobs.Job;
+import dev.faceoff.jobs.JobArgs;
 import dev.faceoff.model.LoadedModel;
-import dev.faceoff.model.ModelLoadException;
+import dev.faceoff.model.ModelLoader;
 import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelManifest.Color;
 import dev.faceoff.model.ModelManifest.Layout;
 import dev.faceoff.model.ModelProperties;
 import dev.faceoff.model.ModelRepository;
-import dev.faceoff.model.OnnxRuntime;
+import dev.faceoff.model.Signature;
 
 /**
  * {@code import}: takes a third-party ONNX face embedder into the model store. Reads its inputs and outputs,
- * copies it to {@code models/NAME/model.onnx}, probes its pre-processing where it is not given
- * ({@link PreprocessingProbe}), writes {@code model.json} (provenance and licence marked to fill in), checks the
- * folder loads as the service would load it, and with {@code --calibrate} calibrates it as
- * {@code evaluate --calibrate} does.
+ * probes its pre-processing where it is not given ({@link PreprocessingProbe}), writes {@code model.json}
+ * (provenance and licence marked to fill in), checks the folder loads as the service would load it, and with
+ * {@code --calibrate} calibrates it as {@code evaluate --calibrate} does. All of it in a hidden folder beside
+ * {@code models/NAME} ({@link StagedFolder}), moved into place only when it is complete: a failed import leaves
+ * the store as it was.
  */
-@Component
-final class ImportJob {
+@Component("import")
+final class ImportJob implements Job {
 
     static final String USAGE = """
             usage: java -jar target/faceoff.jar import --model FILE.onnx --name NAME [options]
@@ -71,25 +69,27 @@ final class ImportJob {
             .build();
 
     private final ModelProperties store;
-    private final OnnxRuntime runtime;
-    private final FacePipeline pipeline;
-    private final EmbeddingModel embedder;
-    private final DetectionProperties detection;
+    private final ModelLoader loader;
     private final ModelRepository models;
+    private final PreprocessingProbe probe;
     private final EvaluateJob evaluate;
 
-    ImportJob(ModelProperties store, OnnxRuntime runtime, FacePipeline pipeline, EmbeddingModel embedder,
-              DetectionProperties detection, ModelRepository models, EvaluateJob evaluate) {
+    ImportJob(ModelProperties store, ModelLoader loader, ModelRepository models, PreprocessingProbe probe,
+              EvaluateJob evaluate) {
         this.store = store;
-        this.runtime = runtime;
-        this.pipeline = pipeline;
-        this.embedder = embedder;
-        this.detection = detection;
+        this.loader = loader;
         this.models = models;
+        this.probe = probe;
         this.evaluate = evaluate;
     }
 
-    int run(JobArgs args, PrintStream out) throws IOException {
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
+    public int run(JobArgs args, PrintStream out) throws IOException {
         args.allow("model", "name", "loss", "color", "mean", "std", "layout", "output", "probe", "probe-pairs",
                 "probe-count", "pairs", "calibrate", "force", "threads");
         Path source = Path.of(args.require("model"));
@@ -100,93 +100,94 @@ final class ImportJob {
         if (!Files.isRegularFile(source)) {
             throw new IllegalArgumentException("--model " + source + " is not a file");
         }
-        Color color = args.values().containsKey("color") ? parseColor(args.require("color")) : null;
-        List<Double> mean = numbers(args, "mean");
-        List<Double> std = numbers(args, "std");
-        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
-        Path folder = store.dir().resolve(name);
+        Path folder = store.dir().resolve(name).toAbsolutePath();
         if (Files.exists(folder) && !args.flag("force")) {
             throw new IllegalArgumentException(folder + " exists; choose another --name or add --force to replace it");
         }
-        if (models.all().stream().anyMatch(m -> m.name().equals(name) && !m.directory().equals(folder.toAbsolutePath()))) {
+        if (models.all().stream().anyMatch(m -> m.name().equals(name) && !m.directory().equals(folder))) {
             throw new IllegalArgumentException("a model named '" + name + "' is already in the store");
         }
-
-        Files.createDirectories(folder);
-        Path file = folder.resolve("model.onnx");
-        Files.copy(source, file, StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(folder.resolve("model.json"));
-        String sha256 = ModelRepository.sha256(file);
-        out.printf("import: %s -> %s (sha256 %s)%n", source, file, sha256);
-
-        OrtSession session = ModelRepository.openForImport(file, runtime);
-        Path probeList = probeList(args);
-        int probePairs = args.integer("probe-count", PROBE_PAIRS);
-        ModelManifest draft;
-        PreprocessingProbe.Outcome probe = null;
-        try {
-            var signature = ModelRepository.Signature.of(session);
-            draft = draft(name, args, sha256, signature, out);
-            boolean probing = args.flag("probe") || color == null || mean == null || std == null;
-            if (probing) {
-                var results = probe(probeList, probePairs, new LoadedModel(draft, session, "cpu", folder.toAbsolutePath()),
-                        threads, out);
-                probe = PreprocessingProbe.decide(results, color, mean, std);
-                for (var r : probe.results()) {
-                    out.printf(Locale.ROOT, "import: probe %-24s d' %5.2f  accuracy %6.2f%%%s%n", r.candidate().label(),
-                            r.dPrime(), 100 * r.accuracy(), r == probe.chosen() ? "  <- chosen" : "");
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
+        ModelManifest manifest;
+        try (var staged = StagedFolder.beside(folder)) {
+            manifest = write(source, staged.path(), name, args, threads, out);
+            LoadedModel loaded = loader.load(staged.path());
+            try {
+                if (args.flag("calibrate")) {
+                    evaluate.calibrate(loaded, PairList.read(pairs(args), null), threads, Path.of("target", "import", name), out);
                 }
-                if (probe.warning() != null) {
-                    out.println("import: WARNING: " + probe.warning());
-                }
-                if (probe.chosen() != null) {
-                    var c = probe.chosen().candidate();
-                    color = c.color();
-                    mean = mean != null ? mean : c.mean();
-                    std = std != null ? std : c.std();
-                }
+            } finally {
+                ModelLoader.closeQuietly(loaded.session());
             }
-            if (color == null || mean == null || std == null) {
-                throw new IllegalArgumentException("give --color, --mean and --std, or let the probe find them");
-            }
-        } catch (OrtException e) {
-            throw new ModelLoadException(file + ": cannot read its inputs and outputs: " + e.getMessage(), e);
-        } finally {
-            closeQuietly(session);
+            staged.place();
         }
-
-        var in = draft.input();
-        ModelManifest manifest = draft.with(name, new ModelManifest.Input(in.name(), in.shape(), in.layout(), color, mean, std),
-                probe == null ? draft.notes() : notes(probe, probePairs, probeList));
-        Files.writeString(folder.resolve("model.json"), JSON.writeValueAsString(manifest) + "\n");
-        if (probe != null) {
-            Files.writeString(folder.resolve("probe.md"), report(name, probe, source));
-        }
-        LoadedModel loaded = ModelRepository.load(folder.toAbsolutePath(), ModelRepository.readManifest(folder.resolve("model.json")), runtime);
+        var in = manifest.input();
         out.printf(Locale.ROOT, "import: wrote %s: input %s %s %s, %s, mean %s, std %s; output %s (%d-d)%s%n",
-                folder.resolve("model.json"), in.name(), in.shape(), in.layout(), color, mean, std,
-                manifest.output().name(), manifest.output().dim(),
-                loaded.dynamicBatch() ? "" : "; a fixed batch of 1: faces run one by one");
-        try {
-            if (args.flag("calibrate")) {
-                var evaluateArgs = new LinkedHashMap<String, String>();
-                evaluateArgs.put("pairs", args.get("pairs", defaultPairs().toString()));
-                evaluateArgs.put("calibrate", "true");
-                evaluateArgs.put("threads", Integer.toString(threads));
-                evaluateArgs.put("out", Path.of("target", "import", name).toString());
-                evaluate.run(new JobArgs("evaluate", evaluateArgs), out, List.of(loaded));
-            }
-        } finally {
-            closeQuietly(loaded.session());
-        }
+                folder, in.name(), in.shape(), in.layout(), in.color(), in.mean(), in.std(), manifest.output().name(),
+                manifest.output().dim(), in.shape().get(0) < 0 ? "" : "; a fixed batch of 1: faces run one by one");
         out.println("import: done. Fill in the provenance (source, licence, url) in " + folder.resolve("model.json")
                 + (args.flag("calibrate") ? "" : ", then calibrate: java -jar target/faceoff.jar evaluate --pairs PAIRS --models "
                 + name + " --calibrate"));
         return 0;
     }
 
+    /**
+     * Opens the model, probes its pre-processing where the arguments do not give it, and writes it into
+     * {@code folder} with its model.json (and probe.md); gives the manifest written.
+     */
+    private ModelManifest write(Path source, Path folder, String name, JobArgs args, int threads, PrintStream out)
+            throws IOException {
+        Color color = args.values().containsKey("color") ? parseColor(args.require("color")) : null;
+        List<Double> mean = numbers(args, "mean");
+        List<Double> std = numbers(args, "std");
+        Path probeList = Path.of(args.get("probe-pairs", pairs(args).toString()));
+        int probePairs = args.integer("probe-count", PROBE_PAIRS);
+        PreprocessingProbe.Outcome outcome = null;
+        ModelManifest draft;
+        try (var opened = loader.open(source, name)) {
+            String sha256 = ModelLoader.sha256(source);
+            out.printf("import: %s (sha256 %s)%n", source, sha256);
+            draft = draft(name, args, sha256, opened.signature(), out);
+            if (args.flag("probe") || color == null || mean == null || std == null) {
+                var results = probe.run(new LoadedModel(draft, opened.session(), opened.provider(), folder),
+                        PairList.read(probeList, null), probePairs, threads, out);
+                outcome = PreprocessingProbe.decide(results, color, mean, std);
+                for (var r : outcome.results()) {
+                    out.printf(Locale.ROOT, "import: probe %-24s d' %5.2f  accuracy %6.2f%%%s%n", r.candidate().label(),
+                            r.dPrime(), 100 * r.accuracy(), r == outcome.chosen() ? "  <- chosen" : "");
+                }
+                if (outcome.warning() != null) {
+                    out.println("import: WARNING: " + outcome.warning());
+                }
+                if (outcome.chosen() != null) {
+                    var c = outcome.chosen().candidate();
+                    color = c.color();
+                    mean = mean != null ? mean : c.mean();
+                    std = std != null ? std : c.std();
+                }
+            }
+        }
+        if (color == null || mean == null || std == null) {
+            throw new IllegalArgumentException("give --color, --mean and --std, or let the probe find them");
+        }
+        var in = draft.input();
+        ModelManifest manifest = draft.with(name, new ModelManifest.Input(in.name(), in.shape(), in.layout(), color, mean, std),
+                outcome == null ? draft.notes() : notes(outcome, probePairs, probeList));
+        Files.copy(source, folder.resolve(manifest.file()));
+        Files.writeString(folder.resolve("model.json"), JSON.writeValueAsString(manifest) + "\n");
+        if (outcome != null) {
+            Files.writeString(folder.resolve("probe.md"), report(name, outcome, source));
+        }
+        return manifest;
+    }
+
+    /** The pair list to calibrate on (and, unless --probe-pairs says otherwise, to probe on). */
+    private static Path pairs(JobArgs args) {
+        return Path.of(args.get("pairs", defaultPairs().toString()));
+    }
+
     /** The manifest the file itself tells: names, shapes, layout, embedding output; pre-processing still to find. */
-    static ModelManifest draft(String name, JobArgs args, String sha256, ModelRepository.Signature signature,
+    static ModelManifest draft(String name, JobArgs args, String sha256, Signature signature,
                                PrintStream out) {
         if (signature.inputs().size() != 1) {
             throw new IllegalArgumentException("the model has inputs " + signature.inputs().keySet()
@@ -235,7 +236,7 @@ final class ImportJob {
     }
 
     /** The one output shaped [N, D]; with several, the caller names it. */
-    static String embeddingOutput(ModelRepository.Signature signature) {
+    static String embeddingOutput(Signature signature) {
         var candidates = signature.outputs().entrySet().stream().filter(e -> e.getValue().length == 2 && e.getValue()[1] > 1)
                 .map(Map.Entry::getKey).toList();
         if (candidates.size() == 1) {
@@ -243,23 +244,6 @@ final class ImportJob {
         }
         throw new IllegalArgumentException("cannot tell the embedding among the outputs " + describe(signature.outputs())
                 + "; give --output NAME");
-    }
-
-    private static Path probeList(JobArgs args) {
-        return Path.of(args.get("probe-pairs", args.get("pairs", defaultPairs().toString())));
-    }
-
-    private List<PreprocessingProbe.Result> probe(Path pairsFile, int count, LoadedModel draft, int threads, PrintStream out)
-            throws IOException {
-        PairList list = EvaluateJob.load(pairsFile, new JobArgs("evaluate", Map.of()));
-        var pairs = PreprocessingProbe.sample(list, count);
-        var images = new PairList(list.name(), list.root(), pairs, list.folds()).images();
-        out.printf("import: probing pre-processing on %d pairs of %s (%d images), %d candidates%n", pairs.size(),
-                pairsFile, images.size(), PreprocessingProbe.candidates().size());
-        var selection = detection.select();
-        Map<String, FaceRecord> faces = FacePreparation.faces(pipeline, selection, list.root(), images,
-                FacePreparation.EVALUATION_CACHE, FacePreparation.pipelineKey(models, detection, selection), threads, out);
-        return PreprocessingProbe.run(embedder, draft, pairs, faces, threads, out);
     }
 
     static String notes(PreprocessingProbe.Outcome probe, int pairs, Path list) {
@@ -331,13 +315,5 @@ final class ImportJob {
         var parts = new ArrayList<String>();
         shapes.forEach((k, v) -> parts.add(k + " " + Arrays.toString(v)));
         return parts.toString();
-    }
-
-    private static void closeQuietly(OrtSession session) {
-        try {
-            session.close();
-        } catch (OrtException ignored) {
-            // closing at the end of a command-line job: nothing to recover
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.faceoff.evaluation;
+package dev.faceoff.modelimport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.faceoff.model.ModelManifest.Color;
 import dev.faceoff.model.ModelManifest.Layout;
-import dev.faceoff.model.ModelRepository.Signature;
+import dev.faceoff.evaluation.PairList;
+import dev.faceoff.model.Signature;
 
 /** The rules of {@code import} and its probe that need no model: layout, output choice, candidates, the verdict. */
 class ImportRulesTest {
