@@ -47,6 +47,19 @@ public record GalleryProperties(
     public record Postgres(String url, String user, String password,
                            @Min(1) @Max(1000) @DefaultValue("200") int efSearch,
                            @Min(1) @DefaultValue("4") int poolSize) {
+
+        /** Never the password. */
+        @Override
+        public String toString() {
+            return "Postgres[url=" + url + ", user=" + user + ", efSearch=" + efSearch + ", poolSize=" + poolSize + "]";
+        }
+    }
+
+    /** Never the face key. */
+    @Override
+    public String toString() {
+        return "GalleryProperties[enabled=" + enabled + ", store=" + store + ", path=" + path + ", keepFaces=" + keepFaces
+                + ", postgres=" + postgres + "]";
     }
 
     @AssertTrue(message = "faceoff.gallery.keep-faces needs faceoff.gallery.face-key")

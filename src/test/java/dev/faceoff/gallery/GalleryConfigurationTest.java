@@ -65,6 +65,14 @@ class GalleryConfigurationTest {
     }
 
     @Test
+    void theSecretsAreNeverPrinted() {
+        var properties = new GalleryProperties(true, GalleryProperties.Store.POSTGRES, folder, true, "a2V5LXNlY3JldA==",
+                new GalleryProperties.Postgres("jdbc:postgresql://db/faceoff", "faceoff", "pass-secret", 100, 2));
+        assertThat(properties.toString()).contains("jdbc:postgresql://db/faceoff").doesNotContain("pass-secret")
+                .doesNotContain("a2V5LXNlY3JldA==");
+    }
+
+    @Test
     void thePostgresStoreNeedsAUrl() {
         runner.withPropertyValues("faceoff.gallery.enabled=true", "faceoff.gallery.store=postgres").run(context ->
                 assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("needs faceoff.gallery.postgres.url"));
