@@ -1,0 +1,233 @@
+package dev.faceoff.gallery;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default gallery, needing nothing installed: H2 in a file under {@code faceoff.gallery.path} (schema by
+ * Flyway, {@code db/migration/h2}) and an exact in-memory index, one {@link TemplateMatrix} per tenant and
+ * model, loaded from the database when the store opens and changed after each committed write. Writes are
+ * serialised (one writer: the database transaction and then the index); searches share the index's read lock.
+ * One process per folder (H2 locks its file): the store of a single replica.
+ */
+final class EmbeddedGalleryStore implements GalleryStore {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedGalleryStore.class);
+
+    private record Key(String tenant, String model) {
+    }
+
+    private final HikariDataSource data;
+    private final GalleryTables tables;
+    private final Map<Key, TemplateMatrix> matrices = new HashMap<>();
+    private final ReentrantLock writer = new ReentrantLock();
+    private final ReentrantReadWriteLock index = new ReentrantReadWriteLock();
+
+    private EmbeddedGalleryStore(HikariDataSource data, Optional<FaceCipher> cipher) {
+        this.data = data;
+        this.tables = new GalleryTables(data, GalleryTables.Column.H2, cipher, (model, dimension) -> { });
+    }
+
+    /** Opens (creating or migrating) the gallery in {@code folder} and loads its index. */
+    static EmbeddedGalleryStore open(Path folder, Optional<FaceCipher> cipher) {
+        Path absolute = folder.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(absolute);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("faceoff.gallery.path " + absolute + " cannot be created: " + e.getMessage(), e);
+        }
+        var config = new HikariConfig();
+        config.setPoolName("gallery");
+        config.setJdbcUrl(url(absolute));
+        config.setUsername("faceoff");
+        config.setPassword("");
+        config.setMaximumPoolSize(4);
+        var data = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(data).locations("classpath:db/migration/h2").load().migrate();
+            var store = new EmbeddedGalleryStore(data, cipher);
+            store.load();
+            return store;
+        } catch (RuntimeException e) {
+            data.close();
+            throw e;
+        }
+    }
+
+    /** The H2 URL of the gallery in {@code folder} (tests read the database with it). */
+    static String url(Path folder) {
+        // closed with the pool, not by H2's own shutdown hook (which could run before the context closes)
+        return "jdbc:h2:file:" + folder.toAbsolutePath().normalize().resolve("gallery") + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    private void load() {
+        long started = System.nanoTime();
+        Map<String, Integer> counts = tables.templateCounts();
+        Map<String, Integer> dimensions = tables.dimensions();
+        tables.forEachTemplate((tenant, model, subjectId, faceId, embedding) -> matrices
+                .computeIfAbsent(new Key(tenant, model), k -> new TemplateMatrix(dimensions.get(model),
+                        counts.getOrDefault(tenant + "\u0000" + model, 0)))
+                .add(faceId, subjectId, embedding));
+        long templates = matrices.values().stream().mapToLong(TemplateMatrix::rows).sum();
+        long bytes = matrices.values().stream().mapToLong(TemplateMatrix::bytes).sum();
+        log.info("gallery: embedded store {}, {} templates of {} tenant-models in the exact index ({} MiB), loaded in {} ms",
+                data.getJdbcUrl(), templates, matrices.size(), bytes >> 20, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    @Override
+    public Saved putSubject(String tenant, String subjectId, Optional<String> metadata) {
+        return tables.putSubject(tenant, subjectId, metadata);
+    }
+
+    @Override
+    public Optional<Subject> subject(String tenant, String subjectId) {
+        return tables.subject(tenant, subjectId);
+    }
+
+    @Override
+    public Page subjects(String tenant, Optional<String> after, int limit) {
+        return tables.subjects(tenant, after, limit);
+    }
+
+    @Override
+    public boolean deleteSubject(String tenant, String subjectId) {
+        writer.lock();
+        try {
+            boolean deleted = tables.deleteSubject(tenant, subjectId);
+            if (deleted) {
+                changeIndex(() -> matrices.forEach((key, matrix) -> {
+                    if (key.tenant().equals(tenant)) {
+                        matrix.removeSubject(subjectId);
+                    }
+                }));
+            }
+            return deleted;
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    @Override
+    public OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
+                                Optional<byte[]> alignedCrop) {
+        writer.lock();
+        try {
+            OptionalLong faceId = tables.addFace(tenant, subjectId, quality, templates, alignedCrop);
+            faceId.ifPresent(id -> changeIndex(() -> templates.forEach((model, template) ->
+                    matrix(tenant, model, template.length).add(id, subjectId, template.clone()))));
+            return faceId;
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    @Override
+    public boolean deleteFace(String tenant, long faceId) {
+        writer.lock();
+        try {
+            boolean deleted = tables.deleteFace(tenant, faceId).isPresent();
+            if (deleted) {
+                changeIndex(() -> matrices.forEach((key, matrix) -> {
+                    if (key.tenant().equals(tenant)) {
+                        matrix.removeFace(faceId);
+                    }
+                }));
+            }
+            return deleted;
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    @Override
+    public boolean addTemplate(long faceId, String model, float[] template) {
+        writer.lock();
+        try {
+            Optional<GalleryTables.Owner> owner = tables.addTemplate(faceId, model, template);
+            owner.ifPresent(o -> changeIndex(() ->
+                    matrix(o.tenant(), model, template.length).add(faceId, o.subjectId(), template.clone())));
+            return owner.isPresent();
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    @Override
+    public List<Match> search(String tenant, String model, float[] unitQuery, int k) {
+        GalleryTables.checkName("tenant", tenant);
+        GalleryTables.checkUnit(model, unitQuery);
+        if (k < 1 || k > GalleryTables.MAX_PAGE) {
+            throw GalleryTables.invalid("k must be 1 to " + GalleryTables.MAX_PAGE);
+        }
+        index.readLock().lock();
+        try {
+            TemplateMatrix matrix = matrices.get(new Key(tenant, model));
+            if (matrix == null) {
+                return List.of();
+            }
+            if (unitQuery.length != matrix.dimension()) {
+                throw GalleryTables.invalid("a query of model " + model + " has " + unitQuery.length
+                        + " values; the gallery's templates of that model have " + matrix.dimension());
+            }
+            return matrix.search(unitQuery, k);
+        } finally {
+            index.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Counts count(String tenant, String model) {
+        GalleryTables.checkName("tenant", tenant);
+        GalleryTables.checkModel(model);
+        index.readLock().lock();
+        try {
+            TemplateMatrix matrix = matrices.get(new Key(tenant, model));
+            return matrix == null ? new Counts(0, 0) : new Counts(matrix.subjectsWithRows(), matrix.rows());
+        } finally {
+            index.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Set<String> models(String tenant, String subjectId) {
+        return tables.models(tenant, subjectId);
+    }
+
+    @Override
+    public List<StoredFace> facesWithout(String model, long afterFaceId, int limit) {
+        return tables.facesWithout(model, afterFaceId, limit);
+    }
+
+    @Override
+    public void close() {
+        data.close();
+    }
+
+    /** Only under the writer lock; the template's dimension is the model's (the transaction checked it). */
+    private TemplateMatrix matrix(String tenant, String model, int dimension) {
+        return matrices.computeIfAbsent(new Key(tenant, model), k -> new TemplateMatrix(dimension, 0));
+    }
+
+    private void changeIndex(Runnable change) {
+        index.writeLock().lock();
+        try {
+            change.run();
+        } finally {
+            index.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.faceoff.gallery;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * The gallery of enrolled subjects, per tenant (an API key's tenant, its name by default): a tenant never sees
+ * another's subjects. A subject has faces; a face has one template (a unit embedding) per gallery model and,
+ * when {@code faceoff.gallery.keep-faces} is on, its 112×112 aligned crop, sealed with AES-GCM. Every write
+ * is one transaction. Search is by exact cosine similarity: the {@code embedded} store scans an in-memory
+ * matrix; the {@code postgres} store re-scores pgvector's HNSW candidates in Java (docs/gallery.md).
+ *
+ * <p>Invalid arguments (a subject id outside {@code [A-Za-z0-9._@-]{1,64}}, metadata that is not a JSON object of
+ * at most 4 KB, a template that is not a unit vector of its model's dimension) throw
+ * {@link dev.faceoff.common.FaceoffException} with {@code invalid_request}. Embeddings and crops are never logged.
+ */
+public sealed interface GalleryStore extends AutoCloseable permits EmbeddedGalleryStore, PostgresGalleryStore {
+
+    /** A subject; {@code metadata} is the JSON object given at enrolment, if any. */
+    record Subject(String id, Optional<String> metadata, Instant createdAt, Instant updatedAt) {
+    }
+
+    /** What {@link #putSubject} did: {@code created} false when the subject existed (its metadata replaced). */
+    record Saved(Subject subject, boolean created) {
+    }
+
+    /** A page of subjects in subject-id order; {@code next} is the cursor of the following page, if any. */
+    record Page(List<Subject> subjects, Optional<String> next) {
+    }
+
+    /** One subject found by {@link #search}: its best face and that face's cosine similarity to the query. */
+    record Match(String subjectId, long faceId, double similarity) {
+    }
+
+    /**
+     * Of one tenant and model: {@code subjects} with at least one template (the N of an open-set threshold) and
+     * {@code templates}.
+     */
+    record Counts(long subjects, long templates) {
+    }
+
+    /** A stored face, for re-enrolment: its crop when faces are kept (decrypted). */
+    record StoredFace(String tenant, String subjectId, long faceId, double quality, Optional<byte[]> crop) {
+    }
+
+    /** Creates the subject, or replaces its metadata (PUT: the same call twice leaves one subject). */
+    Saved putSubject(String tenant, String subjectId, Optional<String> metadata);
+
+    Optional<Subject> subject(String tenant, String subjectId);
+
+    /** Subjects in subject-id order after the cursor {@code after} (a subject id; empty: from the first), at most {@code limit} (1–1000). */
+    Page subjects(String tenant, Optional<String> after, int limit);
+
+    /** Erasure: the subject, every face (crop included) and every template, in one transaction; false if unknown. */
+    boolean deleteSubject(String tenant, String subjectId);
+
+    /**
+     * Adds one face with a template for every gallery model, in one transaction: all of it or none. The crop
+     * is stored (sealed) only when faces are kept.
+     *
+     * @param templates model name → unit embedding
+     * @return the face's id; empty when the subject does not exist
+     */
+    OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
+                         Optional<byte[]> alignedCrop);
+
+    /** Deletes one face and its templates; false if the tenant has no such face. */
+    boolean deleteFace(String tenant, long faceId);
+
+    /**
+     * The {@code k} subjects most similar to the query by exact cosine similarity, each with its best face
+     * (per-subject aggregation: a subject's score is its best face's), highest first, ties by subject id.
+     */
+    List<Match> search(String tenant, String model, float[] unitQuery, int k);
+
+    Counts count(String tenant, String model);
+
+    /** The models the subject has at least one template for. */
+    Set<String> models(String tenant, String subjectId);
+
+    /** Faces of every tenant with no template for {@code model}, by face id after {@code afterFaceId}, at most {@code limit}. */
+    List<StoredFace> facesWithout(String model, long afterFaceId, int limit);
+
+    /** Adds (or replaces) the face's template for one model (re-enrolment); false if the face does not exist. */
+    boolean addTemplate(long faceId, String model, float[] template);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,195 @@
+package dev.faceoff.gallery;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import com.pgvector.PGvector;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.faceoff.common.Digests;
+
+/**
+ * The gallery in PostgreSQL 15 + pgvector, shared by every replica (schema by Flyway,
+ * {@code db/migration/postgres}). Each model has a partial HNSW index on {@code embedding::vector(dimension)}
+ * ({@code vector_cosine_ops}), made when the model's first template arrives. A search asks the index for
+ * candidates ({@code hnsw.ef_search}, iterative scans so the tenant filter still leaves enough) and re-scores
+ * them exactly in Java: the index only chooses which templates are scored, every similarity is exact.
+ */
+final class PostgresGalleryStore implements GalleryStore {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresGalleryStore.class);
+    /** Templates asked of the index per subject wanted: room for several faces of one subject. */
+    static final int CANDIDATES_PER_SUBJECT = 10;
+    static final int MIN_CANDIDATES = 100;
+    static final int MAX_CANDIDATES = 1000;
+
+    private final HikariDataSource data;
+    private final GalleryTables tables;
+    private final int efSearch;
+
+    private PostgresGalleryStore(HikariDataSource data, Optional<FaceCipher> cipher, int efSearch) {
+        this.data = data;
+        this.efSearch = efSearch;
+        this.tables = new GalleryTables(data, GalleryTables.Column.POSTGRES, cipher, this::createIndex);
+    }
+
+    static PostgresGalleryStore open(GalleryProperties.Postgres database, Optional<FaceCipher> cipher) {
+        var config = new HikariConfig();
+        config.setPoolName("gallery");
+        config.setJdbcUrl(database.url());
+        config.setUsername(database.user());
+        config.setPassword(database.password());
+        config.setMaximumPoolSize(database.poolSize());
+        var data = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(data).locations("classpath:db/migration/postgres").load().migrate();
+            var store = new PostgresGalleryStore(data, cipher, database.efSearch());
+            Map<String, Integer> models = store.tables.dimensions();
+            models.forEach(store::createIndex);
+            log.info("gallery: postgres store {}, {} models with an HNSW index", database.url(), models.size());
+            return store;
+        } catch (RuntimeException e) {
+            data.close();
+            throw e;
+        }
+    }
+
+    /** The partial HNSW index of one model's templates (idempotent; another replica may make it first). */
+    void createIndex(String model, int dimension) {
+        GalleryTables.checkModel(model);   // its name goes into the statement: letters, digits, . _ - only
+        String sql = "CREATE INDEX IF NOT EXISTS " + indexName(model) + " ON gallery_template USING hnsw "
+                + "((embedding::vector(" + dimension + ")) vector_cosine_ops) WHERE model = '" + model + "'";
+        tables.run(false, c -> {
+            try (var statement = c.createStatement()) {
+                statement.execute(sql);
+            } catch (SQLException e) {
+                // 42P07 / 23505: made at this moment by another replica
+                if (!"42P07".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
+    static String indexName(String model) {
+        byte[] digest = Digests.sha256().digest(model.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "gallery_hnsw_" + HexFormat.of().formatHex(digest, 0, 8);
+    }
+
+    @Override
+    public List<Match> search(String tenant, String model, float[] unitQuery, int k) {
+        GalleryTables.checkName("tenant", tenant);
+        GalleryTables.checkUnit(model, unitQuery);
+        if (k < 1 || k > GalleryTables.MAX_PAGE) {
+            throw GalleryTables.invalid("k must be 1 to " + GalleryTables.MAX_PAGE);
+        }
+        OptionalInt dimension = tables.dimension(model);
+        if (dimension.isEmpty()) {
+            return List.of();
+        }
+        int d = dimension.getAsInt();
+        if (unitQuery.length != d) {
+            throw GalleryTables.invalid("a query of model " + model + " has " + unitQuery.length
+                    + " values; the gallery's templates of that model have " + d);
+        }
+        int candidates = Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, k * CANDIDATES_PER_SUBJECT));
+        // the model as a literal (checked: letters, digits, . _ -): the planner matches the partial index by it
+        String sql = "SELECT subject_id, face_id, embedding FROM gallery_template WHERE model = '" + model + "' AND tenant = ? "
+                + "ORDER BY embedding::vector(" + d + ") <=> ?::vector(" + d + ") LIMIT ?";
+        Map<String, Match> best = tables.run(true, c -> {
+            try (var settings = c.createStatement()) {
+                settings.execute("SET LOCAL hnsw.ef_search = " + Math.min(MAX_CANDIDATES, Math.max(efSearch, candidates)));
+                settings.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
+            }
+            var bySubject = new HashMap<String, Match>();
+            try (var query = c.prepareStatement(sql)) {
+                query.setString(1, tenant);
+                query.setObject(2, new PGvector(unitQuery));
+                query.setInt(3, candidates);
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        float[] template = tables.column().get(row, 3);
+                        var match = new Match(row.getString(1), row.getLong(2), TemplateMatrix.dot(unitQuery, template, 0));
+                        bySubject.merge(match.subjectId(), match,
+                                (a, b) -> b.similarity() > a.similarity() ? b : a);
+                    }
+                }
+            }
+            return bySubject;
+        });
+        var ranked = new ArrayList<>(best.values());
+        ranked.sort(Comparator.comparingDouble(Match::similarity).reversed().thenComparing(Match::subjectId));
+        return List.copyOf(ranked.subList(0, Math.min(k, ranked.size())));
+    }
+
+    @Override
+    public Saved putSubject(String tenant, String subjectId, Optional<String> metadata) {
+        return tables.putSubject(tenant, subjectId, metadata);
+    }
+
+    @Override
+    public Optional<Subject> subject(String tenant, String subjectId) {
+        return tables.subject(tenant, subjectId);
+    }
+
+    @Override
+    public Page subjects(String tenant, Optional<String> after, int limit) {
+        return tables.subjects(tenant, after, limit);
+    }
+
+    @Override
+    public boolean deleteSubject(String tenant, String subjectId) {
+        return tables.deleteSubject(tenant, subjectId);
+    }
+
+    @Override
+    public OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
+                                Optional<byte[]> alignedCrop) {
+        return tables.addFace(tenant, subjectId, quality, templates, alignedCrop);
+    }
+
+    @Override
+    public boolean deleteFace(String tenant, long faceId) {
+        return tables.deleteFace(tenant, faceId).isPresent();
+    }
+
+    @Override
+    public Counts count(String tenant, String model) {
+        return tables.count(tenant, model);
+    }
+
+    @Override
+    public Set<String> models(String tenant, String subjectId) {
+        return tables.models(tenant, subjectId);
+    }
+
+    @Override
+    public List<StoredFace> facesWithout(String model, long afterFaceId, int limit) {
+        return tables.facesWithout(model, afterFaceId, limit);
+    }
+
+    @Override
+    public boolean addTemplate(long faceId, String model, float[] template) {
+        return tables.addTemplate(faceId, model, template).isPresent();
+    }
+
+    @Override
+    public void close() {
+        data.close();
+    }
+}

@@ -1,0 +1,407 @@
+package dev.faceoff.gallery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
+
+/**
+ * What every {@link GalleryStore} does, run against each store on a real database ({@link
+ * EmbeddedGalleryStoreTest}: H2 in a file; {@link PostgresGalleryStoreTest}: PostgreSQL + pgvector). Reads the
+ * tables with plain JDBC where the contract is about what is stored (erasure, all-or-nothing, sealed crops).
+ */
+abstract class GalleryStoreContract {
+
+    static final FaceCipher CIPHER = FaceCipher.fromBase64(Base64.getEncoder().encodeToString(new byte[32]));
+    static final Optional<byte[]> NO_CROP = Optional.empty();
+
+    GalleryStore store;
+
+    /** A store on a new, empty database, or ({@link #reopen}) on the same database again. */
+    abstract GalleryStore openNew(Optional<FaceCipher> cipher) throws Exception;
+
+    abstract GalleryStore reopen(Optional<FaceCipher> cipher) throws Exception;
+
+    /** A plain JDBC connection to the store's database. */
+    abstract Connection jdbc() throws SQLException;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = openNew(Optional.of(CIPHER));
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void puttingASubjectTwiceLeavesOneAndReplacesItsMetadata() {
+        var first = store.putSubject("acme", "alice", Optional.of("{\"team\":\"red\"}"));
+        var again = store.putSubject("acme", "alice", Optional.of("{\"team\":\"red\"}"));
+        assertThat(first.created()).isTrue();
+        assertThat(again.created()).isFalse();
+        assertThat(again.subject()).isEqualTo(first.subject());
+
+        var changed = store.putSubject("acme", "alice", Optional.of("{\"team\":\"blue\"}"));
+        assertThat(changed.created()).isFalse();
+        assertThat(changed.subject().metadata()).contains("{\"team\":\"blue\"}");
+        assertThat(changed.subject().createdAt()).isEqualTo(first.subject().createdAt());
+        assertThat(changed.subject().updatedAt()).isAfterOrEqualTo(first.subject().updatedAt());
+        assertThat(store.subjects("acme", Optional.empty(), 10).subjects()).extracting(GalleryStore.Subject::id)
+                .containsExactly("alice");
+        assertThat(store.subject("acme", "alice")).contains(changed.subject());
+        assertThat(store.subject("acme", "bob")).isEmpty();
+    }
+
+    @Test
+    void subjectIdsAndMetadataAreChecked() {
+        String fits = "{\"a\":\"" + "x".repeat(4096 - 8) + "\"}";
+        assertThat(fits).hasSize(4096);
+        assertThat(store.putSubject("acme", "a.b_c@d-e", Optional.of(fits)).created()).isTrue();
+        assertThat(store.putSubject("acme", "x".repeat(64), Optional.empty()).created()).isTrue();
+
+        String over = "{\"a\":\"" + "x".repeat(4096 - 7) + "\"}";
+        for (Runnable bad : List.<Runnable>of(
+                () -> store.putSubject("acme", "too-long", Optional.of(over)),
+                () -> store.putSubject("acme", "array", Optional.of("[1,2]")),
+                () -> store.putSubject("acme", "broken", Optional.of("{\"a\":")),
+                () -> store.putSubject("acme", "", Optional.empty()),
+                () -> store.putSubject("acme", "x".repeat(65), Optional.empty()),
+                () -> store.putSubject("acme", "with space", Optional.empty()),
+                () -> store.putSubject("acme", "semi;colon", Optional.empty()),
+                () -> store.putSubject("ac'me", "fine", Optional.empty()))) {
+            assertThatThrownBy(bad::run).isInstanceOfSatisfying(FaceoffException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST));
+        }
+        assertThat(store.subjects("acme", Optional.empty(), 10).subjects()).hasSize(2);
+    }
+
+    @Test
+    void subjectsComeInPagesInIdOrder() {
+        var ids = new ArrayList<String>();
+        for (int i = 24; i >= 0; i--) {
+            ids.add(String.format("s%02d", i));
+            store.putSubject("acme", String.format("s%02d", i), Optional.empty());
+        }
+        store.putSubject("other", "s00x", Optional.empty());
+        var seen = new ArrayList<String>();
+        Optional<String> cursor = Optional.empty();
+        var sizes = new ArrayList<Integer>();
+        do {
+            var page = store.subjects("acme", cursor, 10);
+            sizes.add(page.subjects().size());
+            page.subjects().forEach(s -> seen.add(s.id()));
+            cursor = page.next();
+        } while (cursor.isPresent());
+        assertThat(sizes).containsExactly(10, 10, 5);
+        assertThat(seen).isEqualTo(ids.stream().sorted().toList());
+        assertThat(store.subjects("acme", Optional.of("s24"), 10).subjects()).isEmpty();
+    }
+
+    @Test
+    void aTenantNeverSeesAnothersSubjects() {
+        store.putSubject("acme", "alice", Optional.of("{\"who\":\"acme's\"}"));
+        long acmeFace = store.addFace("acme", "alice", 0.9, Map.of("m", unit(1, 0, 0, 0)), NO_CROP).orElseThrow();
+        store.putSubject("globex", "bob", Optional.empty());
+        store.addFace("globex", "bob", 0.9, Map.of("m", unit(1, 0, 0, 0)), NO_CROP).orElseThrow();
+
+        assertThat(store.subject("globex", "alice")).isEmpty();
+        assertThat(store.subjects("globex", Optional.empty(), 10).subjects()).extracting(GalleryStore.Subject::id)
+                .containsExactly("bob");
+        assertThat(store.search("globex", "m", unit(1, 0, 0, 0), 10)).extracting(GalleryStore.Match::subjectId)
+                .containsExactly("bob");
+        assertThat(store.search("initech", "m", unit(1, 0, 0, 0), 10)).isEmpty();
+        assertThat(store.count("globex", "m")).isEqualTo(new GalleryStore.Counts(1, 1));
+        assertThat(store.addFace("globex", "alice", 0.9, Map.of("m", unit(1, 0, 0, 0)), NO_CROP)).isEmpty();
+        assertThat(store.deleteFace("globex", acmeFace)).isFalse();
+        assertThat(store.deleteSubject("globex", "alice")).isFalse();
+        assertThat(store.models("globex", "alice")).isEmpty();
+
+        // the same subject id in another tenant is another subject
+        assertThat(store.putSubject("globex", "alice", Optional.empty()).created()).isTrue();
+        assertThat(store.subject("acme", "alice").orElseThrow().metadata()).contains("{\"who\":\"acme's\"}");
+        assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 10)).extracting(GalleryStore.Match::faceId)
+                .containsExactly(acmeFace);
+    }
+
+    @Test
+    void aFaceIsWrittenWholeOrNotAtAll() throws SQLException {
+        store.putSubject("acme", "alice", Optional.empty());
+        store.addFace("acme", "alice", 0.9, Map.of("a", unit(1, 0, 0, 0), "b", unit(0, 1, 0, 0)), NO_CROP).orElseThrow();
+        // "a" is written before "b" in the transaction; b's template has the wrong dimension: nothing of the face stays
+        assertThatThrownBy(() -> store.addFace("acme", "alice", 0.8,
+                Map.of("a", unit(0, 0, 1, 0), "b", unit(0, 1, 0)), Optional.of(new byte[] {1, 2, 3})))
+                .isInstanceOfSatisfying(FaceoffException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST));
+        assertThat(rows("SELECT COUNT(*) FROM gallery_face")).isEqualTo(1);
+        assertThat(rows("SELECT COUNT(*) FROM gallery_template")).isEqualTo(2);
+        assertThat(store.count("acme", "a")).isEqualTo(new GalleryStore.Counts(1, 1));
+        assertThat(store.search("acme", "a", unit(0, 0, 1, 0), 5)).singleElement()
+                .satisfies(m -> assertThat(m.similarity()).isCloseTo(0, within(1e-6)));
+
+        assertThat(store.addFace("acme", "nobody", 0.9, Map.of("a", unit(1, 0, 0, 0)), NO_CROP)).isEmpty();
+        assertThatThrownBy(() -> store.addFace("acme", "alice", 0.9, Map.of("a", new float[] {1, 1, 0, 0}), NO_CROP))
+                .as("not a unit vector").isInstanceOf(FaceoffException.class);
+        assertThatThrownBy(() -> store.addFace("acme", "alice", 0.9, Map.of("a", new float[] {Float.NaN, 0, 0, 1}), NO_CROP))
+                .isInstanceOf(FaceoffException.class);
+        assertThat(rows("SELECT COUNT(*) FROM gallery_face")).isEqualTo(1);
+    }
+
+    @Test
+    void searchScoresByExactCosineAndRanksSubjectsByTheirBestFace() {
+        for (String s : List.of("alice", "bob", "carol")) {
+            store.putSubject("acme", s, Optional.empty());
+        }
+        float[] query = unit(1, 0, 0, 0);
+        long aliceFar = store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.5)), NO_CROP).orElseThrow();
+        long aliceNear = store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.9)), NO_CROP).orElseThrow();
+        long bob = store.addFace("acme", "bob", 0.9, Map.of("m", atCosine(0.8)), NO_CROP).orElseThrow();
+        long carol = store.addFace("acme", "carol", 0.9, Map.of("m", atCosine(0.95)), NO_CROP).orElseThrow();
+
+        var top2 = store.search("acme", "m", query, 2);
+        assertThat(top2).extracting(GalleryStore.Match::subjectId).containsExactly("carol", "alice");
+        assertThat(top2.get(0).faceId()).isEqualTo(carol);
+        assertThat(top2.get(1).faceId()).as("alice's best face").isEqualTo(aliceNear);
+        assertThat(top2.get(1).similarity()).isCloseTo(0.9, within(1e-6));
+        assertThat(store.search("acme", "m", query, 10)).extracting(GalleryStore.Match::subjectId)
+                .containsExactly("carol", "alice", "bob");
+        assertThat(store.count("acme", "m")).isEqualTo(new GalleryStore.Counts(3, 4));
+
+        assertThat(store.deleteFace("acme", aliceNear)).isTrue();
+        assertThat(store.search("acme", "m", query, 10)).extracting(GalleryStore.Match::subjectId, GalleryStore.Match::faceId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("carol", carol), org.assertj.core.groups.Tuple.tuple("bob", bob),
+                        org.assertj.core.groups.Tuple.tuple("alice", aliceFar));
+        assertThat(store.search("acme", "unknown-model", query, 10)).isEmpty();
+        assertThatThrownBy(() -> store.search("acme", "m", unit(1, 0, 0), 10)).isInstanceOf(FaceoffException.class);
+    }
+
+    @Test
+    void searchAgreesWithABruteForceScanOfRandomTemplates() {
+        var random = new Random(7);
+        int d = 64;
+        Map<Long, String> owner = new HashMap<>();
+        Map<Long, float[]> templates = new HashMap<>();
+        for (int s = 0; s < 60; s++) {
+            String subject = "s" + s;
+            store.putSubject("acme", subject, Optional.empty());
+            for (int f = 0; f < 1 + s % 4; f++) {
+                float[] t = randomUnit(random, d);
+                long id = store.addFace("acme", subject, 0.9, Map.of("m", t), NO_CROP).orElseThrow();
+                owner.put(id, subject);
+                templates.put(id, t);
+            }
+        }
+        for (int q = 0; q < 5; q++) {
+            float[] query = randomUnit(random, d);
+            Map<String, Double> best = new HashMap<>();
+            templates.forEach((id, t) -> best.merge(owner.get(id), dot(query, t), Math::max));
+            List<String> expected = best.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .limit(7).map(Map.Entry::getKey).toList();
+            var found = store.search("acme", "m", query, 7);
+            assertThat(found).extracting(GalleryStore.Match::subjectId).isEqualTo(expected);
+            for (var match : found) {
+                assertThat(match.similarity()).isCloseTo(best.get(match.subjectId()), within(1e-5));
+                assertThat(dot(query, templates.get(match.faceId()))).isCloseTo(match.similarity(), within(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void erasureLeavesNoRowOfTheSubjectInAnyTable() throws SQLException {
+        store.putSubject("acme", "alice", Optional.of("{\"k\":1}"));
+        store.putSubject("acme", "bob", Optional.empty());
+        for (int i = 0; i < 2; i++) {
+            store.addFace("acme", "alice", 0.9, Map.of("a", unit(1, i, 0, 0), "b", unit(0, 1, i, 0)),
+                    Optional.of(new byte[] {9, 8, 7}));
+        }
+        store.addFace("acme", "bob", 0.9, Map.of("a", unit(1, 0, 0, 0)), NO_CROP);
+        assertThat(rowsOfSubject("alice")).as("before erasure").isGreaterThan(4);
+
+        assertThat(store.deleteSubject("acme", "alice")).isTrue();
+        assertThat(rowsOfSubject("alice")).isZero();
+        assertThat(rows("SELECT COUNT(*) FROM gallery_face")).as("bob's face").isEqualTo(1);
+        assertThat(store.subject("acme", "alice")).isEmpty();
+        assertThat(store.search("acme", "a", unit(1, 0, 0, 0), 10)).extracting(GalleryStore.Match::subjectId)
+                .containsExactly("bob");
+        assertThat(store.count("acme", "b")).isEqualTo(new GalleryStore.Counts(0, 0));
+        assertThat(store.facesWithout("b", 0, 100)).extracting(GalleryStore.StoredFace::subjectId).containsExactly("bob");
+        assertThat(store.deleteSubject("acme", "alice")).isFalse();
+    }
+
+    @Test
+    void everythingIsKeptAcrossARestart() throws Exception {
+        store.putSubject("acme", "alice", Optional.of("{\"k\":1}"));
+        store.putSubject("acme", "bob", Optional.empty());
+        store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.7)), Optional.of(new byte[] {1, 2}));
+        store.addFace("acme", "bob", 0.8, Map.of("m", atCosine(0.6), "n", unit(0, 0, 1)), NO_CROP);
+        var subjects = store.subjects("acme", Optional.empty(), 10);
+        var found = store.search("acme", "m", unit(1, 0, 0, 0), 10);
+        var faces = store.facesWithout("n", 0, 10);
+
+        store.close();
+        store = reopen(Optional.of(CIPHER));
+        assertThat(store.subjects("acme", Optional.empty(), 10)).isEqualTo(subjects);
+        assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 10)).isEqualTo(found);
+        assertThat(store.count("acme", "m")).isEqualTo(new GalleryStore.Counts(2, 2));
+        assertThat(store.count("acme", "n")).isEqualTo(new GalleryStore.Counts(1, 1));
+        assertThat(store.facesWithout("n", 0, 10)).singleElement()
+                .satisfies(f -> assertThat(f.crop().orElseThrow()).containsExactly(1, 2))
+                .extracting(GalleryStore.StoredFace::faceId).isEqualTo(faces.get(0).faceId());
+        // and the index keeps working after the restart
+        store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.99)), NO_CROP);
+        assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 1).get(0).similarity()).isCloseTo(0.99, within(1e-6));
+    }
+
+    @Test
+    void reenrolmentListsTheFacesWithoutTheNewModelAndTheirCrops() {
+        store.putSubject("acme", "alice", Optional.empty());
+        store.putSubject("globex", "bob", Optional.empty());
+        byte[] aliceCrop = {10, 20, 30};
+        long alice = store.addFace("acme", "alice", 0.9, Map.of("old", unit(1, 0, 0, 0)), Optional.of(aliceCrop)).orElseThrow();
+        long bob = store.addFace("globex", "bob", 0.7, Map.of("old", unit(0, 1, 0, 0)), NO_CROP).orElseThrow();
+
+        var missing = store.facesWithout("new", 0, 10);
+        assertThat(missing).extracting(GalleryStore.StoredFace::faceId).containsExactly(alice, bob);
+        assertThat(missing.get(0).tenant()).isEqualTo("acme");
+        assertThat(missing.get(0).crop().orElseThrow()).containsExactly(aliceCrop);
+        assertThat(missing.get(0).quality()).isEqualTo(0.9);
+        assertThat(missing.get(1).crop()).isEmpty();
+        assertThat(store.facesWithout("new", alice, 10)).extracting(GalleryStore.StoredFace::faceId).containsExactly(bob);
+        assertThat(store.facesWithout("old", 0, 10)).isEmpty();
+
+        assertThat(store.addTemplate(alice, "new", unit(0, 0, 1))).isTrue();
+        assertThat(store.addTemplate(alice, "new", unit(0, 1, 0))).as("replaced").isTrue();
+        assertThat(store.addTemplate(999_999, "new", unit(0, 0, 1))).isFalse();
+        assertThat(store.facesWithout("new", 0, 10)).extracting(GalleryStore.StoredFace::faceId).containsExactly(bob);
+        assertThat(store.models("acme", "alice")).isEqualTo(Set.of("old", "new"));
+        assertThat(store.count("acme", "new")).isEqualTo(new GalleryStore.Counts(1, 1));
+        assertThat(store.search("acme", "new", unit(0, 1, 0), 5)).singleElement()
+                .satisfies(m -> assertThat(m.similarity()).isCloseTo(1, within(1e-6)));
+    }
+
+    @Test
+    void aStoredFaceIsSealedAndOnlyTheKeyOpensIt() throws Exception {
+        store.putSubject("acme", "alice", Optional.empty());
+        byte[] crop = new byte[112 * 112 * 3];
+        new Random(1).nextBytes(crop);
+        long face = store.addFace("acme", "alice", 0.9, Map.of("m", unit(1, 0)), Optional.of(crop)).orElseThrow();
+        byte[] stored;
+        try (Connection c = jdbc(); var query = c.prepareStatement("SELECT crop FROM gallery_face WHERE face_id = ?")) {
+            query.setLong(1, face);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                stored = row.getBytes(1);
+            }
+        }
+        assertThat(stored).hasSize(FaceCipher.NONCE_BYTES + crop.length + 16);
+        assertThat(java.util.Arrays.copyOfRange(stored, FaceCipher.NONCE_BYTES, FaceCipher.NONCE_BYTES + crop.length))
+                .isNotEqualTo(crop);
+        assertThat(CIPHER.open(stored, "acme", "alice")).isEqualTo(crop);
+
+        store.close();
+        var otherKey = new byte[32];
+        otherKey[0] = 1;
+        store = reopen(Optional.of(FaceCipher.fromBase64(Base64.getEncoder().encodeToString(otherKey))));
+        assertThatThrownBy(() -> store.facesWithout("n", 0, 10)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("does not open");
+    }
+
+    @Test
+    void withoutKeepingFacesNoCropIsStored() throws Exception {
+        store.close();
+        store = reopen(Optional.empty());
+        store.putSubject("acme", "alice", Optional.empty());
+        store.addFace("acme", "alice", 0.9, Map.of("m", unit(1, 0)), Optional.of(new byte[] {1, 2, 3}));
+        assertThat(rows("SELECT COUNT(*) FROM gallery_face WHERE crop IS NOT NULL")).isZero();
+        assertThat(store.facesWithout("n", 0, 10)).singleElement().satisfies(f -> assertThat(f.crop()).isEmpty());
+    }
+
+    // ---- helpers
+
+    long rows(String sql) throws SQLException {
+        try (Connection c = jdbc(); var query = c.createStatement(); ResultSet row = query.executeQuery(sql)) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    /** Rows naming the subject in every table of the database that has a subject_id column. */
+    long rowsOfSubject(String subjectId) throws SQLException {
+        long total = 0;
+        try (Connection c = jdbc()) {
+            var tables = new ArrayList<String>();
+            try (ResultSet columns = c.getMetaData().getColumns(null, null, "%", "%")) {
+                while (columns.next()) {
+                    if (columns.getString("COLUMN_NAME").equalsIgnoreCase("subject_id")
+                            && columns.getString("TABLE_NAME").toLowerCase().startsWith("gallery_")) {
+                        tables.add(columns.getString("TABLE_NAME"));
+                    }
+                }
+            }
+            assertThat(tables).extracting(String::toLowerCase)
+                    .containsExactlyInAnyOrder("gallery_subject", "gallery_face", "gallery_template");
+            for (String table : tables) {
+                try (var query = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE subject_id = ?")) {
+                    query.setString(1, subjectId);
+                    try (ResultSet row = query.executeQuery()) {
+                        row.next();
+                        total += row.getLong(1);
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
+    static float[] unit(double... values) {
+        double norm = 0;
+        for (double v : values) {
+            norm += v * v;
+        }
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) (values[i] / Math.sqrt(norm));
+        }
+        return out;
+    }
+
+    /** A unit vector whose cosine with (1, 0, 0, 0) is {@code cosine}. */
+    static float[] atCosine(double cosine) {
+        return unit(cosine, Math.sqrt(1 - cosine * cosine), 0, 0);
+    }
+
+    static float[] randomUnit(Random random, int d) {
+        double[] v = new double[d];
+        for (int i = 0; i < d; i++) {
+            v[i] = random.nextGaussian();
+        }
+        return unit(v);
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.faceoff.gallery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gallery contract on the postgres store: a real PostgreSQL 15 + pgvector ({@link PostgresServer}), a new
+ * database per test. Plus what only this store has: a partial HNSW index per model, used by the search.
+ */
+class PostgresGalleryStoreTest extends GalleryStoreContract {
+
+    static PostgresServer server;
+    String url;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = PostgresServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    GalleryStore openNew(Optional<FaceCipher> cipher) throws SQLException {
+        url = server.createDatabase();
+        return reopen(cipher);
+    }
+
+    @Override
+    GalleryStore reopen(Optional<FaceCipher> cipher) {
+        return PostgresGalleryStore.open(new GalleryProperties.Postgres(url, "postgres", "", 40, 2), cipher);
+    }
+
+    @Override
+    Connection jdbc() throws SQLException {
+        return PostgresServer.connectUrl(url);
+    }
+
+    @Test
+    void eachModelHasAPartialHnswIndexThatTheSearchUses() throws SQLException {
+        store.putSubject("acme", "alice", Optional.empty());
+        store.addFace("acme", "alice", 0.9, Map.of("a", unit(1, 0, 0, 0), "b.v2", unit(0, 1, 0)), NO_CROP);
+        var indexes = new ArrayList<String>();
+        try (Connection c = jdbc(); var query = c.createStatement();
+             ResultSet row = query.executeQuery("SELECT indexdef FROM pg_indexes WHERE indexname LIKE 'gallery_hnsw_%'")) {
+            while (row.next()) {
+                indexes.add(row.getString(1));
+            }
+        }
+        assertThat(indexes).hasSize(2).anySatisfy(d -> assertThat(d).contains("USING hnsw")
+                .contains("(embedding)::vector(4)").contains("vector_cosine_ops").contains("WHERE ((model)::text = 'a'::text)"));
+        assertThat(indexes).anySatisfy(d -> assertThat(d).contains("vector(3)").contains("'b.v2'"));
+
+        var plan = new StringBuilder();
+        try (Connection c = jdbc(); var statement = c.createStatement()) {
+            statement.execute("SET enable_seqscan = off");
+            statement.execute("SET enable_bitmapscan = off");
+            try (ResultSet row = statement.executeQuery("EXPLAIN SELECT face_id FROM gallery_template WHERE model = 'a' "
+                    + "AND tenant = 'acme' ORDER BY embedding::vector(4) <=> '[1,0,0,0]'::vector(4) LIMIT 10")) {
+                while (row.next()) {
+                    plan.append(row.getString(1)).append('\n');
+                }
+            }
+        }
+        assertThat(plan.toString()).contains("Index Scan using " + PostgresGalleryStore.indexName("a"));
+    }
+}
