@@ -7,17 +7,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+
+import dev.faceoff.testing.ConfigurationFiles;
 
 /**
  * Static checks of the files no test here can run: the Grafana dashboard, docker-compose.yml and docker/Dockerfile.
@@ -149,6 +153,49 @@ class DeploymentFilesTest {
         JsonNode device = gpu.at("/deploy/resources/reservations/devices/0");
         assertThat(device.get("driver").asText()).isEqualTo("nvidia");
         assertThat(list(device.get("capabilities")).stream().map(JsonNode::asText)).contains("gpu");
+    }
+
+    /**
+     * The gallery's database in compose: the image of the Kubernetes StatefulSet, a named volume, the initialisation
+     * script, a healthcheck faceoff waits for, the host name of the deployment configuration's URL, and its secrets
+     * from the environment or the git-ignored .env, never a value in the file.
+     */
+    @Test
+    void composeRunsTheGalleryDatabaseFaceoffWaitsFor() throws IOException {
+        JsonNode compose = YAML.readTree(ROOT.resolve("docker-compose.yml").toFile());
+        JsonNode postgres = compose.at("/services/postgres");
+        JsonNode statefulSet = YAML.readTree(ROOT.resolve("k8s/base/postgres-statefulset.yaml").toFile());
+        assertThat(postgres.get("image").asText()).isEqualTo(statefulSet.at("/spec/template/spec/containers/0/image").asText());
+
+        List<String> volumes = list(postgres.get("volumes")).stream().map(JsonNode::asText).toList();
+        String data = volumes.stream().filter(v -> v.endsWith(":/var/lib/postgresql/data")).findFirst().orElseThrow();
+        assertThat(compose.at("/volumes").has(data.split(":")[0])).as("named volume %s", data).isTrue();
+        assertThat(volumes).contains("./" + KubernetesManifestsTest.INITDB_SCRIPT + ":/docker-entrypoint-initdb.d/faceoff.sh:ro");
+
+        List<String> healthcheck = list(postgres.at("/healthcheck/test")).stream().map(JsonNode::asText).toList();
+        assertThat(healthcheck).startsWith("CMD", "pg_isready").contains("--host=127.0.0.1");
+        assertThat(postgres.at("/healthcheck/interval").asText()).isNotBlank();
+        assertThat(postgres.at("/healthcheck/retries").asInt()).isPositive();
+        JsonNode faceoff = compose.at("/services/faceoff");
+        assertThat(faceoff.at("/depends_on/postgres/condition").asText()).isEqualTo("service_healthy");
+
+        // faceoff's URL (the Kubernetes Service's name) reaches this service, and its database
+        Map<String, String> config = ConfigurationFiles.yaml(ROOT.resolve(ConfigurationFiles.DEPLOYMENT_YAML));
+        URI url = URI.create(config.get("faceoff.gallery.postgres.url").substring("jdbc:".length()));
+        assertThat(list(postgres.at("/networks/default/aliases")).stream().map(JsonNode::asText)).contains(url.getHost());
+        assertThat(url.getPath()).isEqualTo("/" + postgres.at("/environment/POSTGRES_DB").asText());
+
+        // secrets: required variables, no default and no value; the password faceoff sends is the one the script sets
+        for (String secret : List.of("/services/postgres/environment/POSTGRES_PASSWORD",
+                "/services/postgres/environment/FACEOFF_PASSWORD",
+                "/services/faceoff/environment/FACEOFF_GALLERY_POSTGRES_PASSWORD",
+                "/services/faceoff/environment/FACEOFF_GALLERY_FACE_KEY")) {
+            assertThat(compose.at(secret).asText()).as(secret).matches("\\$\\{\\w+:\\?[^}]*}");
+        }
+        assertThat(faceoff.at("/environment/FACEOFF_GALLERY_POSTGRES_PASSWORD").asText())
+                .isEqualTo(postgres.at("/environment/FACEOFF_PASSWORD").asText());
+        assertThat(faceoff.at("/environment/FACEOFF_GALLERY_KEEP_FACES").asText()).isEqualTo("true");
+        assertThat(Files.readAllLines(ROOT.resolve(".gitignore"))).as(".env holds compose's secrets").contains(".env");
     }
 
     @Test

@@ -11,14 +11,17 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.Endpoint;
@@ -30,8 +33,9 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +51,11 @@ import dev.faceoff.testing.ConfigurationFiles;
 class KubernetesManifestsTest {
 
     private static final String PART_OF = "app.kubernetes.io/part-of";
+    /** Environment variables that carry a secret: a password or a key. */
+    private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|_KEY)");
+    private static final Pattern CREATE_SECRET = Pattern.compile("create secret generic (\\S+)(.*)");
+    private static final Pattern FROM_LITERAL = Pattern.compile("--from-literal=([\\w.-]+)=");
+    static final String INITDB_SCRIPT = "k8s/base/config/postgres-initdb.sh";
 
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "gpu"})
@@ -56,7 +65,7 @@ class KubernetesManifestsTest {
         Map<String, Long> kinds = rendered.objects().stream()
                 .collect(Collectors.groupingBy(HasMetadata::getKind, Collectors.counting()));
         assertThat(kinds).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "ConfigMap", 2L, "Service", 1L, "Deployment", 1L, "HorizontalPodAutoscaler", 1L,
+                "ConfigMap", 3L, "Service", 2L, "Deployment", 1L, "StatefulSet", 1L, "HorizontalPodAutoscaler", 1L,
                 "PodDisruptionBudget", 1L, "ServiceMonitor", 1L, "PrometheusRule", 1L));
 
         List<String> problems = new ArrayList<>();
@@ -78,20 +87,9 @@ class KubernetesManifestsTest {
         RenderedManifests rendered = RenderedManifests.render(overlay);
         Deployment deployment = rendered.one(Deployment.class);
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
-        Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
-
-        assertThat(podLabels).containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
-        assertThat(deployment.getSpec().getSelector().getMatchLabels()).isNotEmpty();
-        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
-        assertThat(pod.getContainers()).hasSize(1);
-
-        Container container = pod.getContainers().get(0);
-        assertThat(container.getName()).isNotBlank();
+        Container container = assertLockedDown(deployment.getSpec().getSelector().getMatchLabels(),
+                deployment.getSpec().getTemplate().getMetadata().getLabels(), pod);
         assertThat(container.getImage()).isEqualTo("faceoff:" + overlay);
-        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
-        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
 
         Set<String> portNames = container.getPorts().stream().map(ContainerPort::getName).collect(Collectors.toSet());
         container.getPorts().forEach(port -> assertThat(port.getContainerPort()).isBetween(1, 65535));
@@ -106,11 +104,6 @@ class KubernetesManifestsTest {
         assertThat(env.get("MANAGEMENT_SERVER_PORT")).isEqualTo(Integer.toString(management));
         assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("management");
         assertThat(env).containsEntry("SPRINGDOC_API_DOCS_ENABLED", "false").containsEntry("SPRINGDOC_SWAGGER_UI_ENABLED", "false");
-
-        for (String resource : List.of("cpu", "memory")) {
-            assertThat(container.getResources().getRequests()).containsKey(resource);
-            assertThat(container.getResources().getLimits()).containsKey(resource);
-        }
 
         // shutdown: preStop delay, then the application's drain, both inside the grace period
         long preStop = container.getLifecycle().getPreStop().getSleep().getSeconds();
@@ -131,10 +124,180 @@ class KubernetesManifestsTest {
                 .map(configMap -> configMap.getMetadata().getName()).collect(Collectors.toSet());
         volumes.values().stream().filter(volume -> volume.getConfigMap() != null)
                 .forEach(volume -> assertThat(configMaps).contains(volume.getConfigMap().getName()));
-        // no Secret is rendered: every Secret reference must be optional (created by the operator, k8s/README.md)
-        container.getEnv().stream().map(EnvVar::getValueFrom).filter(Objects::nonNull)
-                .filter(source -> source.getSecretKeyRef() != null)
-                .forEach(source -> assertThat(source.getSecretKeyRef().getOptional()).isTrue());
+        // the admin key is optional (without it the admin API stays off)
+        assertThat(secretRef(container, "FACEOFF_ADMIN_KEY").getOptional()).isTrue();
+    }
+
+    /**
+     * No Secret is rendered and no secret value is written into a manifest: every Secret a container reads is one the
+     * operator creates with a command the docs give (k8s/README.md, docs/operations.md), key included.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void everySecretIsReferencedAndCreatedByADocumentedCommand(String overlay) throws Exception {
+        RenderedManifests rendered = RenderedManifests.render(overlay);
+        assertThat(rendered.objects()).noneMatch(object -> object.getKind().equals("Secret"));
+        Map<String, Set<String>> documented = documentedSecrets();
+        List<Container> containers = new ArrayList<>(rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers());
+        containers.addAll(rendered.one(StatefulSet.class).getSpec().getTemplate().getSpec().getContainers());
+        List<String> refs = new ArrayList<>();
+        for (Container container : containers) {
+            for (EnvVar env : container.getEnv()) {
+                if (SECRET_NAME.matcher(env.getName()).matches()) {
+                    assertThat(env.getValue()).as("%s of %s comes from a Secret, not the manifest", env.getName(),
+                            container.getName()).isNull();
+                    SecretKeySelector ref = env.getValueFrom().getSecretKeyRef();
+                    assertThat(ref).as("%s of %s", env.getName(), container.getName()).isNotNull();
+                    assertThat(documented.getOrDefault(ref.getName(), Set.of()))
+                            .as("a documented `kubectl create secret generic %s` with key %s", ref.getName(), ref.getKey())
+                            .contains(ref.getKey());
+                    refs.add(ref.getName() + "/" + ref.getKey());
+                }
+            }
+        }
+        assertThat(refs).contains("faceoff-admin/admin-key", "faceoff-postgres/password",
+                "faceoff-postgres/superuser-password", "faceoff-gallery/face-key");
+    }
+
+    /** Every {@code kubectl create secret generic NAME --from-literal=KEY=...} of k8s/README.md and docs/operations.md. */
+    private static Map<String, Set<String>> documentedSecrets() throws java.io.IOException {
+        Map<String, Set<String>> secrets = new java.util.HashMap<>();
+        for (String doc : List.of("k8s/README.md", "docs/operations.md")) {
+            String text = Files.readString(ROOT.resolve(doc)).replace("\\\n", " ");
+            Matcher command = CREATE_SECRET.matcher(text);
+            while (command.find()) {
+                Matcher literal = FROM_LITERAL.matcher(command.group(2));
+                while (literal.find()) {
+                    secrets.computeIfAbsent(command.group(1), name -> new java.util.HashSet<>()).add(literal.group(1));
+                }
+            }
+        }
+        return secrets;
+    }
+
+    private static SecretKeySelector secretRef(Container container, String name) {
+        EnvVar env = container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow();
+        assertThat(env.getValueFrom()).as(name).isNotNull();
+        assertThat(env.getValueFrom().getSecretKeyRef()).as(name).isNotNull();
+        return env.getValueFrom().getSecretKeyRef();
+    }
+
+    /**
+     * The gallery's database: a PostgreSQL + pgvector StatefulSet with its own volume claim, a headless Service, a
+     * readiness probe, resources and a locked-down container; faceoff connects to that Service, as the role the
+     * initialisation script makes, with the password that script sets.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void theGalleryDatabaseIsAStatefulSetFaceoffConnectsTo(String overlay) throws Exception {
+        RenderedManifests rendered = RenderedManifests.render(overlay);
+        StatefulSet statefulSet = rendered.one(StatefulSet.class);
+        PodSpec pod = statefulSet.getSpec().getTemplate().getSpec();
+        Map<String, String> podLabels = statefulSet.getSpec().getTemplate().getMetadata().getLabels();
+        Container postgres = assertLockedDown(statefulSet.getSpec().getSelector().getMatchLabels(), podLabels, pod);
+        assertThat(statefulSet.getSpec().getReplicas()).isEqualTo(1);
+
+        // the governing Service: headless, selecting these pods on the container's port
+        Service service = named(rendered, Service.class, statefulSet.getSpec().getServiceName());
+        assertThat(service.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(postgres.getImage()).isEqualTo("pgvector/pgvector:pg15");
+        ServicePort port = service.getSpec().getPorts().get(0);
+        ContainerPort containerPort = postgres.getPorts().stream()
+                .filter(p -> p.getName().equals(port.getTargetPort().getStrVal())).findFirst().orElseThrow();
+        assertThat(containerPort.getContainerPort()).isEqualTo(5432);
+
+        // faceoff's pods, its Service, budget and monitor never select the database, nor its Service faceoff
+        Map<String, String> faceoffPods = rendered.one(Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(podLabels.entrySet()).doesNotContainAnyElementsOf(named(rendered, Service.class, "faceoff").getSpec().getSelector().entrySet());
+        assertThat(podLabels.entrySet()).doesNotContainAnyElementsOf(rendered.one(PodDisruptionBudget.class).getSpec().getSelector().getMatchLabels().entrySet());
+        assertThat(faceoffPods.entrySet()).doesNotContainAnyElementsOf(service.getSpec().getSelector().entrySet());
+
+        // its data on a volume claim per pod, PGDATA inside it
+        assertThat(statefulSet.getSpec().getVolumeClaimTemplates()).hasSize(1);
+        PersistentVolumeClaim claim = statefulSet.getSpec().getVolumeClaimTemplates().get(0);
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+        assertThat(claim.getSpec().getResources().getRequests()).containsKey("storage");
+        VolumeMount data = postgres.getVolumeMounts().stream()
+                .filter(mount -> mount.getName().equals(claim.getMetadata().getName())).findFirst().orElseThrow();
+        assertThat(data.getMountPath()).isEqualTo("/var/lib/postgresql/data");
+        Map<String, String> env = postgres.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        assertThat(env.get("PGDATA")).startsWith(data.getMountPath() + "/");
+        Set<String> volumes = pod.getVolumes().stream().map(Volume::getName).collect(Collectors.toSet());
+        for (VolumeMount mount : postgres.getVolumeMounts()) {
+            if (mount != data) {
+                assertThat(volumes).as("volume of mount %s", mount.getMountPath()).contains(mount.getName());
+            }
+        }
+
+        // ready only when it takes TCP connections (not during the image's socket-only initialisation)
+        Probe readiness = postgres.getReadinessProbe();
+        assertThat(readiness.getExec().getCommand()).startsWith("pg_isready").contains("--host=127.0.0.1");
+        assertThat(readiness.getPeriodSeconds()).isPositive();
+        assertThat(pod.getSecurityContext().getFsGroup()).as("the volume writable by the postgres user").isNotNull();
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+
+        // the initialisation script, from the repository, where the image runs it
+        String initdb = pod.getVolumes().stream().filter(v -> v.getConfigMap() != null).findFirst().orElseThrow().getName();
+        assertThat(postgres.getVolumeMounts()).anySatisfy(mount -> {
+            assertThat(mount.getName()).isEqualTo(initdb);
+            assertThat(mount.getMountPath()).isEqualTo("/docker-entrypoint-initdb.d");
+        });
+        String configMapName = pod.getVolumes().stream().filter(v -> v.getName().equals(initdb)).findFirst().orElseThrow()
+                .getConfigMap().getName();
+        String script = Files.readString(ROOT.resolve(INITDB_SCRIPT));
+        assertThat(named(rendered, ConfigMap.class, configMapName).getData()).containsExactly(Map.entry("faceoff.sh", script));
+
+        // faceoff connects to that Service, database and port, as the role the script makes
+        Map<String, String> config = ConfigurationFiles.yaml(ROOT.resolve(ConfigurationFiles.DEPLOYMENT_YAML));
+        assertThat(config).containsEntry("faceoff.gallery.store", "postgres")
+                .doesNotContainKeys("faceoff.gallery.postgres.password", "faceoff.gallery.face-key");
+        java.net.URI url = java.net.URI.create(config.get("faceoff.gallery.postgres.url").substring("jdbc:".length()));
+        assertThat(url.getScheme()).isEqualTo("postgresql");
+        assertThat(url.getHost()).isEqualTo(service.getMetadata().getName());
+        assertThat(url.getPort()).isEqualTo(port.getPort());
+        assertThat(url.getPath()).isEqualTo("/" + env.get("POSTGRES_DB"));
+        assertThat(script).contains("CREATE ROLE " + config.get("faceoff.gallery.postgres.user") + " LOGIN PASSWORD :'password'")
+                .contains("--set=password=\"$FACEOFF_PASSWORD\"");
+
+        // the password faceoff sends is the one the script set; faces are kept, sealed with the key of a Secret
+        Container faceoff = rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        SecretKeySelector password = secretRef(faceoff, "FACEOFF_GALLERY_POSTGRES_PASSWORD");
+        assertThat(secretRef(postgres, "FACEOFF_PASSWORD")).isEqualTo(password);
+        assertThat(password.getOptional()).as("no pod starts without the database's password").isNotEqualTo(Boolean.TRUE);
+        assertThat(secretRef(postgres, "POSTGRES_PASSWORD").getName()).isEqualTo(password.getName());
+        assertThat(secretRef(postgres, "POSTGRES_PASSWORD").getKey()).isNotEqualTo(password.getKey());
+        assertThat(faceoff.getEnv()).contains(new EnvVar("FACEOFF_GALLERY_KEEP_FACES", "true", null));
+        assertThat(secretRef(faceoff, "FACEOFF_GALLERY_FACE_KEY").getOptional()).isNotEqualTo(Boolean.TRUE);
+    }
+
+    private static <T extends HasMetadata> T named(RenderedManifests rendered, Class<T> type, String name) {
+        List<T> found = rendered.all(type).stream().filter(object -> object.getMetadata().getName().equals(name)).toList();
+        assertThat(found).as("%s %s", type.getSimpleName(), name).hasSize(1);
+        return found.get(0);
+    }
+
+    /**
+     * One container in a pod its selector selects, non-root, read-only root filesystem, no privilege escalation, no
+     * capability, CPU and memory requested and limited; that container.
+     */
+    private static Container assertLockedDown(Map<String, String> selector, Map<String, String> podLabels, PodSpec pod) {
+        assertThat(selector).isNotEmpty();
+        assertThat(podLabels).containsAllEntriesOf(selector);
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
+        assertThat(pod.getContainers()).hasSize(1);
+        Container container = pod.getContainers().get(0);
+        assertThat(container.getName()).isNotBlank();
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        for (String resource : List.of("cpu", "memory")) {
+            assertThat(container.getResources().getRequests()).containsKey(resource);
+            assertThat(container.getResources().getLimits()).containsKey(resource);
+        }
+        return container;
     }
 
     private static void assertProbe(Probe probe, String path, Set<String> portNames) {
@@ -155,7 +318,7 @@ class KubernetesManifestsTest {
         Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
         Set<String> containerPorts = container.getPorts().stream().map(ContainerPort::getName).collect(Collectors.toSet());
 
-        Service service = rendered.one(Service.class);
+        Service service = named(rendered, Service.class, "faceoff");
         assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
         for (ServicePort port : service.getSpec().getPorts()) {
             assertThat(port.getName()).isNotBlank();
