@@ -213,6 +213,11 @@ final class EmbeddedGalleryStore implements GalleryStore {
     }
 
     @Override
+    public long countFacesWithout(String model) {
+        return tables.countFacesWithout(model);
+    }
+
+    @Override
     public void close() {
         data.close();
     }

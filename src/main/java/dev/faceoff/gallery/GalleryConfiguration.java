@@ -13,6 +13,11 @@ class GalleryConfiguration {
 
     @Bean
     GalleryStore galleryStore(GalleryProperties properties) {
+        return open(properties);
+    }
+
+    /** The configured store, opened (the {@code reenrol} job opens it so when the gallery is not enabled). */
+    static GalleryStore open(GalleryProperties properties) {
         Optional<FaceCipher> cipher = properties.keepFaces()
                 ? Optional.of(FaceCipher.fromBase64(properties.faceKey())) : Optional.empty();
         return switch (properties.store()) {

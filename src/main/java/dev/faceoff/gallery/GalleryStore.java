@@ -85,6 +85,9 @@ public sealed interface GalleryStore extends AutoCloseable permits EmbeddedGalle
     /** Faces of every tenant with no template for {@code model}, by face id after {@code afterFaceId}, at most {@code limit}. */
     List<StoredFace> facesWithout(String model, long afterFaceId, int limit);
 
+    /** How many faces of every tenant have no template for {@code model} (what {@link #facesWithout} would list). */
+    long countFacesWithout(String model);
+
     /** Adds (or replaces) the face's template for one model (re-enrolment); false if the face does not exist. */
     boolean addTemplate(long faceId, String model, float[] template);
 

@@ -336,6 +336,20 @@ final class GalleryTables {
         });
     }
 
+    long countFacesWithout(String model) {
+        checkModel(model);
+        return run(false, c -> {
+            try (var query = c.prepareStatement("SELECT COUNT(*) FROM gallery_face f WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM gallery_template t WHERE t.face_id = f.face_id AND t.model = ?)")) {
+                query.setString(1, model);
+                try (ResultSet row = query.executeQuery()) {
+                    row.next();
+                    return row.getLong(1);
+                }
+            }
+        });
+    }
+
     /** Every template, for the embedded store's index at start-up. */
     void forEachTemplate(TemplateSink sink) {
         run(false, c -> {

@@ -184,6 +184,11 @@ final class PostgresGalleryStore implements GalleryStore {
     }
 
     @Override
+    public long countFacesWithout(String model) {
+        return tables.countFacesWithout(model);
+    }
+
+    @Override
     public boolean addTemplate(long faceId, String model, float[] template) {
         return tables.addTemplate(faceId, model, template).isPresent();
     }

@@ -287,11 +287,14 @@ abstract class GalleryStoreContract {
         assertThat(missing.get(1).crop()).isEmpty();
         assertThat(store.facesWithout("new", alice, 10)).extracting(GalleryStore.StoredFace::faceId).containsExactly(bob);
         assertThat(store.facesWithout("old", 0, 10)).isEmpty();
+        assertThat(store.countFacesWithout("new")).isEqualTo(2);
+        assertThat(store.countFacesWithout("old")).isZero();
 
         assertThat(store.addTemplate(alice, "new", unit(0, 0, 1))).isTrue();
         assertThat(store.addTemplate(alice, "new", unit(0, 1, 0))).as("replaced").isTrue();
         assertThat(store.addTemplate(999_999, "new", unit(0, 0, 1))).isFalse();
         assertThat(store.facesWithout("new", 0, 10)).extracting(GalleryStore.StoredFace::faceId).containsExactly(bob);
+        assertThat(store.countFacesWithout("new")).isEqualTo(1);
         assertThat(store.models("acme", "alice")).isEqualTo(Set.of("old", "new"));
         assertThat(store.count("acme", "new")).isEqualTo(new GalleryStore.Counts(1, 1));
         assertThat(store.search("acme", "new", unit(0, 1, 0), 5)).singleElement()
