@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.faceoff.common.Digests;
+import dev.faceoff.system.Caller;
 
 /**
  * With API keys off: a request whose {@code X-Admin-Key} is {@code faceoff.security.admin-key} is authenticated
- * as {@value #NAME} with role {@code admin}. Any other request goes on unauthenticated and the authorisation
+ * as {@value #NAME} with role {@code admin}, of tenant {@value Caller#DEFAULT_TENANT} like every request with keys off. Any other request goes on unauthenticated and the authorisation
  * rules decide ({@link SecurityConfiguration}): a wrong key is never let through, nor refused here. The
  * comparison runs in constant time, on SHA-256 digests.
  */
@@ -39,7 +40,7 @@ final class AdminKeyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String presented = request.getHeader(HEADER);
         if (presented != null && MessageDigest.isEqual(expected, sha256(presented))) {
-            ApiKeyFilter.authenticate(NAME, ApiKeyProperties.Role.ADMIN);
+            ApiKeyFilter.authenticate(new Caller(NAME, Caller.DEFAULT_TENANT), ApiKeyProperties.Role.ADMIN);
         } else if (presented != null) {
             log.warn("a wrong {} from {}", HEADER, request.getRemoteAddr());
         }

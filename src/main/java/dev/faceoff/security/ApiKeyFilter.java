@@ -19,6 +19,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.faceoff.common.ErrorCode;
+import dev.faceoff.system.Caller;
 import dev.faceoff.system.FaceoffMetrics;
 import dev.faceoff.system.ProblemWriter;
 
@@ -26,7 +27,8 @@ import dev.faceoff.system.ProblemWriter;
  * Authenticates a request by its API key ({@code Authorization: Bearer <key>} or {@code X-API-Key}) and holds
  * it to its key's rate (resilience4j, one limiter per key: {@code rate} requests per second, no waiting): over
  * it, 429 {@code rate_limited} with {@code Retry-After}. A wrong key is refused at once (401); a request
- * without one goes on, and the authorisation rules decide ({@link SecurityConfiguration}). The key's
+ * without one goes on, and the authorisation rules decide ({@link SecurityConfiguration}). The request's
+ * {@link Caller} is the key's name and tenant. The key's
  * name — never the key — goes into the log context ({@code key}) and the metrics.
  */
 final class ApiKeyFilter extends OncePerRequestFilter {
@@ -69,7 +71,7 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             return;
         }
         metrics.apiKey(k.name(), "accepted");
-        authenticate(k.name(), k.role());
+        authenticate(new Caller(k.name(), k.tenant()), k.role());
         MDC.put(MDC_KEY, k.name());
         try {
             chain.doFilter(request, response);
@@ -79,10 +81,10 @@ final class ApiKeyFilter extends OncePerRequestFilter {
         }
     }
 
-    /** This request is {@code name} with {@code role}, for the authorisation rules and the controllers. */
-    static void authenticate(String name, ApiKeyProperties.Role role) {
+    /** This request is {@code caller}'s with {@code role}, for the authorisation rules and the controllers ({@link Caller#current()}). */
+    static void authenticate(Caller caller, ApiKeyProperties.Role role) {
         var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(name, null,
+        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(caller, null,
                 List.of(new SimpleGrantedAuthority("ROLE_" + role.name()))));
         SecurityContextHolder.setContext(context);
     }

@@ -19,7 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param enabled     require keys
  * @param defaultRate requests per second a key may send when it names no rate of its own
- * @param keys        the keys: a name (in metrics and logs), a role, the key's SHA-256, an optional rate
+ * @param keys        the keys: a name (in metrics and logs), a role, the key's SHA-256, an optional rate and
+ *                    an optional tenant (whose gallery subjects the key sees; default: the key's name)
  * @param adminKey    with keys off: the key that header {@code X-Admin-Key} must carry to act as role {@code admin}
  *                    (changing experiment weights); empty: no request has that role. Ignored with keys on, where
  *                    the role comes from a key of role {@code admin}
@@ -38,10 +39,18 @@ public record ApiKeyProperties(
 
     public enum Role { CLIENT, ADMIN }
 
-    /** One key, as configured. */
-    public record Key(@NotBlank @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}", message = "letters, digits, _ . - only") String name,
+    /** Letters, digits, {@code _ . -}, at most 64: a key's name and its tenant. */
+    static final String NAME = "[A-Za-z0-9_.-]{1,64}";
+
+    /** One key, as configured; without a tenant, the key is a tenant of its own, named as the key. */
+    public record Key(@NotBlank @Pattern(regexp = NAME, message = "letters, digits, _ . - only") String name,
                       @NotNull Role role,
                       @NotBlank @Pattern(regexp = "[0-9a-f]{64}", message = "the key's SHA-256, 64 lower-case hex digits") String sha256,
-                      @Min(1) Integer rate) {
+                      @Min(1) Integer rate,
+                      @Pattern(regexp = NAME, message = "letters, digits, _ . - only") String tenant) {
+
+        public Key {
+            tenant = tenant == null ? name : tenant;
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.faceoff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -10,15 +11,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.faceoff.SharedData;
 import dev.faceoff.testing.EndToEnd;
 
 /**
  * API keys on (faceoff.security.enabled), on the real service and models over real HTTP: /v1 needs a key,
  * admin endpoints the admin role, a key over its rate gets 429 with Retry-After; health and metrics stay
- * open; the keys appear in no response, metric or log line (only their names do).
+ * open (health's details for the admin role only); no user store; the keys appear in no response, metric or log line (only their names do).
  */
 @EndToEnd
 @ExtendWith(OutputCaptureExtension.class)
@@ -112,6 +116,24 @@ class ApiKeysEndToEndTest {
             assertThat(metrics).doesNotContain(key);
             assertThat(output.getAll()).doesNotContain(key);
         }
+    }
+
+    @Test
+    void healthShowsItsDetailsToTheAdminRoleOnly() throws Exception {
+        for (var headers : List.of(Map.<String, String>of(), bearer(CLIENT_KEY))) {
+            var health = send("GET", "/actuator/health", null, headers).json();
+            assertThat(health.get("status").asString()).isEqualTo("UP");
+            assertThat(health.has("components")).as(health.toString()).isFalse();
+        }
+        var health = send("GET", "/actuator/health", null, bearer(ADMIN_KEY)).json();
+        assertThat(health.at("/components/models/details/models/mobilefacenet-faceplugin/provider").asString()).isEqualTo("cpu");
+        // no disk paths in a health answer, not even the admin's
+        assertThat(health.toString()).doesNotContain("diskSpace").doesNotContain(SharedData.models().toString());
+    }
+
+    @Test
+    void thereIsNoUserStore(ApplicationContext context) {
+        assertThat(context.getBeanNamesForType(UserDetailsService.class)).isEmpty();
     }
 
     @Test

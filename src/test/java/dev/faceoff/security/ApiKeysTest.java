@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ApiKeysTest {
 
     static ApiKeyProperties.Key key(String name, String key) {
-        return new ApiKeyProperties.Key(name, ApiKeyProperties.Role.CLIENT, ApiKeys.sha256(key), null);
+        return new ApiKeyProperties.Key(name, ApiKeyProperties.Role.CLIENT, ApiKeys.sha256(key), null, null);
     }
 
     @Test
