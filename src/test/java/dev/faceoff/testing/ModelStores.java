@@ -79,9 +79,24 @@ public final class ModelStores {
         Files.copy(from.resolve("model.onnx"), to.resolve("model.onnx"));
     }
 
-    /** The store {@code dir} opened on the CPU: every test runs the models on ONNX Runtime's CPU provider. */
+    /**
+     * The store {@code dir} opened on the CPU (every test runs the models on ONNX Runtime's CPU provider), and a
+     * gallery of its own: a new temporary folder each time, so that faceoff processes and contexts running at once
+     * never share an H2 file (H2 locks it).
+     */
     public static List<String> properties(Path dir) {
-        return List.of("faceoff.models.dir=" + dir, "faceoff.runtime.provider=cpu");
+        return List.of("faceoff.models.dir=" + dir, "faceoff.runtime.provider=cpu", "faceoff.gallery.path=" + gallery());
+    }
+
+    /** A new, empty gallery folder, deleted when this JVM exits. */
+    public static Path gallery() {
+        try {
+            Path folder = Files.createTempDirectory("faceoff-gallery");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(folder)));
+            return folder;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
