@@ -19,7 +19,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import dev.faceoff.SharedData;
 import dev.faceoff.testing.EndToEnd;
@@ -30,10 +29,8 @@ import dev.faceoff.testing.ModelStores;
  * 20 LFW people enrolled with one photo each and identified with another (rank 1 and the open-set match), LFW people
  * never enrolled identified as nobody, a probe verified against a subject, 409 for a model the gallery lacks, an
  * erasure that leaves no row of the subject in the H2 database (read directly with JDBC), feedback on an
- * identification's id. The model store: the repository's pretrained embedder (the gallery's model) and
- * {@code arcface-mfn64} (loaded, not a gallery model), the pretrained embedder's impostor tail its model.json's own,
- * or, in a model.json calibrated before the tail existed, its calibrated thresholds (the same calibration's
- * shallowest points of the tail).
+ * identification's id. The model store: {@link ModelStores#identifying} with {@code arcface-mfn64} (loaded, not a
+ * gallery model).
  */
 @EndToEnd
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -59,34 +56,13 @@ class GalleryEndToEndTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("faceoff.models.dir", () -> {
             try {
-                return store(Files.createTempDirectory("faceoff-gallery-models")).toString();
+                return ModelStores.identifying(Files.createTempDirectory("faceoff-gallery-models"), OTHER_MODEL).toString();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
         registry.add("faceoff.models.include", () -> ModelStores.PRETRAINED + "," + OTHER_MODEL);
         registry.add("faceoff.gallery.path", GALLERY::toString);
-    }
-
-    /** The detectors, the landmark model, the pretrained embedder (with an impostor tail) and {@link #OTHER_MODEL}. */
-    static Path store(Path dir) throws IOException {
-        Path models = SharedData.models();
-        for (String name : List.of("detector-yunet", "detector-rfb320", "landmarks-68", ModelStores.PRETRAINED, OTHER_MODEL)) {
-            Files.createDirectories(dir.resolve(name));
-            Files.copy(models.resolve(name).resolve("model.json"), dir.resolve(name).resolve("model.json"));
-            Files.copy(models.resolve(name).resolve("model.onnx"), dir.resolve(name).resolve("model.onnx"));
-        }
-        Path manifest = dir.resolve(ModelStores.PRETRAINED).resolve("model.json");
-        ObjectNode root = (ObjectNode) JSON.readTree(manifest.toFile());
-        if (!root.has("identification")) {
-            ObjectNode identification = root.putObject("identification");
-            identification.put("dataset", "lfw");
-            var tail = identification.putArray("tail");
-            root.get("thresholds").properties().forEach(e -> tail.addObject()
-                    .put("far", Double.parseDouble(e.getKey())).put("cosine", e.getValue().get("cosine").asDouble()));
-            JSON.writeValue(manifest.toFile(), root);
-        }
-        return dir;
     }
 
     Http http() {
@@ -225,8 +201,8 @@ class GalleryEndToEndTest {
     void erasureLeavesNoRowOfTheSubject() throws Exception {
         String id = "erase-me";
         assertThat(http().send("PUT", "/v1/subjects/" + id, "{\"metadata\": {\"name\": \"E\"}}", Map.of()).status()).isEqualTo(201);
-        assertThat(http().postMultipart("/v1/subjects/" + id + "/faces", Map.of("image", strangers.get(0)), Map.of()).status())
-                .isEqualTo(201);
+        var enrolled = http().postMultipart("/v1/subjects/" + id + "/faces", Map.of("image", photo(people.get(5), 1)), Map.of());
+        assertThat(enrolled.status()).as(enrolled.body()).isEqualTo(201);
         assertThat(rows(id)).containsExactly(1L, 1L, 1L);
         assertThat(http().send("DELETE", "/v1/subjects/" + id, null, Map.of()).status()).isEqualTo(204);
         assertThat(rows(id)).containsExactly(0L, 0L, 0L);

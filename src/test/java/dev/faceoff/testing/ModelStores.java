@@ -73,6 +73,32 @@ public final class ModelStores {
         return dir;
     }
 
+    /**
+     * A store that identifies, built under {@code dir}: the detectors, the landmark model, the pretrained embedder and
+     * the embedding models {@code others} of the repository's store. The pretrained embedder's impostor tail is its
+     * model.json's own; a model.json calibrated before the tail existed gets its calibrated verification thresholds as
+     * the tail (the same calibration's shallowest points of it).
+     */
+    public static Path identifying(Path dir, String... others) throws IOException {
+        Path models = SharedData.models();
+        var names = new ArrayList<>(List.of("detector-yunet", "detector-rfb320", "landmarks-68", PRETRAINED));
+        names.addAll(List.of(others));
+        for (String name : names) {
+            copy(models.resolve(name), dir.resolve(name));
+        }
+        Path manifest = dir.resolve(PRETRAINED).resolve("model.json");
+        ObjectNode root = (ObjectNode) JSON.readTree(manifest.toFile());
+        if (!root.has("identification")) {
+            ObjectNode identification = root.putObject("identification");
+            identification.put("dataset", "lfw");
+            var tail = identification.putArray("tail");
+            root.get("thresholds").properties().forEach(e -> tail.addObject()
+                    .put("far", Double.parseDouble(e.getKey())).put("cosine", e.getValue().get("cosine").asDouble()));
+            JSON.writeValue(manifest.toFile(), root);
+        }
+        return dir;
+    }
+
     private static void copy(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         Files.copy(from.resolve("model.json"), to.resolve("model.json"));
