@@ -28,7 +28,7 @@ record ModelScores(
     static final double MISSING = -1.0;
     static final double[] REPORTED_FARS = {1e-1, 1e-2, 1e-3, 1e-4};
     static final double[] CALIBRATED_FARS = {1e-2, 1e-3, 1e-4};
-    /** The fewest impostor pairs a tail point's threshold must accept: the tail goes no deeper than 10 / impostors. */
+    /** The tail goes no deeper than FAR × impostors = 10: its deepest threshold rests on the top ten impostor scores or more. */
     static final long TAIL_MIN_ACCEPTED = 10;
 
     static ModelScores compute(String model, String loss, boolean flip, PairList list, Map<String, float[]> embeddings) {
@@ -79,8 +79,8 @@ record ModelScores(
     }
 
     /**
-     * The FARs of the impostor tail: 1, 5 and 2 × 10^-k from 1e-2 down, as deep as {@code impostors} pairs support (a
-     * point's threshold accepts at least {@link #TAIL_MIN_ACCEPTED} of them). Empty below 1,000 impostors.
+     * The FARs of the impostor tail: 1, 5 and 2 × 10^-k from 1e-2 down, as deep as {@code impostors} pairs support
+     * (FAR × impostors ≥ {@link #TAIL_MIN_ACCEPTED}). Empty below 1,000 impostors.
      */
     static double[] tailFars(long impostors) {
         var fars = new ArrayList<Double>();

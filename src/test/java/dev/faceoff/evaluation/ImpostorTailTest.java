@@ -18,7 +18,7 @@ class ImpostorTailTest {
 
     @Test
     void theTailGoesOneTwoFivePerDecadeDownToTenAcceptedImpostors() {
-        // LFW's all-pairs impostors: 2e-7 would accept 5 of them, 5e-7 accepts 14
+        // LFW's all-pairs impostors: FAR × impostors is 5 at 2e-7, 14 at 5e-7
         double[] lfw = ModelScores.tailFars(29_640_749);
         assertThat(lfw).startsWith(1e-2, 5e-3, 2e-3, 1e-3, 5e-4).endsWith(2e-6, 1e-6, 5e-7).hasSize(14);
         assertThat(ModelScores.tailFars(1_000)).containsExactly(1e-2);
