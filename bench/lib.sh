@@ -18,7 +18,10 @@
 #   bench/lib.sh exec TARGET PORT [ARGS...]  faceoff in the foreground: this process becomes the JVM
 #   bench/lib.sh wait-ready URL SECONDS PID
 #   bench/lib.sh pod-jvm                     prints the pod's JVM options
-# TARGET is a jar (java -jar) or an executable (bin/layout's DIR/run); ARGS go to faceoff.
+# TARGET is a jar (java -jar) or an executable (bin/layout's DIR/run); ARGS go to faceoff. Each faceoff gets an embedded
+# gallery of its own (FACEOFF_GALLERY_STORE overrides the store, e.g. postgres; faceoff.gallery.path: a new temporary
+# folder, FACEOFF_GALLERY_DIR overrides it), so processes running at
+# once never share an H2 file; faceoff_stop deletes the temporary one.
 # FACEOFF_SHARED: the data sets' folder (default: shared beside the repository, ../shared).
 
 FACEOFF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,7 +50,8 @@ faceoff_exec() {
   JAVA_TOOL_OPTIONS="$(faceoff_pod_jvm)${JAVA_TOOL_OPTIONS:+ $JAVA_TOOL_OPTIONS}" || return 1
   export JAVA_TOOL_OPTIONS
   exec "${launcher[@]}" --server.address=127.0.0.1 --server.port="$port" --faceoff.runtime.provider=cpu \
-    --faceoff.models.dir="${FACEOFF_MODELS_DIR:-$FACEOFF_ROOT/models}" "$@"
+    --faceoff.models.dir="${FACEOFF_MODELS_DIR:-$FACEOFF_ROOT/models}" \
+    --faceoff.gallery.store="${FACEOFF_GALLERY_STORE:-embedded}" --faceoff.gallery.path="${FACEOFF_GALLERY_DIR:-$(mktemp -d -t faceoff-gallery.XXXXXX)}" "$@"
 }
 
 # Alive and not a zombie (a child its parent has not reaped yet has exited all the same).
@@ -68,7 +72,10 @@ faceoff_start() {
   local target=$1 port=$2 log=$3 launched=$EPOCHREALTIME
   shift 3
   [[ -e $target ]] || { echo "lib.sh: $target missing (build the jar: mvn -B -DskipTests package)" >&2; return 1; }
-  faceoff_exec "$target" "$port" "$@" >"$log" 2>&1 &
+  if [[ -z ${FACEOFF_GALLERY_DIR:-} ]]; then
+    FACEOFF_GALLERY_TMP=$(mktemp -d -t faceoff-gallery.XXXXXX)
+  fi
+  FACEOFF_GALLERY_DIR=${FACEOFF_GALLERY_DIR:-$FACEOFF_GALLERY_TMP} faceoff_exec "$target" "$port" "$@" >"$log" 2>&1 &
   FACEOFF_PID=$!
   wait_ready "http://127.0.0.1:$port/actuator/health/readiness" "${FACEOFF_START_TIMEOUT:-300}" "$FACEOFF_PID" \
     || { echo "lib.sh: faceoff did not get ready; its log: $log" >&2; return 1; }
@@ -86,6 +93,10 @@ faceoff_stop() {
   done
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [[ -n ${FACEOFF_GALLERY_TMP:-} ]]; then
+    rm -rf -- "$FACEOFF_GALLERY_TMP"
+    FACEOFF_GALLERY_TMP=
+  fi
 }
 
 free_port() {

@@ -26,7 +26,7 @@ import dev.faceoff.model.ModelRepository;
 /**
  * {@code evaluate}: scores embedding models on a pair list with the service's own pipeline, writes a
  * Markdown report, a JSON file with every number and a ROC plot, and with {@code --calibrate} writes the
- * thresholds into each model's model.json.
+ * thresholds and the impostor tail into each model's model.json.
  */
 @Component("evaluate")
 public final class EvaluateJob implements Job {
@@ -40,7 +40,8 @@ public final class EvaluateJob implements Job {
               --flip            also evaluate with test-time flip (image + mirror), reported separately
                                 (always done for a model served with "testTimeFlip": true)
               --select S        face choice: largest (default: faceoff.detection.select), prominent, center, score
-              --calibrate       write thresholds at FAR 1e-2, 1e-3, 1e-4 and the metrics into each model.json
+              --calibrate       write thresholds at FAR 1e-2, 1e-3, 1e-4, the impostor tail (identification:
+                                1, 2, 5 × 10^-k down to 10 accepted impostors) and the metrics into each model.json
               --out DIR         report folder (default target/evaluation)
               --cache DIR       resumable cache (default ~/.cache/faceoff/evaluation)
               --threads N       worker threads (default: all cores)
@@ -166,7 +167,10 @@ public final class EvaluateJob implements Job {
                 if (scores.flip() == model.manifest().testTimeFlip()) {   // the way it is served
                     Path manifest = model.directory().resolve("model.json");
                     ManifestCalibration.write(manifest, pairs, scores, results, JSON);
-                    out.println("evaluate: calibrated " + manifest);
+                    out.println("evaluate: calibrated " + manifest + (scores.tail().isEmpty() ? ", no impostor tail"
+                            : String.format(Locale.ROOT, ", impostor tail of %d points down to FAR %s at cosine %.6f",
+                            scores.tail().size(), scores.tail().get(scores.tail().size() - 1).far(),
+                            scores.tail().get(scores.tail().size() - 1).cosine())));
                 }
             }
         }

@@ -10,9 +10,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.faceoff.model.ModelManifest;
+
 /**
  * {@code --calibrate}: writes thresholds at FAR 1e-2, 1e-3, 1e-4 (with the data set and pair count they
- * came from) and the evaluation metrics (with the ROC's points) into a model.json, leaving every other field as it was. Both come
+ * came from), the impostor tail that identification thresholds are read from ({@code identification}: thresholds from
+ * FAR 1e-2 down to the deepest the impostor pairs support, {@link ModelScores#tailFars}) and the evaluation metrics (with the ROC's points) into a model.json, leaving every other field as it was. Both come
  * from the scores of the model as it is served: with test-time flip where its model.json asks for it.
  */
 final class ManifestCalibration {
@@ -35,6 +38,18 @@ final class ManifestCalibration {
             t.put("dataset", dataset);
             t.put("pairs", served.calibrationNegatives());
             t.put("calibrated", LocalDate.now().toString());
+        }
+        root.remove("identification");   // none written below when the impostors are too few for a tail
+        if (!served.tail().isEmpty()) {
+            ObjectNode identification = json.createObjectNode();
+            identification.put("dataset", dataset);
+            identification.put("impostorPairs", served.calibrationNegatives());
+            var tail = identification.putArray("tail");
+            for (ModelManifest.TailPoint point : served.tail()) {
+                tail.addObject().put("far", point.far()).put("cosine", round(point.cosine()));
+            }
+            identification.put("calibrated", LocalDate.now().toString());
+            root = after(root, "thresholds", "identification", identification, json);
         }
         JsonNode existing = root.get("metrics");
         ObjectNode metrics = existing instanceof ObjectNode o ? o : root.putObject("metrics");
@@ -69,6 +84,18 @@ final class ManifestCalibration {
         }
         m.put("command", "java -jar target/faceoff.jar evaluate --pairs " + pairs.name() + " --calibrate");
         Files.writeString(manifest, json.writeValueAsString(root) + "\n");
+    }
+
+    /** {@code root} with {@code key} set just after {@code anchor}, so that the file reads in the order of the contract. */
+    private static ObjectNode after(ObjectNode root, String anchor, String key, JsonNode value, JsonMapper json) {
+        ObjectNode ordered = json.createObjectNode();
+        for (String name : root.propertyNames()) {
+            ordered.set(name, root.get(name));
+            if (name.equals(anchor)) {
+                ordered.set(key, value);
+            }
+        }
+        return ordered;
     }
 
     private static String dataset(PairList pairs) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.faceoff.embedding.Vectors;
+import dev.faceoff.model.ModelManifest;
 
 /**
  * One model's numbers on one pair list: the official pairs (10-fold accuracy, AUC, EER, TAR@FAR) and
@@ -21,11 +22,14 @@ record ModelScores(
         String model, String loss, boolean flip, int pairs, int pairsMissingFace,
         double acc10, double sd, double[] foldAccuracies, double auc, double eer, VerificationMetrics.Separation separation,
         Map<String, Double> tarAtFar, long calibrationNegatives, long calibrationPositives,
-        Map<String, double[]> thresholds, double[] rocFar, double[] rocTar, double[] pairScores) {
+        Map<String, double[]> thresholds, List<ModelManifest.TailPoint> tail, double[] rocFar, double[] rocTar,
+        double[] pairScores) {
 
     static final double MISSING = -1.0;
     static final double[] REPORTED_FARS = {1e-1, 1e-2, 1e-3, 1e-4};
     static final double[] CALIBRATED_FARS = {1e-2, 1e-3, 1e-4};
+    /** The tail goes no deeper than FAR × impostors = 10: its deepest threshold rests on the top ten impostor scores or more. */
+    static final long TAIL_MIN_ACCEPTED = 10;
 
     static ModelScores compute(String model, String loss, boolean flip, PairList list, Map<String, float[]> embeddings) {
         int n = list.pairs().size();
@@ -59,7 +63,7 @@ record ModelScores(
         return new ModelScores(model, loss, flip, n, missing, folds.mean(), folds.sd(), folds.folds(),
                 VerificationMetrics.auc(scores, same), VerificationMetrics.eer(roc),
                 VerificationMetrics.separation(positives, negatives), tar,
-                calibration.negatives(), calibration.positives(), calibration.thresholds(),
+                calibration.negatives(), calibration.positives(), calibration.thresholds(), calibration.tail(),
                 calibration.rocFar(), calibration.rocTar(), scores);
     }
 
@@ -74,8 +78,27 @@ record ModelScores(
         return "1e" + exponent;
     }
 
+    /**
+     * The FARs of the impostor tail: 1, 5 and 2 × 10^-k from 1e-2 down, as deep as {@code impostors} pairs support
+     * (FAR × impostors ≥ {@link #TAIL_MIN_ACCEPTED}). Empty below 1,000 impostors.
+     */
+    static double[] tailFars(long impostors) {
+        var fars = new ArrayList<Double>();
+        for (int k = 2; k < 300; k++) {
+            for (int m : new int[]{1, 5, 2}) {
+                double far = Double.parseDouble(m + "e-" + (m == 1 ? k : k + 1));   // 1e-2, 5e-3, 2e-3, 1e-3, …
+                if ((long) Math.floor(far * impostors + 1e-9) < TAIL_MIN_ACCEPTED) {
+                    return fars.stream().mapToDouble(Double::doubleValue).toArray();
+                }
+                fars.add(far);
+            }
+        }
+        return fars.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     /** Thresholds from all cross-identity pairs of the images that have a face. */
-    record Calibration(long negatives, long positives, Map<String, double[]> thresholds, double[] rocFar, double[] rocTar) {
+    record Calibration(long negatives, long positives, Map<String, double[]> thresholds, List<ModelManifest.TailPoint> tail,
+                       double[] rocFar, double[] rocTar) {
 
         static Calibration of(PairList list, Map<String, float[]> embeddings) {
             List<String> images = list.images().stream().filter(embeddings::containsKey).sorted().toList();
@@ -138,6 +161,10 @@ record ModelScores(
                     thresholds.put(farKey(far), new double[]{t, atOrAbove(pos, t)});
                 }
             }
+            var tail = new ArrayList<ModelManifest.TailPoint>();
+            for (double f : tailFars(negativeCount)) {
+                tail.add(new ModelManifest.TailPoint(f, VerificationMetrics.thresholdAtFarSorted(neg, f)));
+            }
             // ROC on a log grid of FARs, for the plot
             var far = new ArrayList<Double>();
             var tar = new ArrayList<Double>();
@@ -149,7 +176,7 @@ record ModelScores(
                     tar.add(atOrAbove(pos, t));
                 }
             }
-            return new Calibration(negativeCount, positiveCount, thresholds,
+            return new Calibration(negativeCount, positiveCount, thresholds, List.copyOf(tail),
                     far.stream().mapToDouble(Double::doubleValue).toArray(),
                     tar.stream().mapToDouble(Double::doubleValue).toArray());
         }

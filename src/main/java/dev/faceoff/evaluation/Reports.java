@@ -99,7 +99,7 @@ final class Reports {
         m.put("pairScores", rounded(s.pairScores()));
         var thresholds = new LinkedHashMap<String, Threshold>();
         s.thresholds().forEach((far, v) -> thresholds.put(far, new Threshold(v[0], v[1])));
-        m.put("calibration", new Calibration(s.calibrationNegatives(), s.calibrationPositives(), thresholds));
+        m.put("calibration", new Calibration(s.calibrationNegatives(), s.calibrationPositives(), thresholds, s.tail()));
         return m;
     }
 
@@ -110,7 +110,8 @@ final class Reports {
     record Threshold(double cosine, double tar) {
     }
 
-    record Calibration(long negatives, long positives, Map<String, Threshold> thresholds) {
+    record Calibration(long negatives, long positives, Map<String, Threshold> thresholds,
+                       java.util.List<dev.faceoff.model.ModelManifest.TailPoint> tail) {
     }
 
     private static String markdown(PairList pairs, int images, List<String> noFace, FaceSelection selection,

@@ -39,7 +39,8 @@ public final class ExperimentTracker {
      * Records the verification for feedback and, within an experiment, for the report; queues its shadow
      * comparisons.
      *
-     * @param faces the aligned faces the primary embedded, for the shadow models
+     * @param faces the aligned pair the primary embedded, for the shadow models; none (a probe decided against the
+     *              gallery): no shadow comparison
      */
     public void verified(Verified v, List<AlignedFace> faces) {
         Assignment a = v.assignment();
@@ -48,7 +49,7 @@ public final class ExperimentTracker {
             return;
         }
         stats.completed(a.experiment(), a.variant(), v.nanos(), v.similarity(), v.match());
-        experiments.find(a.experiment()).filter(e -> !e.shadows().isEmpty()).ifPresent(e -> shadows.submit(e.shadows(),
+        experiments.find(a.experiment()).filter(e -> !e.shadows().isEmpty() && faces.size() == 2).ifPresent(e -> shadows.submit(e.shadows(),
                 new ShadowRunner.Primary(e.name(), a.variant(), a.model(), v.far(), v.match()), faces));
     }
 }

@@ -1,5 +1,7 @@
 package dev.faceoff.experiment;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.stereotype.Component;
@@ -50,6 +52,20 @@ public final class Router {
      */
     public Assignment assignWithoutExperiment(String requestedModel) {
         return override(requestedModel).orElseGet(this::defaultModel);
+    }
+
+    /**
+     * Every embedding model routing may choose for a request naming none, by name: the default model, then the default
+     * experiment's variants and its shadows (what a gallery enrols every face with, so that any route finds templates).
+     */
+    public List<String> choosable() {
+        var names = new LinkedHashSet<String>();
+        names.add(models.defaultEmbedding().name());
+        experiments.defaultExperiment().ifPresent(e -> {
+            e.variants().forEach(v -> names.add(e.model(v).name()));
+            e.shadows().forEach(m -> names.add(m.name()));
+        });
+        return List.copyOf(names);
     }
 
     private Optional<Assignment> override(String requestedModel) {

@@ -208,6 +208,28 @@ final class EmbeddedGalleryStore implements GalleryStore {
     }
 
     @Override
+    public List<Face> faces(String tenant, String subjectId) {
+        return tables.faces(tenant, subjectId);
+    }
+
+    @Override
+    public List<float[]> templates(String tenant, String subjectId, String model) {
+        return tables.templates(tenant, subjectId, model);
+    }
+
+    @Override
+    public long templates(String model) {
+        GalleryTables.checkModel(model);
+        index.readLock().lock();
+        try {
+            return matrices.entrySet().stream().filter(e -> e.getKey().model().equals(model))
+                    .mapToLong(e -> e.getValue().rows()).sum();
+        } finally {
+            index.readLock().unlock();
+        }
+    }
+
+    @Override
     public List<StoredFace> facesWithout(String model, long afterFaceId, int limit) {
         return tables.facesWithout(model, afterFaceId, limit);
     }

@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The gallery store named by {@code faceoff.gallery.store}, opened (its index loaded) at start-up when the gallery is enabled. */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnBooleanProperty("faceoff.gallery.enabled")
+@ConditionalOnBooleanProperty(name = "faceoff.gallery.enabled", matchIfMissing = true)
 class GalleryConfiguration {
 
     @Bean

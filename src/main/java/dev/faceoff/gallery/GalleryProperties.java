@@ -2,7 +2,11 @@ package dev.faceoff.gallery;
 
 import java.nio.file.Path;
 
+import java.util.List;
+
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -15,7 +19,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * {@code faceoff.gallery.*}: where enrolled subjects are kept (docs/gallery.md).
  *
- * @param enabled   open the gallery at start-up (off until its HTTP API serves it)
+ * @param enabled   open the gallery at start-up and serve its API ({@code /v1/subjects}, {@code /v1/identify}); off:
+ *                  those endpoints answer 404
  * @param store     {@code embedded} (H2 in {@code path}, exact in-memory index; one replica) or {@code postgres}
  *                  (PostgreSQL + pgvector, shared by every replica)
  * @param path      the embedded store's folder
@@ -24,16 +29,26 @@ import org.springframework.validation.annotation.Validated;
  * @param faceKey   base64 of a 256-bit key (from a secret: {@code FACEOFF_GALLERY_FACE_KEY}); needed when faces
  *                  are kept
  * @param postgres  the postgres store's database
+ * @param models    the models every face is enrolled with (one template each); empty: every model routing may
+ *                  choose (the default model, the default experiment's variants and shadows)
+ * @param enrolMinQuality the quality gate of an enrolment (per request {@code min_quality}): stricter than
+ *                  verification's, a template is compared with every later probe
+ * @param fpir      the false-positive identification rate an identification's threshold is set at (per request
+ *                  {@code fpir})
  */
 @Validated
 @ConfigurationProperties("faceoff.gallery")
 public record GalleryProperties(
-        @DefaultValue("false") boolean enabled,
+        @DefaultValue("true") boolean enabled,
         @NotNull @DefaultValue("embedded") Store store,
         @NotNull @DefaultValue("data/gallery") Path path,
         @DefaultValue("false") boolean keepFaces,
         String faceKey,
-        @NotNull @Valid @DefaultValue Postgres postgres) {
+        @NotNull @Valid @DefaultValue Postgres postgres,
+        @NotNull @DefaultValue List<String> models,
+        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.3") double enrolMinQuality,
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) @DefaultValue("1e-2")
+        double fpir) {
 
     public enum Store { EMBEDDED, POSTGRES }
 
@@ -59,7 +74,7 @@ public record GalleryProperties(
     @Override
     public String toString() {
         return "GalleryProperties[enabled=" + enabled + ", store=" + store + ", path=" + path + ", keepFaces=" + keepFaces
-                + ", postgres=" + postgres + "]";
+                + ", postgres=" + postgres + ", models=" + models + ", enrolMinQuality=" + enrolMinQuality + ", fpir=" + fpir + "]";
     }
 
     @AssertTrue(message = "faceoff.gallery.keep-faces needs faceoff.gallery.face-key")

@@ -43,8 +43,17 @@ public sealed interface GalleryStore extends AutoCloseable permits EmbeddedGalle
     record Counts(long subjects, long templates) {
     }
 
+    /** One face of a subject: its id, quality at enrolment, when it was enrolled, the models it has templates for. */
+    record Face(long id, double quality, Instant createdAt, Set<String> models) {
+    }
+
     /** A stored face, for re-enrolment: its crop when faces are kept (decrypted). */
     record StoredFace(String tenant, String subjectId, long faceId, double quality, Optional<byte[]> crop) {
+    }
+
+    /** Whether {@code id} is a subject id: 1–64 of {@code A-Z a-z 0-9 . _ @ -}. */
+    static boolean isSubjectId(String id) {
+        return id != null && GalleryTables.NAME.matcher(id).matches();
     }
 
     /** Creates the subject, or replaces its metadata (PUT: the same call twice leaves one subject). */
@@ -81,6 +90,15 @@ public sealed interface GalleryStore extends AutoCloseable permits EmbeddedGalle
 
     /** The models the subject has at least one template for. */
     Set<String> models(String tenant, String subjectId);
+
+    /** The subject's faces, by face id (empty for an unknown subject). */
+    List<Face> faces(String tenant, String subjectId);
+
+    /** The subject's templates of {@code model}, one per face that has one, by face id. */
+    List<float[]> templates(String tenant, String subjectId, String model);
+
+    /** Templates of {@code model} in the gallery, every tenant: its faces enrolled with that model (a metric). */
+    long templates(String model);
 
     /** Faces of every tenant with no template for {@code model}, by face id after {@code afterFaceId}, at most {@code limit}. */
     List<StoredFace> facesWithout(String model, long afterFaceId, int limit);

@@ -310,6 +310,70 @@ final class GalleryTables {
         });
     }
 
+    List<GalleryStore.Face> faces(String tenant, String subjectId) {
+        checkName("tenant", tenant);
+        checkName("subject_id", subjectId);
+        return run(false, c -> {
+            try (var query = c.prepareStatement("SELECT f.face_id, f.quality, f.created_at, t.model FROM gallery_face f "
+                    + "LEFT JOIN gallery_template t ON t.face_id = f.face_id WHERE f.tenant = ? AND f.subject_id = ? "
+                    + "ORDER BY f.face_id, t.model")) {
+                query.setString(1, tenant);
+                query.setString(2, subjectId);
+                var faces = new java.util.LinkedHashMap<Long, GalleryStore.Face>();
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        long id = row.getLong(1);
+                        GalleryStore.Face face = faces.get(id);
+                        if (face == null) {
+                            face = new GalleryStore.Face(id, row.getDouble(2),
+                                    row.getObject(3, OffsetDateTime.class).toInstant(), new TreeSet<>());
+                            faces.put(id, face);
+                        }
+                        if (row.getString(4) != null) {
+                            face.models().add(row.getString(4));
+                        }
+                    }
+                }
+                return faces.values().stream().map(f -> new GalleryStore.Face(f.id(), f.quality(), f.createdAt(),
+                        Set.copyOf(f.models()))).toList();
+            }
+        });
+    }
+
+    List<float[]> templates(String tenant, String subjectId, String model) {
+        checkName("tenant", tenant);
+        checkName("subject_id", subjectId);
+        checkModel(model);
+        return run(false, c -> {
+            try (var query = c.prepareStatement("SELECT embedding FROM gallery_template WHERE tenant = ? AND subject_id = ? "
+                    + "AND model = ? ORDER BY face_id")) {
+                query.setString(1, tenant);
+                query.setString(2, subjectId);
+                query.setString(3, model);
+                var templates = new ArrayList<float[]>();
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        templates.add(column.get(row, 1));
+                    }
+                }
+                return List.copyOf(templates);
+            }
+        });
+    }
+
+    long templates(String model) {
+        checkModel(model);
+        return run(false, c -> {
+            try (var query = c.prepareStatement("SELECT COUNT(*) FROM gallery_template WHERE model = ?")) {
+                query.setString(1, model);
+                try (ResultSet row = query.executeQuery()) {
+                    row.next();
+                    return row.getLong(1);
+                }
+            }
+        });
+    }
+
     List<GalleryStore.StoredFace> facesWithout(String model, long afterFaceId, int limit) {
         checkModel(model);
         if (limit < 1 || limit > MAX_PAGE) {

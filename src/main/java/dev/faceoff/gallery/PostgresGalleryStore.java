@@ -179,6 +179,21 @@ final class PostgresGalleryStore implements GalleryStore {
     }
 
     @Override
+    public List<Face> faces(String tenant, String subjectId) {
+        return tables.faces(tenant, subjectId);
+    }
+
+    @Override
+    public List<float[]> templates(String tenant, String subjectId, String model) {
+        return tables.templates(tenant, subjectId, model);
+    }
+
+    @Override
+    public long templates(String model) {
+        return tables.templates(model);
+    }
+
+    @Override
     public List<StoredFace> facesWithout(String model, long afterFaceId, int limit) {
         return tables.facesWithout(model, afterFaceId, limit);
     }

@@ -76,6 +76,33 @@ final class ManifestValidator {
                 problems.add("alignment '" + manifest.alignment() + "' is not one the service produces " + ALIGNMENTS);
             }
         }
+        if (manifest.identification() != null) {
+            problems.addAll(tailProblems(manifest.identification()));
+        }
+        return problems;
+    }
+
+    /**
+     * The impostor tail reads as thresholds: at least one point, each FAR in (0, 1) and distinct, each cosine finite, and
+     * the thresholds never falling as the FAR gets smaller (what interpolating between them assumes).
+     */
+    static List<String> tailProblems(ModelManifest.Identification identification) {
+        var problems = new ArrayList<String>();
+        List<ModelManifest.TailPoint> tail = identification.tail();   // shallowest FAR first
+        if (tail.isEmpty()) {
+            problems.add("identification.tail has no points");
+        }
+        for (int i = 0; i < tail.size(); i++) {
+            var point = tail.get(i);
+            if (!(point.far() > 0 && point.far() < 1) || !Double.isFinite(point.cosine())) {
+                problems.add("identification.tail: far must lie in (0, 1) and cosine be a number, got " + point);
+            } else if (i > 0 && point.far() == tail.get(i - 1).far()) {
+                problems.add("identification.tail has far " + point.far() + " twice");
+            } else if (i > 0 && point.cosine() < tail.get(i - 1).cosine()) {
+                problems.add("identification.tail: the threshold at far " + point.far() + " (" + point.cosine()
+                        + ") is below the one at the larger far " + tail.get(i - 1).far());
+            }
+        }
         return problems;
     }
 

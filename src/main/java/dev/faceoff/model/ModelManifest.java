@@ -19,6 +19,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param scoreThreshold detection models: the default lowest confidence kept (faceoff.detection.score-threshold overrides)
  * @param notes free text for people (what the model is, caveats)
  * @param quantization quantized models: how they were made from their parent (models/tools)
+ * @param identification embedding models, optional: the impostor-score tail that open-set identification thresholds
+ *        come from ({@link #identificationThreshold}); a model without it still serves verification
  */
 public record ModelManifest(
         String name,
@@ -36,6 +38,7 @@ public record ModelManifest(
         Double scoreThreshold,
         Boolean testTimeFlip,
         Map<String, Threshold> thresholds,
+        Identification identification,
         Map<String, Object> metrics,
         Map<String, Object> training,
         String notes,
@@ -143,13 +146,29 @@ public record ModelManifest(
     public record Threshold(double cosine, Double tar, String dataset, Integer pairs, String calibrated) {
     }
 
+    /**
+     * The impostor-score tail ({@code evaluate --calibrate}): the cosine threshold at false-accept rates from 1e-2 down to
+     * the deepest the impostor pairs support, on one data set. Its points are kept shallowest FAR first.
+     */
+    public record Identification(String dataset, Long impostorPairs, List<TailPoint> tail, String calibrated) {
+        public Identification {
+            tail = tail == null ? List.of()
+                    : tail.stream().sorted(java.util.Comparator.comparingDouble(TailPoint::far).reversed()).toList();
+        }
+    }
+
+    /** One point of the tail: the threshold at which a share {@code far} of the impostor pairs scores at or above it. */
+    public record TailPoint(double far, double cosine) {
+    }
+
     public record Provenance(String source, String license, String url) {
     }
 
     /** This manifest with another name, input contract and notes (the import job's drafts and probe candidates). */
     public ModelManifest with(String name, Input input, String notes) {
         return new ModelManifest(name, version, task, loss, lossParams, backbone, file, sha256, input, outputs, alignment,
-                decoding, scoreThreshold, testTimeFlip, thresholds, metrics, training, notes, quantization, provenance);
+                decoding, scoreThreshold, testTimeFlip, thresholds, identification, metrics, training, notes, quantization,
+                provenance);
     }
 
     /** A detector that finds the five points itself (no landmark model needed). */
@@ -170,6 +189,17 @@ public record ModelManifest(
         return thresholdsByFar().entrySet().stream()
                 .filter(e -> Math.abs(e.getKey() - far) <= 1e-9 * Math.max(far, 1e-12))
                 .map(java.util.Map.Entry::getValue).findFirst();
+    }
+
+    /**
+     * The identification threshold for a gallery of {@code gallerySize} at the target false-positive identification rate
+     * {@code fpir}, from the calibrated tail; empty when the model has no tail (it cannot identify, only verify).
+     */
+    public java.util.Optional<IdentificationThreshold> identificationThreshold(double fpir, long gallerySize) {
+        if (identification == null || identification.tail().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(IdentificationThreshold.of(identification.tail(), fpir, gallerySize));
     }
 
     /** Thresholds keyed by their numeric FAR, smallest FAR first. */

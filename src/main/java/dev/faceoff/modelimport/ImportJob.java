@@ -219,7 +219,7 @@ final class ImportJob implements Job {
                 TO_FILL + "architecture", "model.onnx", sha256,
                 new ModelManifest.Input(input.getKey(), Arrays.stream(shape).boxed().toList(), layout, null, List.of(0.0), List.of(1.0)),
                 List.of(new ModelManifest.Output(outputName, dim, List.of())), "arcface-112-5pt", null, null, false,
-                Map.of(), Map.of(), Map.of(), null, Map.of(),
+                Map.of(), null, Map.of(), Map.of(), null, Map.of(),
                 new ModelManifest.Provenance(TO_FILL + "where the file comes from (imported from " + args.require("model") + ")",
                         TO_FILL + "its licence and the terms of its training data", TO_FILL + "a link"));
     }

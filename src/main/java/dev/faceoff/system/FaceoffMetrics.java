@@ -183,6 +183,32 @@ public final class FaceoffMetrics {
                 .tag("key", name).tag("outcome", outcome).register(registry).increment();
     }
 
+    /** {@code faceoff.gallery.faces{model}}: the gallery's faces enrolled with the model (its templates), every tenant. */
+    public void galleryFaces(String model, java.util.function.LongSupplier faces) {
+        Gauge.builder("faceoff.gallery.faces", () -> faces.getAsLong()).description("gallery faces enrolled with the model")
+                .tag("model", model).register(registry);
+    }
+
+    /** An enrolment ({@code POST /v1/subjects/{id}/faces}) by outcome: {@code enrolled}, or the error code. */
+    public void enrolment(String outcome) {
+        Counter.builder("faceoff.gallery.enrolments").description("enrolments by outcome (enrolled, or the error code)")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** An identification ({@code POST /v1/identify}) by outcome: {@code match}, {@code no_match}, or the error code. */
+    public void identification(String outcome) {
+        Counter.builder("faceoff.gallery.identifications").description("identifications by outcome (match, no_match, or the error code)")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** Time of one gallery search (top k of a tenant's templates of a model). */
+    public void gallerySearch(String model, long nanos) {
+        Timer.builder("faceoff.gallery.search").description("gallery search time (top k by exact cosine similarity)")
+                .tag("model", model).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
+                .maximumExpectedValue(Duration.ofSeconds(2))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     public void error(String code) {
         Counter.builder("faceoff.errors").description("refused or failed requests by error code")
                 .tag("code", code).register(registry).increment();

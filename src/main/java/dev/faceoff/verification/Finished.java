@@ -1,6 +1,7 @@
 package dev.faceoff.verification;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.faceoff.common.FaceoffException;
@@ -9,10 +10,14 @@ import dev.faceoff.common.StageTimings;
 /**
  * What a request came to: its route, each image's {@link Outcome} in request order, the error that fails it
  * ({@link ErrorOrder}; then its images were not embedded), its stages' time, and the decisions of the images
- * decided against the first.
+ * decided against the first; for an enrolment, the first image's embeddings by further models ({@code more}: model → embedding).
  */
 record Finished(Route route, List<Outcome> outcomes, Optional<FaceoffException> error, StageTimings timings,
-                List<Decision> decisions) {
+                List<Decision> decisions, Map<String, float[]> more) {
+
+    Finished(Route route, List<Outcome> outcomes, Optional<FaceoffException> error, StageTimings timings) {
+        this(route, outcomes, error, timings, List.of(), Map.of());
+    }
 
     /** Image {@code image} decided against the first: its verification id, similarity and decision. */
     record Decision(int image, String id, double similarity, boolean match) {
@@ -33,6 +38,11 @@ record Finished(Route route, List<Outcome> outcomes, Optional<FaceoffException> 
     }
 
     Finished decided(List<Decision> decided) {
-        return new Finished(route, outcomes, error, timings, List.copyOf(decided));
+        return new Finished(route, outcomes, error, timings, List.copyOf(decided), more);
+    }
+
+    /** This request failed with {@code e} after its images were embedded (the gallery's store, say). */
+    Finished failed(FaceoffException e) {
+        return new Finished(route, outcomes, Optional.of(e), timings, decisions, more);
     }
 }

@@ -34,8 +34,4 @@ record Route(Assignment assignment, double far, ModelManifest.Threshold threshol
     VerificationResult.RoutingRef routingRef() {
         return new VerificationResult.RoutingRef(assignment.experiment(), assignment.variant(), assignment.how().label());
     }
-
-    boolean matches(double similarity) {
-        return similarity >= threshold.cosine();
-    }
 }

@@ -1,9 +1,5 @@
 package dev.faceoff.verification;
 
-import java.io.IOException;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
@@ -21,9 +17,7 @@ import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
-import dev.faceoff.experiment.RequestKeys;
 import dev.faceoff.common.ErrorCode;
-import dev.faceoff.common.FaceoffException;
 import dev.faceoff.system.RequestScope;
 import dev.faceoff.common.Problems;
 
@@ -62,9 +56,9 @@ class VerificationController {
                     + "(default faceoff.decision.min-quality; 0 is off)")
             @RequestParam(name = "min_quality", required = false) Double minQuality,
             HttpServletRequest http) {
-        checkForm(http, VERIFY_FIELDS);
-        var request = new VerificationService.Request(bytes(image1, "image1"), bytes(image2, "image2"), model, far,
-                select, minQuality, keys(http, subject));
+        RequestForms.checkForm(http, VERIFY_FIELDS);
+        var request = new VerificationService.Request(RequestForms.bytes(image1, "image1"), RequestForms.bytes(image2, "image2"), model, far,
+                select, minQuality, RequestForms.keys(http, subject));
         return service.verify(request, RequestScope.of(http));
     }
 
@@ -80,7 +74,7 @@ class VerificationController {
         /** Never the images (Spring logs request bodies at DEBUG). */
         @Override
         public String toString() {
-            return "VerifyJson[image1=<" + chars(image1) + " chars>, image2=<" + chars(image2) + " chars>, model=" + model
+            return "VerifyJson[image1=<" + RequestForms.chars(image1) + " chars>, image2=<" + RequestForms.chars(image2) + " chars>, model=" + model
                     + ", far=" + far + ", select=" + select + ", subject=" + (subject == null ? null : "<set>")
                     + ", minQuality=" + minQuality + "]";
         }
@@ -90,9 +84,9 @@ class VerificationController {
     @PostMapping(path = "/v1/verify", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     VerificationResult verifyJson(@Valid @RequestBody VerifyJson body, HttpServletRequest http) {
-        checkNoQuery(http);
-        var request = new VerificationService.Request(base64(body.image1(), "image1"), base64(body.image2(), "image2"),
-                body.model(), body.far(), body.select(), body.minQuality(), keys(http, body.subject()));
+        RequestForms.checkNoQuery(http);
+        var request = new VerificationService.Request(RequestForms.base64(body.image1(), "image1"), RequestForms.base64(body.image2(), "image2"),
+                body.model(), body.far(), body.select(), body.minQuality(), RequestForms.keys(http, body.subject()));
         return service.verify(request, RequestScope.of(http));
     }
 
@@ -114,13 +108,13 @@ class VerificationController {
             @RequestParam(name = "subject", required = false) String subject,
             @RequestParam(name = "min_quality", required = false) Double minQuality,
             HttpServletRequest http) {
-        checkForm(http, COMPARE_FIELDS);
+        RequestForms.checkForm(http, COMPARE_FIELDS);
         var images = new java.util.ArrayList<byte[]>();
         for (int i = 0; i < candidates.size(); i++) {
-            images.add(bytes(candidates.get(i), "candidates[" + i + "]"));
+            images.add(RequestForms.bytes(candidates.get(i), "candidates[" + i + "]"));
         }
-        var request = new VerificationService.CompareRequest(bytes(probe, "probe"), images, model, far, select,
-                minQuality, keys(http, subject));
+        var request = new VerificationService.CompareRequest(RequestForms.bytes(probe, "probe"), images, model, far, select,
+                minQuality, RequestForms.keys(http, subject));
         return service.compare(request, RequestScope.of(http));
     }
 
@@ -132,7 +126,7 @@ class VerificationController {
         /** Never the images (Spring logs request bodies at DEBUG). */
         @Override
         public String toString() {
-            return "CompareJson[probe=<" + chars(probe) + " chars>, candidates=" + (candidates == null ? 0 : candidates.size())
+            return "CompareJson[probe=<" + RequestForms.chars(probe) + " chars>, candidates=" + (candidates == null ? 0 : candidates.size())
                     + ", model=" + model + ", far=" + far + ", select=" + select + ", minQuality=" + minQuality + "]";
         }
     }
@@ -141,14 +135,14 @@ class VerificationController {
     @PostMapping(path = "/v1/compare", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     ComparisonResult compareJson(@Valid @RequestBody CompareJson body, HttpServletRequest http) {
-        checkNoQuery(http);
+        RequestForms.checkNoQuery(http);
         var list = body.candidates() == null ? java.util.List.<String>of() : body.candidates();
         var images = new java.util.ArrayList<byte[]>();
         for (int i = 0; i < list.size(); i++) {
-            images.add(base64(list.get(i) == null ? "" : list.get(i), "candidates[" + i + "]"));
+            images.add(RequestForms.base64(list.get(i) == null ? "" : list.get(i), "candidates[" + i + "]"));
         }
-        var request = new VerificationService.CompareRequest(base64(body.probe(), "probe"), images, body.model(),
-                body.far(), body.select(), body.minQuality(), keys(http, body.subject()));
+        var request = new VerificationService.CompareRequest(RequestForms.base64(body.probe(), "probe"), images, body.model(),
+                body.far(), body.select(), body.minQuality(), RequestForms.keys(http, body.subject()));
         return service.compare(request, RequestScope.of(http));
     }
 
@@ -162,8 +156,8 @@ class VerificationController {
                                    @RequestParam(name = "select", required = false) String select,
                                    @RequestParam(name = "min_quality", required = false) Double minQuality,
                                    HttpServletRequest http) {
-        checkForm(http, EMBED_FIELDS);
-        return service.embed(bytes(image, "image"), model, select, minQuality, RequestScope.of(http));
+        RequestForms.checkForm(http, EMBED_FIELDS);
+        return service.embed(RequestForms.bytes(image, "image"), model, select, minQuality, RequestScope.of(http));
     }
 
     /** JSON form of an embedding request. */
@@ -173,7 +167,7 @@ class VerificationController {
         /** Never the image (Spring logs request bodies at DEBUG). */
         @Override
         public String toString() {
-            return "EmbedJson[image=<" + chars(image) + " chars>, model=" + model + ", select="
+            return "EmbedJson[image=<" + RequestForms.chars(image) + " chars>, model=" + model + ", select="
                     + select + ", minQuality=" + minQuality + "]";
         }
     }
@@ -182,8 +176,8 @@ class VerificationController {
     @PostMapping(path = "/v1/embed", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     EmbeddingResult embedJson(@Valid @RequestBody EmbedJson body, HttpServletRequest http) {
-        checkNoQuery(http);
-        return service.embed(base64(body.image(), "image"), body.model(), body.select(), body.minQuality(),
+        RequestForms.checkNoQuery(http);
+        return service.embed(RequestForms.base64(body.image(), "image"), body.model(), body.select(), body.minQuality(),
                 RequestScope.of(http));
     }
 
@@ -193,94 +187,4 @@ class VerificationController {
     static final java.util.Set<String> EMBED_FIELDS = java.util.Set.of("image", "model", "select", "min_quality");
     static final java.util.Set<String> COMPARE_FIELDS = java.util.Set.of("probe", "candidates", "model", "far", "select",
             "subject", "min_quality");
-    /** Fields a form may repeat. */
-    static final java.util.Set<String> REPEATABLE = java.util.Set.of("candidates");
-
-    /** Refuses a multipart form with an unknown field or a field given twice (in the query and the form, or twice). */
-    static void checkForm(HttpServletRequest http, java.util.Set<String> known) {
-        var counts = new java.util.TreeMap<String, Integer>();
-        try {
-            for (var part : http.getParts()) {
-                counts.merge(part.getName(), 1, Integer::sum);
-            }
-        } catch (IOException | jakarta.servlet.ServletException e) {
-            throw new FaceoffException(ErrorCode.INVALID_REQUEST, "the multipart body cannot be read");
-        }
-        // query parameters (form fields are parameters too: counted once, as parts)
-        String query = http.getQueryString();
-        if (query != null) {
-            for (String pair : query.split("&")) {
-                if (!pair.isEmpty()) {
-                    String name = java.net.URLDecoder.decode(pair.split("=", 2)[0], java.nio.charset.StandardCharsets.UTF_8);
-                    counts.merge(name, 1, Integer::sum);
-                }
-            }
-        }
-        counts.forEach((name, n) -> {
-            if (!known.contains(name)) {
-                throw new FaceoffException(ErrorCode.INVALID_REQUEST, "unknown field '" + name + "'; the fields are "
-                        + new java.util.TreeSet<>(known));
-            }
-            if (n > 1 && !REPEATABLE.contains(name)) {
-                throw new FaceoffException(ErrorCode.INVALID_REQUEST, "field '" + name + "' given " + n
-                        + " times (in the query and the form, or twice)");
-            }
-        });
-    }
-
-    /** A JSON request takes its options in the body: a query parameter would otherwise be ignored. */
-    static void checkNoQuery(HttpServletRequest http) {
-        if (http.getQueryString() != null && !http.getQueryString().isEmpty()) {
-            String first = http.getQueryString().split("&")[0].split("=", 2)[0];
-            throw new FaceoffException(ErrorCode.INVALID_REQUEST, "a JSON request takes its options in the body; "
-                    + "move query parameter '" + first + "' into it");
-        }
-    }
-
-    /**
-     * What an experiment may key on, read once per request whatever its form: the X- headers and the fields (the
-     * subject, when given: {@code sticky-key: field:subject}).
-     */
-    private static RequestKeys keys(HttpServletRequest http, String subject) {
-        Map<String, String> fields = subject == null ? Map.of() : Map.of("subject", subject);
-        var headers = new LinkedHashMap<String, String>();
-        var names = http.getHeaderNames();
-        while (names != null && names.hasMoreElements()) {
-            String name = names.nextElement();
-            if (name.toLowerCase(java.util.Locale.ROOT).startsWith("x-")) {
-                headers.put(name.toLowerCase(java.util.Locale.ROOT), http.getHeader(name));
-            }
-        }
-        return new RequestKeys(headers, fields);
-    }
-
-    private static byte[] bytes(MultipartFile file, String field) {
-        try {
-            return file.getBytes();
-        } catch (IOException e) {
-            throw new FaceoffException(ErrorCode.INVALID_REQUEST, "could not read part '" + field + "'");
-        }
-    }
-
-    private static int chars(String s) {
-        return s == null ? 0 : s.length();
-    }
-
-    static byte[] base64(String value, String field) {
-        String data = value.strip();
-        if (data.startsWith("data:")) {
-            int comma = data.indexOf(',');
-            data = comma < 0 ? "" : data.substring(comma + 1);
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(data.replaceAll("\\s", ""));
-        } catch (IllegalArgumentException e) {
-            throw new FaceoffException(ErrorCode.INVALID_REQUEST, field + " is not valid base64");
-        }
-        if (bytes.length == 0) {
-            throw new FaceoffException(ErrorCode.INVALID_REQUEST, field + " is empty");
-        }
-        return bytes;
-    }
 }

@@ -2,6 +2,7 @@ package dev.faceoff.verification;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -16,6 +17,7 @@ import dev.faceoff.common.StageTimings.Stage;
 import dev.faceoff.embedding.EmbeddingModel;
 import dev.faceoff.embedding.Vectors;
 import dev.faceoff.face.FaceQuality;
+import dev.faceoff.model.LoadedModel;
 import dev.faceoff.experiment.ExperimentTracker;
 import dev.faceoff.experiment.RequestKeys;
 import dev.faceoff.system.Admission;
@@ -60,6 +62,43 @@ public final class VerificationService {
     /** A one-to-many request, parsed: one probe, its candidates in order. */
     public record CompareRequest(byte[] probe, List<byte[]> candidates, String model, Double far, String select,
                                  Double minQuality, RequestKeys keys) {
+    }
+
+    /** A probe decided against the gallery ({@link #decide}): one image, and the options of a verification. */
+    public record ProbeRequest(byte[] image, String model, Double far, String select, Double minQuality,
+                               RequestKeys keys) {
+    }
+
+    /**
+     * What a probe is decided against ({@link #decide}): a subject's templates, a tenant's gallery.
+     *
+     * @param <T> what it adds to the answer (the candidates of an identification)
+     */
+    public interface Reference<T> {
+
+        /** The request is routed to {@code model}: throws (409) before its image is prepared when nothing of it is here. */
+        void routed(String model);
+
+        /**
+         * The probe's embedding by {@code model} scored against it: the similarity and the threshold it is decided
+         * at; {@code threshold} is the route's, calibrated at the request's {@code far}.
+         */
+        Score<T> score(String model, float[] probe, double threshold, double far);
+    }
+
+    /** A probe's similarity, the threshold (and its false-accept rate) it is decided at, and what the reference adds. */
+    public record Score<T>(double similarity, double threshold, double far, T detail) {
+    }
+
+    /** A probe decided: its id for feedback (recorded like a verification's), the decision, and how it was made. */
+    public record Decided<T>(String id, boolean match, double similarity, double threshold, double far,
+                             VerificationResult.ModelRef model, VerificationResult.RoutingRef routing,
+                             VerificationResult.Face face, Map<String, Double> timingsMs, T detail) {
+    }
+
+    /** A face for the gallery: its quality, its aligned crop (BGR) and its embedding by each model, from one image. */
+    public record Enrolment(VerificationResult.Face face, double quality, byte[] crop, Map<String, float[]> embeddings,
+                            Map<String, Double> timingsMs) {
     }
 
     public VerificationResult verify(Request request, RequestScope scope) {
@@ -131,12 +170,68 @@ public final class VerificationService {
     }
 
     /**
+     * One image's face for the gallery: found and gated once (at {@code minQuality}; default
+     * {@code faceoff.decision.min-quality}), embedded with every model of {@code models} (at least one) under one
+     * worker. Never an experiment: a template must be the named model's.
+     */
+    public Enrolment enrolment(byte[] image, List<String> models, String select, Double minQuality, RequestScope scope) {
+        Route route = routes.embedding(models.get(0), select, minQuality, scope);
+        var more = new ArrayList<LoadedModel>();
+        for (String name : models.subList(1, models.size())) {
+            more.add(routes.embedding(name, select, minQuality, scope).model());
+        }
+        scope.assigned(route.variant());
+        Finished finished = embedded(route, List.of(new Image("image", image, Image.OnError.FAIL_REQUEST)), scope, more);
+        metrics.recorded(finished);
+        finished.error().ifPresent(e -> {
+            throw e;
+        });
+        Outcome.Embedded embedded = finished.embedded(0);
+        var embeddings = new java.util.LinkedHashMap<String, float[]>();
+        embeddings.put(route.model().name(), embedded.embedding());
+        embeddings.putAll(finished.more());
+        return new Enrolment(VerificationResult.Face.of(embedded.face()), embedded.face().quality().score(),
+                embedded.face().aligned().bgr(), embeddings, finished.timings().millis());
+    }
+
+    /**
+     * One probe routed like a verification (model, experiment, far, face choice, quality gate), prepared and embedded,
+     * scored against {@code reference} and decided: {@code match} when the similarity reaches the score's threshold,
+     * recorded for feedback with its id ({@link #decision}). No shadow comparison: a shadow has no pair to compare.
+     */
+    public <T> Decided<T> decide(ProbeRequest request, Reference<T> reference, RequestScope scope) {
+        long start = System.nanoTime();
+        Route route = routes.deciding(request.model(), request.keys(), request.far(), request.select(),
+                request.minQuality(), scope);
+        reference.routed(route.model().name());
+        Finished embedded = embedded(route, List.of(new Image("image", request.image(), Image.OnError.FAIL_REQUEST)),
+                scope, List.of());
+        if (embedded.error().isPresent()) {
+            metrics.recorded(embedded);
+            throw embedded.error().get();
+        }
+        Outcome.Embedded probe = embedded.embedded(0);
+        Score<T> score;
+        try {
+            score = reference.score(route.model().name(), probe.embedding(), route.threshold().cosine(), route.far());
+        } catch (FaceoffException e) {
+            metrics.recorded(embedded.failed(e));
+            throw e;
+        }
+        Finished.Decision d = decision(0, route, score.similarity(), score.threshold(), score.far(), List.of(), start);
+        Finished finished = embedded.decided(List.of(d));
+        metrics.recorded(finished);
+        return new Decided<>(d.id(), d.match(), round(d.similarity()), score.threshold(), score.far(), route.modelRef(),
+                route.routingRef(), VerificationResult.Face.of(probe.face()), finished.timings().millis(), score.detail());
+    }
+
+    /**
      * A request's images on its route: prepared, gated, embedded ({@link #embedded}), every image after the first
      * decided against it ({@link #decided}); its metrics recorded from what it came to. Throws the error that
      * fails the request ({@link ErrorOrder}), after its metrics.
      */
     private Finished answer(Route route, List<Image> images, RequestScope scope, long start) {
-        Finished finished = decided(embedded(route, images, scope), start);
+        Finished finished = decided(embedded(route, images, scope, List.of()), start);
         metrics.recorded(finished);
         finished.error().ifPresent(e -> {
             throw e;
@@ -148,9 +243,10 @@ public final class VerificationService {
      * Prepares each image's face ({@link ImagePreparation}), lets it through the quality gate and embeds the faces
      * in one run, holding one worker ({@link Admission}) and, while the images are decoded, the memory their pixels
      * take. Every image is prepared before any is gated; the error that fails the request ({@link ErrorOrder}), or
-     * the deadline passed before embedding, comes back as data, and then nothing is embedded.
+     * the deadline passed before embedding, comes back as data, and then nothing is embedded. The first image's face
+     * is also embedded with each model of {@code more} (an enrolment's further gallery models).
      */
-    private Finished embedded(Route route, List<Image> images, RequestScope scope) {
+    private Finished embedded(Route route, List<Image> images, RequestScope scope, List<LoadedModel> more) {
         Deadline deadline = scope.deadline();
         var timings = new StageTimings();
         try (var worker = admission.enter(deadline, scope.place())) {
@@ -164,13 +260,21 @@ public final class VerificationService {
             }
             var error = ErrorOrder.failing(images, gated);
             if (error.isPresent()) {
-                return new Finished(route, gated, error, timings, List.of());
+                return new Finished(route, gated, error, timings);
             }
             try {
                 deadline.check("embedding");
-                return new Finished(route, embed(route, gated, timings), error, timings, List.of());
+                List<Outcome> embedded = embed(route, gated, timings);
+                var further = new java.util.LinkedHashMap<String, float[]>();
+                for (LoadedModel model : more) {
+                    long t = timings.start();
+                    further.put(model.name(), embedder.embed(model, List.of(((Outcome.Found) gated.get(0)).face().aligned()))
+                            .get(0));
+                    timings.stop(Stage.EMBED, t);
+                }
+                return new Finished(route, embedded, error, timings, List.of(), Map.copyOf(further));
             } catch (FaceoffException e) {   // the deadline, or a server error of the run: always the request's
-                return new Finished(route, gated, Optional.of(e), timings, List.of());
+                return new Finished(route, gated, Optional.of(e), timings);
             }
         }
     }
@@ -202,15 +306,25 @@ public final class VerificationService {
         var decisions = new ArrayList<Finished.Decision>();
         for (int i = 1; i < finished.outcomes().size(); i++) {
             if (finished.outcomes().get(i) instanceof Outcome.Embedded other) {
-                double similarity = Vectors.cosine(first.embedding(), other.embedding());
-                boolean match = route.matches(similarity);
-                String id = UUID.randomUUID().toString();
-                tracker.verified(new ExperimentTracker.Verified(id, route.assignment(), route.far(), similarity, match,
-                        System.nanoTime() - start), List.of(first.face().aligned(), other.face().aligned()));
-                decisions.add(new Finished.Decision(i, id, similarity, match));
+                decisions.add(decision(i, route, Vectors.cosine(first.embedding(), other.embedding()),
+                        route.threshold().cosine(), route.far(), List.of(first.face().aligned(), other.face().aligned()),
+                        start));
             }
         }
         return finished.decided(decisions);
+    }
+
+    /**
+     * The one decision of a similarity (a pair's, a probe's against the gallery) at a threshold: its id, recorded
+     * for feedback and the report ({@link ExperimentTracker}), the pair's aligned faces handed to the shadows.
+     */
+    private Finished.Decision decision(int image, Route route, double similarity, double threshold, double far,
+                                       List<AlignedFace> pair, long start) {
+        boolean match = similarity >= threshold;
+        String id = UUID.randomUUID().toString();
+        tracker.verified(new ExperimentTracker.Verified(id, route.assignment(), far, similarity, match,
+                System.nanoTime() - start), pair);
+        return new Finished.Decision(image, id, similarity, match);
     }
 
     /** The face, or its refusal (422 {@code low_quality}, naming its weakest measure) when its score is below {@code min}. */

@@ -119,6 +119,19 @@ class ApiKeysEndToEndTest {
     }
 
     @Test
+    void aKeySeesOnlyItsTenantsSubjects() throws Exception {
+        assertThat(send("PUT", "/v1/subjects/tenant-check", null, Map.of()).status()).isEqualTo(401);
+        assertThat(send("PUT", "/v1/subjects/tenant-check", null, bearer(CLIENT_KEY)).status()).isEqualTo(201);
+        assertThat(send("GET", "/v1/subjects/tenant-check", null, bearer(CLIENT_KEY)).status()).isEqualTo(200);
+        var other = send("GET", "/v1/subjects/tenant-check", null, bearer(ADMIN_KEY));
+        assertThat(other.status()).as("another tenant's key").isEqualTo(404);
+        assertThat(other.json().get("code").asString()).isEqualTo("unknown_subject");
+        assertThat(send("GET", "/v1/subjects", null, bearer(ADMIN_KEY)).json().get("subjects")).isEmpty();
+        assertThat(send("DELETE", "/v1/subjects/tenant-check", null, bearer(ADMIN_KEY)).status()).isEqualTo(404);
+        assertThat(send("DELETE", "/v1/subjects/tenant-check", null, bearer(CLIENT_KEY)).status()).isEqualTo(204);
+    }
+
+    @Test
     void healthShowsItsDetailsToTheAdminRoleOnly() throws Exception {
         for (var headers : List.of(Map.<String, String>of(), bearer(CLIENT_KEY))) {
             var health = send("GET", "/actuator/health", null, headers).json();

@@ -33,8 +33,9 @@ import org.opencv.imgproc.Imgproc;
 import dev.faceoff.image.OpenCvLoader;
 
 /**
- * A seeded generator of hostile requests for {@code POST /v1/verify}, {@code /v1/embed} and
- * {@code /v1/feedback}: damaged and odd images (truncated, bit-flipped, random, empty, one pixel, zero and
+ * A seeded generator of hostile requests for {@code POST /v1/verify}, {@code /v1/embed}, {@code /v1/feedback} and
+ * the gallery's endpoints ({@code /v1/subjects/...}, {@code /v1/identify}; {@link #SUBJECT} is a subject the run may
+ * enrol into): damaged and odd images (truncated, bit-flipped, random, empty, one pixel, zero and
  * huge dimensions in the header, a 400-megapixel PNG, 16-bit, grey, alpha, CMYK, animated GIF, many faces,
  * EXIF garbage) inside valid requests, and damaged requests around valid images (wrong content types,
  * malformed multipart, malformed JSON, broken and huge base64, bad parameters, duplicate parts). The same
@@ -42,9 +43,15 @@ import dev.faceoff.image.OpenCvLoader;
  */
 final class HostileInputs {
 
-    /** One request: its family (for the report), path, content type and body. */
-    record Case(String family, String path, String contentType, byte[] body) {
+    /** One request: its family (for the report), method, path, content type and body. */
+    record Case(String family, String method, String path, String contentType, byte[] body) {
+        Case(String family, String path, String contentType, byte[] body) {
+            this(family, "POST", path, contentType, body);
+        }
     }
+
+    /** The subject the gallery cases enrol into, verify against and erase (created by whoever runs the cases). */
+    static final String SUBJECT = "fuzz-subject";
 
     static {
         OpenCvLoader.load();
@@ -94,6 +101,8 @@ final class HostileInputs {
                 ("{\"image1\":\"" + "A".repeat(23_000_000) + "\",\"image2\":\"x\"}").getBytes(StandardCharsets.US_ASCII)));
         add(3, this::badParameters);
         add(2, this::badFeedback);
+        add(4, this::gallery);
+        add(2, this::badSubjects);
     }
 
     private void add(int weight, Function<Random, Case> family) {
@@ -210,6 +219,40 @@ final class HostileInputs {
                 "{\"verification_id\":123,\"same_person\":\"yes\"}", "{\"verification_id\":\"" + "x".repeat(10_000) + "\"}",
                 "not json", "{\"verification_id\":null,\"same_person\":null}"};
         return json("bad-feedback", "/v1/feedback", bodies[r.nextInt(bodies.length)]);
+    }
+
+    /** A valid or damaged image enrolled, verified against a subject or identified, as multipart or JSON. */
+    private Case gallery(Random r) {
+        byte[] image = r.nextBoolean() ? pick(r, photos) : flip(pick(r, photos), r);
+        String id = r.nextInt(4) == 0 ? "unknown-" + r.nextInt(100) : SUBJECT;
+        String[] paths = {"/v1/subjects/" + id + "/faces", "/v1/subjects/" + id + "/verify", "/v1/identify"};
+        String path = paths[r.nextInt(paths.length)];
+        if (r.nextBoolean()) {
+            return multipart("gallery", path, List.<byte[][]>of(part("image", image)));
+        }
+        return json("gallery", path, "{\"image\":\"" + b64(image) + "\"}");
+    }
+
+    /** Bad subject ids, face ids, methods and parameters on the gallery's endpoints. */
+    private Case badSubjects(Random r) {
+        String[] ids = {"a%2Fb", "x".repeat(65), "%00", "..", "%C3%BC", "a%20b", "%25", "'%3B--", SUBJECT + "%0A", ""};
+        String id = ids[r.nextInt(ids.length)];
+        String[] params = {"top_k=0", "top_k=51", "top_k=abc", "fpir=0", "fpir=1", "fpir=NaN", "fpir=-1", "far=0.5",
+                "model=nope", "min_quality=2", "limit=0", "limit=100000", "after=%00"};
+        String param = params[r.nextInt(params.length)];
+        return switch (r.nextInt(7)) {
+            case 0 -> new Case("bad-subjects", "PUT", "/v1/subjects/" + id, "application/json", "{\"metadata\":{}}".getBytes(StandardCharsets.UTF_8));
+            case 1 -> new Case("bad-subjects", "PUT", "/v1/subjects/" + SUBJECT, "application/json",
+                    pick(r, List.of("{\"metadata\":[1]}", "{\"metadata\":\"x\"}", "{\"metadata\":{\"k\":\"" + "v".repeat(5000) + "\"}}",
+                            "not json", "{\"metadata\":{}, \"extra\":1}")).getBytes(StandardCharsets.UTF_8));
+            case 2 -> new Case("bad-subjects", "GET", "/v1/subjects" + (r.nextBoolean() ? "/" + id : "?" + param), "", new byte[0]);
+            case 3 -> new Case("bad-subjects", "DELETE", "/v1/subjects/" + SUBJECT + "/faces/" + pick(r,
+                    List.of("abc", "-1", "99999999999999999999", "0", "1")), "", new byte[0]);
+            case 4 -> multipart("bad-subjects", "/v1/identify?" + param, List.<byte[][]>of(part("image", face1)));
+            case 5 -> multipart("bad-subjects", "/v1/subjects/" + id + "/verify", List.<byte[][]>of(part("image", face1)));
+            default -> json("bad-subjects", "/v1/identify", "{\"image\":\"" + b64(face1) + "\",\""
+                    + param.replace("=", "\":\"") + "\"}");
+        };
     }
 
     // ------------------------------------------------------------------------------------------ bodies

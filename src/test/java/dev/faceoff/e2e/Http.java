@@ -65,7 +65,12 @@ final class Http {
 
     /** A POST of {@code body} as it is; an empty {@code contentType} sends no Content-Type header. */
     Response post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
-        var builder = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return request("POST", path, contentType, body);
+    }
+
+    /** Any method with {@code body} as it is; an empty {@code contentType} sends no Content-Type header. */
+    Response request(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
+        var builder = request(path).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         if (!contentType.isEmpty()) {
             builder.header("Content-Type", contentType);
         }

@@ -23,11 +23,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faceoff.testing.EndToEnd;
+import dev.faceoff.testing.ModelStores;
 
 /**
  * Images and embeddings are never logged or written: with every faceoff and Spring web logger at DEBUG, a
- * verification (multipart and JSON) and an embedding leave none of the images' bytes, their base64 or the
- * embedding's values in the log, no file in the multipart folder, and every log line of a request names
+ * verification (multipart and JSON), an embedding, enrolments, an identification and a verification against a
+ * subject (multipart and JSON) leave none of the images' bytes, their base64 or the embedding's values (a template's,
+ * the same model's) in the log, no file in the multipart folder, and every log line of a request names
  * its request id.
  */
 @EndToEnd(properties = {
@@ -55,6 +57,14 @@ class PrivacyEndToEndTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("spring.servlet.multipart.location", () -> uploads.toString());
+        registry.add("faceoff.models.include", () -> ModelStores.PRETRAINED);
+        registry.add("faceoff.models.dir", () -> {
+            try {
+                return ModelStores.identifying(Files.createTempDirectory("faceoff-privacy-models")).toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     @Test
@@ -73,11 +83,22 @@ class PrivacyEndToEndTest {
         assertThat(json.status()).isEqualTo(200);
         var embedded = http.postJson("/v1/embed", Map.of("image", b64.encodeToString(a)));
         assertThat(embedded.status()).isEqualTo(200);
+        // the gallery: a subject enrolled with both photos, identified and verified against
+        assertThat(http.send("PUT", "/v1/subjects/privacy", "{\"metadata\": {\"k\": \"v\"}}", Map.of()).status()).isEqualTo(201);
+        var enrolled = http.postMultipart("/v1/subjects/privacy/faces", Map.of("image", a, "min_quality", "0"), Map.of());
+        assertThat(enrolled.status()).as(enrolled.body()).isEqualTo(201);
+        assertThat(http.postJson("/v1/subjects/privacy/faces", Map.of("image", b64.encodeToString(b), "min_quality", 0))
+                .status()).isEqualTo(201);
+        var identified = http.postMultipart("/v1/identify", Map.of("image", b), Map.of());
+        assertThat(identified.status()).as(identified.body()).isEqualTo(200);
+        assertThat(http.postJson("/v1/identify", Map.of("image", b64.encodeToString(a))).status()).isEqualTo(200);
+        assertThat(http.postMultipart("/v1/subjects/privacy/verify", Map.of("image", b), Map.of()).status()).isEqualTo(200);
+        assertThat(http.postJson("/v1/subjects/privacy/verify", Map.of("image", b64.encodeToString(a))).status()).isEqualTo(200);
         var bad = http.postJson("/v1/verify", Map.of("image1", b64.encodeToString(a), "image2", "bm90IGFuIGltYWdl"));
         assertThat(bad.status()).isEqualTo(415);
 
         String log = output.getAll().substring(before);
-        assertThat(log).as("the DEBUG loggers wrote something").contains("/v1/verify");
+        assertThat(log).as("the DEBUG loggers wrote something").contains("/v1/verify").contains("/v1/identify");
         // base64 of the images, at every offset class (a 16-character window of each third of the file)
         for (byte[] image : List.of(a, b)) {
             String s = b64.encodeToString(image);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,7 +16,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
 
-/** {@code faceoff.gallery.*} → the store: none unless enabled; embedded by default, opened at start-up; the face key checked. */
+/** {@code faceoff.gallery.*} → the store: on by default, none when disabled; embedded by default, opened at start-up; the face key checked. */
 class GalleryConfigurationTest {
 
     @Configuration(proxyBeanMethods = false)
@@ -31,8 +32,11 @@ class GalleryConfigurationTest {
             .withUserConfiguration(Properties.class, GalleryConfiguration.class);
 
     @Test
-    void noGalleryUnlessEnabled() {
-        runner.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GalleryStore.class));
+    void onByDefaultAndNoneWhenDisabled() {
+        runner.withPropertyValues("faceoff.gallery.path=" + folder)
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(GalleryStore.class));
+        runner.withPropertyValues("faceoff.gallery.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GalleryStore.class));
     }
 
     @Test
@@ -67,7 +71,7 @@ class GalleryConfigurationTest {
     @Test
     void theSecretsAreNeverPrinted() {
         var properties = new GalleryProperties(true, GalleryProperties.Store.POSTGRES, folder, true, "a2V5LXNlY3JldA==",
-                new GalleryProperties.Postgres("jdbc:postgresql://db/faceoff", "faceoff", "pass-secret", 100, 2));
+                new GalleryProperties.Postgres("jdbc:postgresql://db/faceoff", "faceoff", "pass-secret", 100, 2), List.of(), 0.3, 1e-2);
         assertThat(properties.toString()).contains("jdbc:postgresql://db/faceoff").doesNotContain("pass-secret")
                 .doesNotContain("a2V5LXNlY3JldA==");
     }

@@ -194,6 +194,30 @@ abstract class GalleryStoreContract {
     }
 
     @Test
+    void aSubjectsFacesAndTemplatesAreListedPerTenantAndModel() {
+        store.putSubject("acme", "alice", Optional.empty());
+        store.putSubject("globex", "alice", Optional.empty());
+        long first = store.addFace("acme", "alice", 0.7, Map.of("a", unit(1, 0, 0, 0), "b", unit(0, 1, 0, 0)), NO_CROP)
+                .orElseThrow();
+        long second = store.addFace("acme", "alice", 0.9, Map.of("a", unit(0, 0, 1, 0)), NO_CROP).orElseThrow();
+        store.addFace("globex", "alice", 0.5, Map.of("a", unit(0, 0, 0, 1)), NO_CROP).orElseThrow();
+
+        assertThat(store.faces("acme", "alice")).extracting(GalleryStore.Face::id, GalleryStore.Face::quality,
+                GalleryStore.Face::models).containsExactly(org.assertj.core.groups.Tuple.tuple(first, 0.7, java.util.Set.of("a", "b")),
+                org.assertj.core.groups.Tuple.tuple(second, 0.9, java.util.Set.of("a")));
+        assertThat(store.templates("acme", "alice", "a")).containsExactly(unit(1, 0, 0, 0), unit(0, 0, 1, 0));
+        assertThat(store.templates("acme", "alice", "b")).containsExactly(unit(0, 1, 0, 0));
+        assertThat(store.templates("acme", "alice", "c")).isEmpty();
+        assertThat(store.templates("a")).as("every tenant").isEqualTo(3);
+        assertThat(store.templates("b")).isEqualTo(1);
+        assertThat(store.faces("acme", "nobody")).isEmpty();
+
+        store.deleteSubject("acme", "alice");
+        assertThat(store.faces("acme", "alice")).isEmpty();
+        assertThat(store.templates("a")).isEqualTo(1);
+    }
+
+    @Test
     void searchAgreesWithABruteForceScanOfRandomTemplates() {
         var random = new Random(7);
         int d = 64;

@@ -19,7 +19,7 @@ class ReenrolJobTest {
 
     static GalleryProperties gallery(boolean keepFaces, String faceKey) {
         return new GalleryProperties(false, GalleryProperties.Store.EMBEDDED, Path.of("data/gallery"), keepFaces, faceKey,
-                new GalleryProperties.Postgres(null, null, null, 200, 4));
+                new GalleryProperties.Postgres(null, null, null, 200, 4), java.util.List.of(), 0.3, 1e-2);
     }
 
     @Test

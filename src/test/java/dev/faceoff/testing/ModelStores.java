@@ -73,15 +73,56 @@ public final class ModelStores {
         return dir;
     }
 
+    /**
+     * A store that identifies, built under {@code dir}: the detectors, the landmark model, the pretrained embedder and
+     * the embedding models {@code others} of the repository's store. The pretrained embedder's impostor tail is its
+     * model.json's own; a model.json calibrated before the tail existed gets its calibrated verification thresholds as
+     * the tail (the same calibration's shallowest points of it).
+     */
+    public static Path identifying(Path dir, String... others) throws IOException {
+        Path models = SharedData.models();
+        var names = new ArrayList<>(List.of("detector-yunet", "detector-rfb320", "landmarks-68", PRETRAINED));
+        names.addAll(List.of(others));
+        for (String name : names) {
+            copy(models.resolve(name), dir.resolve(name));
+        }
+        Path manifest = dir.resolve(PRETRAINED).resolve("model.json");
+        ObjectNode root = (ObjectNode) JSON.readTree(manifest.toFile());
+        if (!root.has("identification")) {
+            ObjectNode identification = root.putObject("identification");
+            identification.put("dataset", "lfw");
+            var tail = identification.putArray("tail");
+            root.get("thresholds").properties().forEach(e -> tail.addObject()
+                    .put("far", Double.parseDouble(e.getKey())).put("cosine", e.getValue().get("cosine").asDouble()));
+            JSON.writeValue(manifest.toFile(), root);
+        }
+        return dir;
+    }
+
     private static void copy(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         Files.copy(from.resolve("model.json"), to.resolve("model.json"));
         Files.copy(from.resolve("model.onnx"), to.resolve("model.onnx"));
     }
 
-    /** The store {@code dir} opened on the CPU: every test runs the models on ONNX Runtime's CPU provider. */
+    /**
+     * The store {@code dir} opened on the CPU (every test runs the models on ONNX Runtime's CPU provider), and a
+     * gallery of its own: a new temporary folder each time, so that faceoff processes and contexts running at once
+     * never share an H2 file (H2 locks it).
+     */
     public static List<String> properties(Path dir) {
-        return List.of("faceoff.models.dir=" + dir, "faceoff.runtime.provider=cpu");
+        return List.of("faceoff.models.dir=" + dir, "faceoff.runtime.provider=cpu", "faceoff.gallery.path=" + gallery());
+    }
+
+    /** A new, empty gallery folder, deleted when this JVM exits. */
+    public static Path gallery() {
+        try {
+            Path folder = Files.createTempDirectory("faceoff-gallery");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(folder)));
+            return folder;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**

@@ -138,7 +138,7 @@ class VerificationControllerTest {
 
     @Test
     void dataUrlPrefixIsAccepted() {
-        assertThat(VerificationController.base64("data:image/jpeg;base64,aGk=", "x"))
+        assertThat(RequestForms.base64("data:image/jpeg;base64,aGk=", "x"))
                 .containsExactly('h', 'i');
     }
 }

@@ -71,7 +71,7 @@ class VerificationServiceTest {
     void setUp() {
         var manifest = new ModelManifest("m", 1, ModelManifest.Task.EMBEDDING, "arcface", null, null, null, null, null,
                 null, null, null, null, null, Map.of("1e-3", new ModelManifest.Threshold(0.3, null, null, null, null)),
-                null, null, null, null, null);
+                null, null, null, null, null, null);
         var model = new LoadedModel(manifest, null, "cpu", null);
         given(router.assign(any(), any())).willReturn(new Assignment("none", "none", model, Assignment.How.DEFAULT));
         given(pipeline.prepare(eq(GOOD), any(), anyString(), any())).willReturn(face(0.9));
