@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.faceoff.SharedData;
@@ -46,6 +47,7 @@ class ShutdownUnderLoadTest {
     }
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)   // twenty JVM starts and stops (junit-platform.properties: 5)
     void sigtermWithRequestsInFlightAnswersThemAndExitsCleanly(@TempDir Path dir) throws Exception {
         int inFlightAtSignal = 0;
         for (int run = 0; run < RUNS; run++) {
