@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proof on a real Prometheus: starts faceoff (through bin/layout, as the container image does, with the pod's
 # JVM: bench/lib.sh; CPU provider, the deployment configuration of k8s/base/config/application.yaml) and Prometheus (the repository's scrape config and rule files, 1 s
-# intervals) on loopback, drives real verify traffic with LFW images, then sends every PromQL expression of
+# intervals) on loopback, drives real verify and gallery (enrol, identify) traffic with LFW images, then sends every PromQL expression of
 # the Grafana dashboard and of the rules to Prometheus' HTTP API (observability/check_prometheus.py).
 # While the model store lacks a model that the deployment configuration's experiment names, the run uses
 # an experiment of the same shape over the embedding models the store has (and says so).

@@ -3,7 +3,7 @@
 
 `configure` writes this run's configurations: faceoff's (the deployment configuration) and Prometheus' (the
 repository's scrape config with this run's targets, 1 s intervals and absolute rule paths).
-`run` drives real verify traffic at the running faceoff, then sends every PromQL expression of the Grafana dashboard
+`run` drives real verify and gallery traffic (enrol, identify) at the running faceoff, then sends every PromQL expression of the Grafana dashboard
 and of the rule files to the running Prometheus that scrapes it, and fails on any error or on an empty result that
 is not allowed below. It prints one line per check and, last, `prometheus-check: N passed, M failed`; exits 1 when
 M > 0.
@@ -46,6 +46,7 @@ MAY_BE_EMPTY = {
     "alert:FaceoffNoEmbeddingModel": "embedding models are loaded",
     "alert:FaceoffShadowDrops": "sequential traffic never fills the shadow queue",
     "alert:FaceoffOverloaded": "sequential traffic is always admitted",
+    "alert:FaceoffGalleryStoreUnavailable": "the gallery's store answers",
     "panel:Refusals per second by reason/A": "sequential traffic is always admitted: nothing is refused",
     # latency burn: may or may not hold on a shared CPU-only machine; the recording rules themselves must have data
     "alert:FaceoffLatencySLOFastBurn": "depends on this machine's speed",
@@ -70,9 +71,9 @@ MUST_BE_INACTIVE = {name.split(":", 1)[1] for name in MAY_BE_EMPTY
                     if name.startswith("alert:") and "Latency" not in name}
 
 
-def http(url, data=None, headers=None, timeout=30):
+def http(url, data=None, headers=None, timeout=30, method=None):
     """Returns (status, body bytes); HTTP errors are answers too."""
-    request = urllib.request.Request(url, data=data, headers=headers or {})
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
@@ -191,6 +192,46 @@ def drive_traffic(faceoff, lfw, pairs):
     if not answered:
         raise SystemExit("prometheus-check: no verification succeeded; see the faceoff log")
     return has_feedback
+
+
+def drive_gallery(faceoff, lfw, people=4):
+    """The gallery's traffic: a subject per person of LFW's first matched pairs, one photo enrolled, the other
+    photo identified (a match) and a mismatched pair's photo of someone not enrolled (no match), with the default
+    model (the experiment's variants may lack an impostor tail). A first enrolment and identification, then a pause,
+    so their counters exist before the rest is counted (rate() needs an increase across scrapes)."""
+    status, body = http(faceoff + "/v1/models")
+    model = json.loads(body).get("default_embedding") if status == 200 else None
+    matched = lfw_pairs(lfw, people, 0)
+    strangers = [pair[1] for pair in lfw_pairs(lfw, 0, people)]
+    enrolled = {os.path.basename(first).rsplit("_", 1)[0] for first, _, _ in matched}
+    strangers = [s for s in strangers if os.path.basename(s).rsplit("_", 1)[0] not in enrolled]
+    counts = {}
+
+    def post(path, image, fields=()):
+        with open(image, "rb") as f:
+            body, kind = multipart([("image", os.path.basename(image), f.read()), *fields])
+        status, answer = http(faceoff + path, body, {"Content-Type": kind})
+        counts[f"{path.split('/')[-1]} {status}"] = counts.get(f"{path.split('/')[-1]} {status}", 0) + 1
+        return status, json.loads(answer)
+
+    matches = 0
+    for i, (first, second, _) in enumerate(matched):
+        subject = "lfw-" + os.path.basename(first).rsplit("_", 1)[0]
+        status, _ = http(faceoff + "/v1/subjects/" + subject, b"{}", {"Content-Type": "application/json"}, method="PUT")
+        counts[f"put {status}"] = counts.get(f"put {status}", 0) + 1
+        post(f"/v1/subjects/{subject}/faces", first)
+        extra = [("model", None, model.encode())] if model else []
+        status, answer = post("/v1/identify", second, extra)
+        matches += status == 200 and answer.get("subject_id") == subject
+        if i < len(strangers):
+            post("/v1/identify", strangers[i], extra)
+        if i == 0:
+            time.sleep(2)
+    print(f"faceoff: gallery: {len(matched)} photos enrolled, {matches} of their people's other photos identified "
+          f"as them ({model}); "
+          f"status counts {counts}")
+    if not matches:
+        raise SystemExit("prometheus-check: no identification matched; see the faceoff log")
 
 
 def substitute(expr):
@@ -323,6 +364,7 @@ def run(args):
     wait_for_first_scrape(args.prometheus)
     time.sleep(2)   # at least one more scrape of the empty state, so the first requests are an increase too
     has_feedback = drive_traffic(args.faceoff, args.lfw, args.pairs)
+    drive_gallery(args.faceoff, args.lfw)
     may_be_empty = dict(MAY_BE_EMPTY)
     if not has_feedback:
         may_be_empty.update({id_: "/v1/feedback does not exist yet" for id_ in FEEDBACK_IDS})

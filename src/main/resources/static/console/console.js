@@ -101,6 +101,7 @@ const faceoff = (() => {
       el("a", { class: "brand", href: "/" }, "faceoff"),
       el("nav", { "aria-label": "Console" }, el("ul", {},
         link("/", "Verify"), link("/models.html", "Models"), link("/experiments.html", "Experiments"),
+        link("/gallery.html", "Gallery"),
         link("/swagger-ui/index.html", "API"))));
     document.body.prepend(top);
     const slot = document.getElementById("key-slot");

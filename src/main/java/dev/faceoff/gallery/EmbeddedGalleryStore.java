@@ -240,6 +240,11 @@ final class EmbeddedGalleryStore implements GalleryStore {
     }
 
     @Override
+    public void check() {
+        tables.check();
+    }
+
+    @Override
     public void close() {
         data.close();
     }

@@ -109,6 +109,9 @@ public sealed interface GalleryStore extends AutoCloseable permits EmbeddedGalle
     /** Adds (or replaces) the face's template for one model (re-enrolment); false if the face does not exist. */
     boolean addTemplate(long faceId, String model, float[] template);
 
+    /** One trivial query on the store's database: throws {@code store_unavailable} when it cannot answer (its health). */
+    void check();
+
     @Override
     void close();
 }

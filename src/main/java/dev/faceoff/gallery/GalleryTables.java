@@ -483,6 +483,15 @@ final class GalleryTables {
     }
 
     /** Runs {@code work} with a connection of the pool: in one transaction, or with auto-commit. */
+    /** {@code SELECT 1}: the database answers (else {@code store_unavailable}). */
+    void check() {
+        run(false, c -> {
+            try (var statement = c.createStatement(); ResultSet row = statement.executeQuery("SELECT 1")) {
+                return row.next();
+            }
+        });
+    }
+
     <T> T run(boolean transaction, Work<T> work) {
         try (Connection c = data.getConnection()) {
             if (!transaction) {

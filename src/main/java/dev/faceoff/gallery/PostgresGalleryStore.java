@@ -209,6 +209,11 @@ final class PostgresGalleryStore implements GalleryStore {
     }
 
     @Override
+    public void check() {
+        tables.check();
+    }
+
+    @Override
     public void close() {
         data.close();
     }

@@ -189,6 +189,12 @@ public final class FaceoffMetrics {
                 .tag("model", model).register(registry);
     }
 
+    /** {@code faceoff.gallery.store.up}: 1 while the gallery's store answered its last health check, else 0. */
+    public void galleryStoreUp(java.util.function.IntSupplier up) {
+        Gauge.builder("faceoff.gallery.store.up", () -> up.getAsInt()).description("1 while the gallery's store answers its health check")
+                .register(registry);
+    }
+
     /** An enrolment ({@code POST /v1/subjects/{id}/faces}) by outcome: {@code enrolled}, or the error code. */
     public void enrolment(String outcome) {
         Counter.builder("faceoff.gallery.enrolments").description("enrolments by outcome (enrolled, or the error code)")

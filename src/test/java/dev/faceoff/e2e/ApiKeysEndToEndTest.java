@@ -140,6 +140,9 @@ class ApiKeysEndToEndTest {
         }
         var health = send("GET", "/actuator/health", null, bearer(ADMIN_KEY)).json();
         assertThat(health.at("/components/models/details/models/mobilefacenet-faceplugin/provider").asString()).isEqualTo("cpu");
+        assertThat(health.at("/components/gallery/status").asString()).isEqualTo("UP");
+        assertThat(health.at("/components/gallery/details/store").asString()).isEqualTo("embedded");
+        assertThat(send("GET", "/actuator/prometheus", null, Map.of()).body()).containsPattern("(?m)^faceoff_gallery_store_up\\{[^}]*\\} 1\\.0$");
         // no disk paths in a health answer, not even the admin's
         assertThat(health.toString()).doesNotContain("diskSpace").doesNotContain(SharedData.models().toString());
     }

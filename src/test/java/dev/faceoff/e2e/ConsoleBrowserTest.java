@@ -24,6 +24,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faceoff.SharedData;
 import dev.faceoff.testing.EndToEnd;
@@ -56,6 +58,12 @@ class ConsoleBrowserTest {
 
     @LocalServerPort
     int port;
+
+    /** The gallery page's subjects, in a folder of this run (the gallery models: the default and the shadow). */
+    @DynamicPropertySource
+    static void gallery(DynamicPropertyRegistry registry) {
+        registry.add("faceoff.gallery.path", () -> files.resolve("gallery").toString());
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -239,7 +247,7 @@ class ConsoleBrowserTest {
         assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Skip to content");
 
         browser.manage().window().setSize(new Dimension(390, 844));
-        for (String page : List.of("/", "/models.html", "/experiments.html")) {
+        for (String page : List.of("/", "/models.html", "/experiments.html", "/gallery.html")) {
             browser.get(url(page));
             waiting().until(d -> d.findElements(By.cssSelector("header.top")).size() == 1);
             Number overflow = (Number) js.executeScript(
@@ -247,6 +255,70 @@ class ConsoleBrowserTest {
             assertThat(overflow.intValue()).as(page).isLessThanOrEqualTo(0);
             screenshot("phone-" + (page.equals("/") ? "verify" : page.substring(1).replace(".html", "")));
         }
+    }
+
+    /** Empties a result area, then waits for the next answer's decision in it. */
+    String decision(String result, String decision, String button) {
+        ((JavascriptExecutor) browser).executeScript("document.getElementById(arguments[0]).replaceChildren()", result);
+        browser.findElement(By.id(button)).click();
+        return waiting().until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#" + result + " #" + decision + ", #" + result + " .error"))).getText();
+    }
+
+    @Test
+    void theGalleryPageEnrolsIdentifiesVerifiesAndErasesASubject() throws Exception {
+        browser.get(url("/gallery.html"));
+        waiting().until(d -> !d.findElement(By.id("subjects")).getText().isEmpty());
+        assertThat(browser.findElement(By.cssSelector("nav a[aria-current=page]")).getText()).isEqualTo("Gallery");
+
+        // a subject id the API refuses: its problem+json as a readable message
+        browser.findElement(By.id("subject-id")).sendKeys("aaron peirsol");
+        browser.findElement(By.id("create")).click();
+        WebElement error = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#subjects-message .error")));
+        assertThat(error.getText()).contains("(invalid_subject_id)").contains("1 to 64").doesNotContain("{");
+
+        browser.findElement(By.id("subject-id")).clear();
+        browser.findElement(By.id("subject-id")).sendKeys("aaron");
+        browser.findElement(By.id("metadata")).sendKeys("{\"team\": \"swim\"}");
+        browser.findElement(By.id("create")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#subjects-table tr[data-subject=aaron]")));
+        assertThat(browser.findElement(By.id("subjects-table")).getText()).contains("{\"team\":\"swim\"}");
+        assertThat(browser.findElement(By.id("subject-title")).getText()).isEqualTo("Subject aaron");
+        assertThat(browser.findElement(By.id("subject-details")).getText()).contains("No faces yet");
+
+        browser.findElement(By.id("enrol-image")).sendKeys(path(aaron1));
+        browser.findElement(By.id("enrol")).click();
+        WebElement face = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#faces tbody tr")));
+        assertThat(Double.parseDouble(face.findElement(By.xpath("td[1]")).getText())).isBetween(0.3, 1.0);
+        assertThat(face.getText()).contains("mobilefacenet-faceplugin").contains("contrastive-mfn64-aug");
+        assertThat(browser.findElement(By.id("subject-message")).getText()).startsWith("Face ").contains("enrolled");
+
+        // another photo of the same person is identified as the subject; a stranger is not
+        browser.findElement(By.id("identify-image")).sendKeys(path(aaron2));
+        assertThat(decision("identify-result", "identify-decision", "identify")).isEqualTo("Match: aaron");
+        String identified = browser.findElement(By.id("identify-result")).getText();
+        assertThat(identified).contains("mobilefacenet-faceplugin").contains("1 subject, 1 template").contains("0.01 (a false accept per comparison");
+        assertThat(browser.findElement(By.cssSelector("#candidates tbody tr")).getText()).startsWith("1 aaron").contains("match");
+        screenshot("gallery");
+        browser.findElement(By.id("identify-image")).sendKeys(path(abel));
+        assertThat(decision("identify-result", "identify-decision", "identify")).isEqualTo("No match");
+        assertThat(browser.findElement(By.cssSelector("#candidates tbody tr")).getText()).contains("aaron").contains("below threshold");
+
+        // verified against the subject
+        browser.findElement(By.id("verify-image")).sendKeys(path(aaron2));
+        assertThat(decision("verify-result", "verify-decision", "verify")).isEqualTo("Yes: aaron");
+        browser.findElement(By.id("verify-image")).sendKeys(path(abel));
+        assertThat(decision("verify-result", "verify-decision", "verify")).isEqualTo("Not aaron");
+
+        // erased, after a confirmation
+        browser.findElement(By.id("erase")).click();
+        assertThat(browser.findElement(By.id("erase-question")).getText()).contains("Erase aaron").contains("cannot be undone");
+        browser.findElement(By.id("erase-yes")).click();
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("#subjects-message .note"), "Subject aaron erased."));
+        assertThat(browser.findElements(By.cssSelector("tr[data-subject=aaron]"))).isEmpty();
+        assertThat(browser.findElement(By.id("subject")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("identify-image")).isDisplayed()).isTrue();
+        assertThat(decision("identify-result", "identify-decision", "identify")).isEqualTo("No match: the gallery is empty");
     }
 
     @Test

@@ -54,6 +54,14 @@ abstract class GalleryStoreContract {
     }
 
     @Test
+    void theHealthCheckAnswersWhileTheDatabaseDoesAndIsStoreUnavailableOnceItIsGone() {
+        store.check();
+        store.close();
+        assertThatThrownBy(store::check).isInstanceOfSatisfying(FaceoffException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+    }
+
+    @Test
     void puttingASubjectTwiceLeavesOneAndReplacesItsMetadata() {
         var first = store.putSubject("acme", "alice", Optional.of("{\"team\":\"red\"}"));
         var again = store.putSubject("acme", "alice", Optional.of("{\"team\":\"red\"}"));
