@@ -53,7 +53,6 @@ final class SubjectsService {
                 throw new IllegalStateException("faceoff.gallery.models names " + model + ", which is not a loaded embedding "
                         + "model; loaded: " + models.embeddings().stream().map(m -> m.name()).toList());
             }
-            metrics.galleryFaces(model, () -> store.templates(model));
         }
     }
 
