@@ -50,7 +50,7 @@ final class ImagePreparation {
             throw e;
         }
         Outcome other = await(helper.get());
-        second.nanos().forEach(timings::add);
+        timings.addAll(second);
         return List.of(first, other);
     }
 
