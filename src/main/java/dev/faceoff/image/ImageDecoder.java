@@ -109,7 +109,8 @@ public final class ImageDecoder {
             }
             i += 2 + (((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF));
         }
-        for (int j = i + 2; j + 1 < b.length; j++) {
+        // from the end: the marker is where a complete file ends (a phone photo's 4 MB are not read twice)
+        for (int j = b.length - 2; j >= i + 2; j--) {
             if ((b[j] & 0xFF) == 0xFF && (b[j + 1] & 0xFF) == 0xD9) {
                 return true;
             }
