@@ -91,6 +91,11 @@ public final class FacePipeline {
         return (detection.maxSide() * 3 + 3) / 4;
     }
 
+    /** The memory {@code bytes}' pixels take while prepared, from the header (admission's memory budget). */
+    public long workingBytes(byte[] bytes) {
+        return decoder.workingBytes(bytes, decodeSide());
+    }
+
     /**
      * True when the detector saw a copy scaled down to {@code max-side} and a copy twice as large would show
      * it more of the photo's pixels.

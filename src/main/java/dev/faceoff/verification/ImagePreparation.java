@@ -34,6 +34,11 @@ final class ImagePreparation {
         this.admission = admission;
     }
 
+    /** The memory the images' pixels take while prepared, from their headers ({@code FacePipeline.workingBytes}). */
+    long workingBytes(List<Image> images) {
+        return images.stream().mapToLong(image -> pipeline.workingBytes(image.bytes())).sum();
+    }
+
     /** Each image's outcome, in order; the deadline is checked before each image. */
     List<Outcome> prepare(List<Image> images, FaceSelection selection, Deadline deadline, StageTimings timings) {
         var second = new StageTimings();
