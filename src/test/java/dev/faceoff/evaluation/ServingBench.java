@@ -61,7 +61,8 @@ import dev.faceoff.model.Pixels;
  * busy machine inflates it less than wall time.</li>
  * <li>{@code stages IMAGE...}: where one image's time goes in the serving pipeline ({@code FacePipeline}, the
  * service's configuration, one thread): CPU ms per stage and how many times each ran (decodes, detector
- * runs), median of 20 after 5 warm-up runs.</li>
+ * runs), median of 20 after 5 warm-up runs; first a line with the face chosen (its box and score) and how
+ * many were found.</li>
  * </ul>
  */
 public final class ServingBench {
@@ -222,7 +223,11 @@ public final class ServingBench {
                 for (int i = -5; i < total.length; i++) {
                     StageTimings timings = StageTimings.cpu();
                     long t = CPU.getCurrentThreadCpuTime();
-                    pipeline.prepare(bytes, detection.select(), "image", timings).aligned();
+                    var prepared = pipeline.prepare(bytes, detection.select(), "image", timings);
+                    if (i == -5) {   // the face chosen, in the pixels of the image as sent
+                        System.out.println("{\"file\":\"" + file.getFileName() + "\",\"faces\":" + prepared.facesFound()
+                                + ",\"box\":\"" + prepared.face().box() + "\",\"score\":" + prepared.face().score() + "}");
+                    }
                     if (i < 0) {
                         continue;
                     }
