@@ -60,8 +60,8 @@ public final class FacePipeline {
      */
     public PreparedFace prepare(byte[] bytes, FaceSelection selection, String which, StageTimings timings, double pad) {
         long t = timings.start();
-        // a large JPEG is decoded at reduced scale, no smaller than the detector's input (faceoff.detection.max-side)
-        try (DecodedImage image = decoder.decode(bytes, detection.maxSide())) {
+        // a large JPEG is decoded at the smallest DCT scale the detector needs (decodeSide)
+        try (DecodedImage image = decoder.decode(bytes, decodeSide())) {
             timings.stop(Stage.DECODE, t);
             t = timings.start();
             Look look = look(image.bgr(), border(pad, image.width(), image.height()));
@@ -77,6 +77,23 @@ public final class FacePipeline {
                 look.release(image.bgr());
             }
         }
+    }
+
+    /**
+     * The longer side below which a large JPEG is not DCT-scaled for the first look: three quarters of
+     * {@code max-side} (480 of 640). The detector takes a copy of at most {@code max-side}, so a 12-megapixel
+     * photo (4000 px) decodes at 1/8 (500 px) instead of 1/4 (1000 px, shrunk to 640): the entropy decoding
+     * is the same, the rest of the decode a third, and the detector's input 0.6× the pixels, with faces 0.78×
+     * as large as at 640. A face too small for that copy is found by the closer look (a finer decode), and one
+     * with too few pixels for the template is aligned from a finer decode ({@link #ALIGN_MIN_EYE_DISTANCE}).
+     */
+    public int decodeSide() {
+        return (detection.maxSide() * 3 + 3) / 4;
+    }
+
+    /** The memory {@code bytes}' pixels take while prepared, from the header (admission's memory budget). */
+    public long workingBytes(byte[] bytes) {
+        return decoder.workingBytes(bytes, decodeSide());
     }
 
     /**
@@ -243,7 +260,11 @@ public final class FacePipeline {
             double eyesAsSent = eyeDistance(face.points5()) * toOriginal;
             double longerAsSent = Math.max(image.width(), image.height()) * toOriginal;
             int minSide = (int) Math.ceil(longerAsSent * ALIGN_MIN_EYE_DISTANCE / Math.max(1, eyesAsSent));
+            timings.stop(Stage.ALIGN, t);
+            t = timings.start();
             try (DecodedImage finer = decoder.decode(bytes, minSide)) {
+                timings.stop(Stage.DECODE, t);
+                t = timings.start();
                 Mat source = rotation.apply(finer.bgr());
                 try {
                     double s = toOriginal * finer.scale();

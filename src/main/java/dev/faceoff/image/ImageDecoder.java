@@ -70,6 +70,33 @@ public final class ImageDecoder {
         return new DecodedImage(bgr, (double) Math.max(bgr.cols(), bgr.rows()) / Math.max(header.width(), header.height()));
     }
 
+    /**
+     * The memory an image's pixels take while the pipeline prepares it, from its header, when its first look is
+     * decoded keeping the longer side at least {@code minSide}: {@value #BYTES_PER_PIXEL} bytes a pixel of that
+     * decode (3 for BGR, 12 for a padded working copy of at most 4 times the pixels); when that decode is
+     * reduced, {@value #FINER_BYTES_PER_PIXEL} more a pixel of the image as sent, for the finer decodes (the
+     * closer look's, at most a quarter of the pixels, and alignment's, full size at worst, with a turned copy).
+     * A header the decoder refuses (unreadable, over {@code faceoff.image.max-pixels}) costs nothing: it is
+     * never decoded.
+     */
+    public long workingBytes(byte[] bytes, int minSide) {
+        ImageHeader header;
+        try {
+            header = ImageHeader.read(bytes);
+        } catch (FaceoffException e) {
+            return 0;
+        }
+        if (header.pixels() > limits.maxPixels()) {
+            return 0;
+        }
+        int r = reduction(header, minSide);
+        long first = (long) ((header.width() + r - 1) / r) * ((header.height() + r - 1) / r);
+        return first * BYTES_PER_PIXEL + (r > 1 ? header.pixels() * FINER_BYTES_PER_PIXEL : 0);
+    }
+
+    static final int BYTES_PER_PIXEL = 15;
+    static final int FINER_BYTES_PER_PIXEL = 7;
+
     /** The JPEG DCT scaling (1, 2, 4 or 8) that keeps the longer side at least {@code minSide}. */
     static int reduction(ImageHeader header, int minSide) {
         if (header.format() != ImageHeader.Format.JPEG) {
@@ -109,7 +136,8 @@ public final class ImageDecoder {
             }
             i += 2 + (((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF));
         }
-        for (int j = i + 2; j + 1 < b.length; j++) {
+        // from the end: the marker is where a complete file ends (a phone photo's 4 MB are not read twice)
+        for (int j = b.length - 2; j >= i + 2; j--) {
             if ((b[j] & 0xFF) == 0xFF && (b[j + 1] & 0xFF) == 0xD9) {
                 return true;
             }

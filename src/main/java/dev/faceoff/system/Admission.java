@@ -15,7 +15,6 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
 import dev.faceoff.common.Deadline;
-import dev.faceoff.image.ImageProperties;
 
 /**
  * Admission control, by work and by memory ({@code faceoff.limits.*}), in front of its parts. Before its body is
@@ -51,17 +50,17 @@ public final class Admission {
     private final ThreadPoolTaskExecutor helpers = new ThreadPoolTaskExecutor();
 
     @Autowired
-    Admission(LimitsProperties limits, ImageProperties images, FaceoffMetrics metrics,
+    Admission(LimitsProperties limits, FaceoffMetrics metrics,
               @Value("${server.tomcat.threads.max:200}") int threads) {
-        this(limits, images, metrics, threads, System::nanoTime);
+        this(limits, metrics, threads, System::nanoTime);
     }
 
     /** With {@code clock} for the service times and the deadlines (nanoseconds, as {@link System#nanoTime}). */
-    Admission(LimitsProperties limits, ImageProperties images, FaceoffMetrics metrics, int threads, LongSupplier clock) {
+    Admission(LimitsProperties limits, FaceoffMetrics metrics, int threads, LongSupplier clock) {
         this.enabled = limits.enabled();
         this.parallelImages = limits.parallelImages();
         this.queue = new WorkerQueue(limits, threads, metrics, clock);
-        this.memory = new MemoryBudget(limits, images, metrics, queue::retryAfterSeconds);
+        this.memory = new MemoryBudget(limits, metrics, queue::retryAfterSeconds);
         this.metrics = metrics;
         helpers.setCorePoolSize(0);
         helpers.setQueueCapacity(0);
@@ -124,11 +123,12 @@ public final class Admission {
     }
 
     /**
-     * Reserves the memory the decoded pixels of a request's {@code images} will take while they are prepared, from
-     * their headers, for a request that already holds {@code held} of the budget.
+     * Reserves {@code bytes}, the memory a request's decoded pixels will take while its images are prepared (costed
+     * from their headers by {@code face.FacePipeline.workingBytes}), for a request that already holds {@code held}
+     * of the budget.
      */
-    public Reservation reserveDecoded(List<byte[]> images, long held) {
-        return enabled ? memory.reserveDecoded(images, held) : () -> { };
+    public Reservation reserveDecoded(long bytes, long held) {
+        return enabled ? memory.reserve(bytes, held) : () -> { };
     }
 
     /**

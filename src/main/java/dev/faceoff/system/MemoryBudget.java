@@ -1,38 +1,27 @@
 package dev.faceoff.system;
 
 import java.lang.management.ManagementFactory;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
-import dev.faceoff.image.ImageHeader;
-import dev.faceoff.image.ImageProperties;
 
 /**
  * The memory budget of the images in flight ({@code faceoff.limits.memory-budget}; by default a quarter of the
  * memory the JVM may use, {@link #memoryLimit()}): the bodies as they are read ({@link AdmissionFilter}) and the
- * decoded pixels their headers announce ({@link #reserveDecoded}). What does not fit is refused at once (reason
+ * decoded pixels their headers announce ({@link Admission#reserveDecoded}). What does not fit is refused at once (reason
  * {@code memory}) with the {@code Retry-After} of the worker queue's predicted wait.
  */
 final class MemoryBudget {
 
-    /**
-     * Decoded bytes per pixel charged for an image: 3 (BGR) for the decode and 12 for its padded working copy
-     * (at most 4 times the pixels, {@code FacePipeline.border}).
-     */
-    static final int BYTES_PER_PIXEL = 15;
-
     private final long budget;
-    private final long maxPixels;
     private final AtomicLong reserved = new AtomicLong();
     private final FaceoffMetrics metrics;
     private final LongSupplier retryAfterSeconds;
 
-    MemoryBudget(LimitsProperties limits, ImageProperties images, FaceoffMetrics metrics, LongSupplier retryAfterSeconds) {
+    MemoryBudget(LimitsProperties limits, FaceoffMetrics metrics, LongSupplier retryAfterSeconds) {
         this.budget = limits.memoryBudget().toBytes() > 0 ? limits.memoryBudget().toBytes() : memoryLimit() / 4;
-        this.maxPixels = images.maxPixels();
         this.metrics = metrics;
         this.retryAfterSeconds = retryAfterSeconds;
         metrics.admissionMemoryGauges(reserved, budget);
@@ -56,25 +45,6 @@ final class MemoryBudget {
                 return () -> reserved.addAndGet(-bytes);
             }
         }
-    }
-
-    /** Reserves what the decoded pixels of {@code images} will take ({@link #cost}) beside {@code held} ({@link #reserve}). */
-    Admission.Reservation reserveDecoded(List<byte[]> images, long held) {
-        return reserve(images.stream().mapToLong(this::cost).sum(), held);
-    }
-
-    /**
-     * The memory an image's pixels take while it is prepared, from its header. A header the pipeline will
-     * refuse (unreadable, or over faceoff.image.max-pixels: 413) costs nothing: it is never decoded.
-     */
-    long cost(byte[] image) {
-        long pixels;
-        try {
-            pixels = ImageHeader.read(image).pixels();
-        } catch (FaceoffException e) {
-            pixels = 0;
-        }
-        return pixels > maxPixels ? 0 : pixels * BYTES_PER_PIXEL;
     }
 
     long budget() {

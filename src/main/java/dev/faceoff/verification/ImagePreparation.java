@@ -34,6 +34,11 @@ final class ImagePreparation {
         this.admission = admission;
     }
 
+    /** The memory the images' pixels take while prepared, from their headers ({@code FacePipeline.workingBytes}). */
+    long workingBytes(List<Image> images) {
+        return images.stream().mapToLong(image -> pipeline.workingBytes(image.bytes())).sum();
+    }
+
     /** Each image's outcome, in order; the deadline is checked before each image. */
     List<Outcome> prepare(List<Image> images, FaceSelection selection, Deadline deadline, StageTimings timings) {
         var second = new StageTimings();
@@ -50,7 +55,7 @@ final class ImagePreparation {
             throw e;
         }
         Outcome other = await(helper.get());
-        second.nanos().forEach(timings::add);
+        timings.addAll(second);
         return List.of(first, other);
     }
 

@@ -103,13 +103,30 @@ public final class RequestForms {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getDecoder().decode(data.replaceAll("\\s", ""));
-        } catch (IllegalArgumentException e) {
-            throw new FaceoffException(ErrorCode.INVALID_REQUEST, field + " is not valid base64");
+            bytes = Base64.getDecoder().decode(data);
+        } catch (IllegalArgumentException unbroken) {
+            // line breaks or spaces (MIME-style): removed, then decoded again. Tried second, because a
+            // regular expression over a phone photo's 5 MB of base64 costs more than decoding it (13 ms)
+            try {
+                bytes = Base64.getDecoder().decode(withoutWhitespace(data));
+            } catch (IllegalArgumentException e) {
+                throw new FaceoffException(ErrorCode.INVALID_REQUEST, field + " is not valid base64");
+            }
         }
         if (bytes.length == 0) {
             throw new FaceoffException(ErrorCode.INVALID_REQUEST, field + " is empty");
         }
         return bytes;
+    }
+
+    private static String withoutWhitespace(String s) {
+        var out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

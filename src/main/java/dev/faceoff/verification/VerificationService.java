@@ -251,7 +251,7 @@ public final class VerificationService {
         var timings = new StageTimings();
         try (var worker = admission.enter(deadline, scope.place())) {
             List<Outcome> prepared;
-            try (var memory = admission.reserveDecoded(images.stream().map(Image::bytes).toList(), scope.held())) {
+            try (var memory = admission.reserveDecoded(preparation.workingBytes(images), scope.held())) {
                 prepared = preparation.prepare(images, route.selection(), deadline, timings);
             }
             var gated = new ArrayList<Outcome>(prepared.size());

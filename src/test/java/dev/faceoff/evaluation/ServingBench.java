@@ -57,7 +57,12 @@ import dev.faceoff.model.Pixels;
  * <li>{@code decode JPEG...}: what decoding alone costs, one thread: each file at full size and at 1/2, 1/4
  * and 1/8 (OpenCV's reduced reads, libjpeg's DCT scaling), median of 20 after 5 warm-up decodes. The harness's
  * phone-size JPEGs are flat canvases (about 300 KB); a phone's 12 MP photo is 3–6 MB, and libjpeg's Huffman
- * decoding, which no reduced scale skips, grows with the bytes.</li>
+ * decoding, which no reduced scale skips, grows with the bytes. CPU time of the thread (ThreadMXBean), so a
+ * busy machine inflates it less than wall time.</li>
+ * <li>{@code stages IMAGE...}: where one image's time goes in the serving pipeline ({@code FacePipeline}, the
+ * service's configuration, one thread): CPU ms per stage and how many times each ran (decodes, detector
+ * runs), median of 20 after 5 warm-up runs; first a line with the face chosen (its box and score) and how
+ * many were found.</li>
  * </ul>
  */
 public final class ServingBench {
@@ -70,8 +75,9 @@ public final class ServingBench {
             case "sets" -> sets(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             case "ceiling" -> ceiling(Path.of(args[1]), Double.parseDouble(args[2]), args[3]);
             case "decode" -> decode(java.util.Arrays.stream(args, 1, args.length).map(Path::of).toList());
+            case "stages" -> stages(java.util.Arrays.stream(args, 1, args.length).map(Path::of).toList());
             default -> throw new IllegalArgumentException(
-                    "usage: sets OUT PAIRS_TXT N | ceiling SET_DIR SECONDS THREADS | decode JPEG...");
+                    "usage: sets OUT PAIRS_TXT N | ceiling SET_DIR SECONDS THREADS | decode JPEG... | stages IMAGE...");
         }
         System.exit(0);
     }
@@ -82,7 +88,10 @@ public final class ServingBench {
                         "--logging.level.root=WARN");
     }
 
-    static final List<String> SETS = List.of("small", "phone12mp", "phone1080p", "tiny");
+    static final List<String> SETS = List.of("small", "phone12mp", "phone1080p", "tiny", "phone12mp-textured");
+
+    /** The textured phone-size set is large (about 4 MB a photo): every fourth pair of the others. */
+    static final int TEXTURED_EVERY = 4;
 
     static void sets(Path out, Path pairsFile, int n) throws Exception {
         PairList lfw = PairList.lfw(pairsFile, pairsFile.resolveSibling("lfw-deepfunneled"));
@@ -98,6 +107,9 @@ public final class ServingBench {
                 Path dir = Files.createDirectories(out.resolve(set));
                 var bodies = new ArrayList<String>();
                 for (int i = 0; i < chosen.size(); i++) {
+                    if (set.equals("phone12mp-textured") && i % TEXTURED_EVERY != 0) {
+                        continue;
+                    }
                     PairList.Pair p = chosen.get(i);
                     byte[][] images = new byte[2][];
                     for (int k = 0; k < 2; k++) {
@@ -111,7 +123,7 @@ public final class ServingBench {
                     bodies.add(body.toAbsolutePath().toString());
                 }
                 Files.write(dir.resolve("bodies.txt"), bodies);
-                System.out.println("sets: " + set + ": " + chosen.size() + " pairs in " + dir);
+                System.out.println("sets: " + set + ": " + bodies.size() + " pairs in " + dir);
             }
         }
     }
@@ -119,6 +131,9 @@ public final class ServingBench {
     static byte[] transformed(String set, byte[] original, FacePipeline pipeline, DetectionProperties detection) {
         if (set.equals("small")) {
             return original;
+        }
+        if (set.equals("phone12mp-textured")) {
+            return textured(original);
         }
         Mat bgr = Imgcodecs.imdecode(new MatOfByte(original), Imgcodecs.IMREAD_COLOR);
         Mat changed = switch (set) {
@@ -136,6 +151,36 @@ public final class ServingBench {
         }
     }
 
+    /**
+     * A phone photo's texture: the photo stretched to 4000×3000 (bicubic) with Gaussian noise (σ 12, seeded),
+     * JPEG quality 90: about 4 MB, whose Huffman decoding costs what a real phone photo's does (like
+     * {@code convert in.jpg -resize 4000x3000! -attenuate 0.6 +noise Gaussian -quality 90 out.jpg}).
+     */
+    static byte[] textured(byte[] original) {
+        Mat bgr = Imgcodecs.imdecode(new MatOfByte(original), Imgcodecs.IMREAD_COLOR);
+        Mat big = new Mat();
+        Mat noise = new Mat(3000, 4000, org.opencv.core.CvType.CV_16SC3);
+        Mat noisy = new Mat();
+        MatOfByte buffer = new MatOfByte();
+        org.opencv.core.MatOfInt params = new org.opencv.core.MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 90);
+        try {
+            Imgproc.resize(bgr, big, new Size(4000, 3000), 0, 0, Imgproc.INTER_CUBIC);
+            Core.setRNGSeed(7);
+            Core.randn(noise, 0, TEXTURE_SIGMA);
+            big.convertTo(big, org.opencv.core.CvType.CV_16SC3);
+            Core.add(big, noise, noisy);
+            noisy.convertTo(noisy, org.opencv.core.CvType.CV_8UC3);   // saturating
+            Imgcodecs.imencode(".jpg", noisy, buffer, params);
+            return buffer.toArray();
+        } finally {
+            for (Mat m : List.of(bgr, big, noise, noisy, buffer, params)) {
+                m.release();
+            }
+        }
+    }
+
+    static final double TEXTURE_SIGMA = Double.parseDouble(System.getProperty("texture.sigma", "12"));
+
     static void decode(List<Path> files) throws Exception {
         dev.faceoff.image.OpenCvLoader.load();
         Core.setNumThreads(1);
@@ -149,10 +194,10 @@ public final class ServingBench {
             for (int k = 0; k < flags.length; k++) {
                 double[] ms = new double[20];
                 for (int i = -5; i < ms.length; i++) {
-                    long t = System.nanoTime();
+                    long t = CPU.getCurrentThreadCpuTime();
                     Mat m = Imgcodecs.imdecode(buffer, flags[k]);
                     if (i >= 0) {
-                        ms[i] = (System.nanoTime() - t) / 1e6;
+                        ms[i] = (CPU.getCurrentThreadCpuTime() - t) / 1e6;
                     }
                     m.release();
                 }
@@ -162,6 +207,51 @@ public final class ServingBench {
             buffer.release();
             System.out.println(line.append("}"));
         }
+    }
+
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    static void stages(List<Path> files) throws Exception {
+        try (var context = context()) {
+            FacePipeline pipeline = context.getBean(FacePipeline.class);
+            DetectionProperties detection = context.getBean(DetectionProperties.class);
+            for (Path file : files) {
+                byte[] bytes = Files.readAllBytes(file);
+                var perStage = new java.util.TreeMap<String, double[]>();
+                double[] total = new double[20];
+                StageTimings last = null;
+                for (int i = -5; i < total.length; i++) {
+                    StageTimings timings = StageTimings.cpu();
+                    long t = CPU.getCurrentThreadCpuTime();
+                    var prepared = pipeline.prepare(bytes, detection.select(), "image", timings);
+                    if (i == -5) {   // the face chosen, in the pixels of the image as sent
+                        System.out.println("{\"file\":\"" + file.getFileName() + "\",\"faces\":" + prepared.facesFound()
+                                + ",\"box\":\"" + prepared.face().box() + "\",\"score\":" + prepared.face().score() + "}");
+                    }
+                    if (i < 0) {
+                        continue;
+                    }
+                    total[i] = (CPU.getCurrentThreadCpuTime() - t) / 1e6;
+                    for (var e : timings.nanos().entrySet()) {
+                        perStage.computeIfAbsent(e.getKey().label(), k -> new double[total.length])[i] = e.getValue() / 1e6;
+                    }
+                    last = timings;
+                }
+                var line = new StringBuilder(String.format(Locale.ROOT, "{\"file\":\"%s\",\"kib\":%d,\"cpu_ms\":%.2f",
+                        file.getFileName(), bytes.length / 1024, median(total)));
+                for (var e : perStage.entrySet()) {
+                    line.append(String.format(Locale.ROOT, ",\"%s_ms\":%.2f", e.getKey(), median(e.getValue())));
+                }
+                last.counts().forEach((stage, n) -> line.append(String.format(Locale.ROOT, ",\"%s_n\":%d", stage.label(), n)));
+                System.out.println(line.append("}"));
+            }
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /** One photo of the set: its bytes, its face's box (pixels as sent) and its aligned crop. */
@@ -174,6 +264,7 @@ public final class ServingBench {
         Map<String, ModelManifest> manifests = new LinkedHashMap<>();
         int minSide;
         int maxSide;
+        int decodeSide;
         try (var context = context()) {
             FacePipeline pipeline = context.getBean(FacePipeline.class);
             DetectionProperties detection = context.getBean(DetectionProperties.class);
@@ -184,6 +275,7 @@ public final class ServingBench {
             }
             minSide = detection.minSide();
             maxSide = detection.maxSide();
+            decodeSide = pipeline.decodeSide();
             try (var list = Files.list(setDir)) {
                 for (Path image : list.filter(f -> f.toString().endsWith(".jpg")).sorted().toList()) {
                     byte[] bytes = Files.readAllBytes(image);
@@ -206,7 +298,7 @@ public final class ServingBench {
                 sessions.put(e.getKey(), env.createSession(e.getValue().toString(), options));
             }
         }
-        var bare = new Bare(env, sessions, manifests, minSide, maxSide);
+        var bare = new Bare(env, sessions, manifests, minSide, maxSide, decodeSide);
         for (int i = 0; i + 1 < photos.size(); i += 2) {   // warm-up: every pair once
             bare.pair(photos.get(i), photos.get(i + 1), new double[4]);
         }
@@ -257,7 +349,7 @@ public final class ServingBench {
 
     /** The models and OpenCV alone, on shared sessions (each run single-threaded, like the service's). */
     record Bare(OrtEnvironment env, Map<String, OrtSession> sessions, Map<String, ModelManifest> manifests,
-                int minSide, int maxSide) {
+                int minSide, int maxSide, int decodeSide) {
 
         static final ImageDecoder DECODER = new ImageDecoder(new ImageProperties(DataSize.ofMegabytes(20), 40_000_000));
 
@@ -266,7 +358,7 @@ public final class ServingBench {
             try {
                 for (Photo p : List.of(a, b)) {
                     long t0 = System.nanoTime();
-                    try (DecodedImage image = DECODER.decode(p.bytes(), maxSide)) {
+                    try (DecodedImage image = DECODER.decode(p.bytes(), decodeSide)) {
                         long t1 = System.nanoTime();
                         detect(image.bgr());
                         long t2 = System.nanoTime();

@@ -56,4 +56,19 @@ class ReducedDecodeTest {
             assertThat(image.scale()).isEqualTo(1.0);
         }
     }
+
+    @Test
+    void anImageCostsItsFirstLooksPixelsAndWhenReducedTheFinerDecodes() {
+        byte[] jpeg = encoded(".jpg", 4000, 3000);   // first look at 1/8 for 480: 500×375
+        assertThat(decoder.workingBytes(jpeg, 480))
+                .isEqualTo(500L * 375 * ImageDecoder.BYTES_PER_PIXEL + 4000L * 3000 * ImageDecoder.FINER_BYTES_PER_PIXEL);
+        byte[] small = encoded(".jpg", 250, 250);
+        assertThat(decoder.workingBytes(small, 480)).as("not reduced: no finer decode")
+                .isEqualTo(250L * 250 * ImageDecoder.BYTES_PER_PIXEL);
+        byte[] png = encoded(".png", 20, 10);
+        assertThat(decoder.workingBytes(png, 480)).isEqualTo(200L * ImageDecoder.BYTES_PER_PIXEL);
+        assertThat(decoder.workingBytes(new byte[]{1, 2, 3}, 480)).as("unreadable: never decoded").isZero();
+        ImageDecoder strict = new ImageDecoder(new ImageProperties(DataSize.ofMegabytes(10), 199));
+        assertThat(strict.workingBytes(png, 480)).as("over faceoff.image.max-pixels: refused before decoding").isZero();
+    }
 }

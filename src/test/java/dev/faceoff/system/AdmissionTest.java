@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +23,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.faceoff.common.Deadline;
 import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
-import dev.faceoff.image.ImageProperties;
 
 /**
  * Admission on a fake clock: time moves only when a test moves it, and a test that needs another thread in the
@@ -34,7 +32,6 @@ import dev.faceoff.image.ImageProperties;
 @Timeout(30)
 class AdmissionTest {
 
-    static final ImageProperties IMAGES = new ImageProperties(DataSize.ofMegabytes(10), 40_000_000);
     static final long SECOND = 1_000_000_000L;
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -49,7 +46,7 @@ class AdmissionTest {
 
     /** Admission on the fake clock, with 200 Tomcat threads. */
     Admission admission(LimitsProperties limits) {
-        return new Admission(limits, IMAGES, new FaceoffMetrics(registry), 200, now::get);
+        return new Admission(limits, new FaceoffMetrics(registry), 200, now::get);
     }
 
     Admission admission(int workers, int queue, double queueShare, boolean parallelImages) {
@@ -267,7 +264,7 @@ class AdmissionTest {
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             assertThat(a.arrive(inSeconds(0))).as("no place taken").isEmpty();
             try (var p1 = a.enter(Deadline.NONE); var p2 = a.enter(inSeconds(0), Optional.empty());
-                 var r1 = a.reserve(10, 0); var r2 = a.reserveDecoded(List.of(new byte[100]), 0)) {
+                 var r1 = a.reserve(10, 0); var r2 = a.reserveDecoded(1500, 0)) {
                 assertThat(gauge("faceoff.admission.working")).isEqualTo(2);
                 assertThat(a.onSpareWorker(() -> "never")).as("no spare workers").isEmpty();
             }

@@ -3,12 +3,7 @@ package dev.faceoff.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import java.util.List;
-
-import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
@@ -16,18 +11,15 @@ import org.springframework.util.unit.DataSize;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
-import dev.faceoff.image.ImageProperties;
 
 class MemoryBudgetTest {
-
-    static final ImageProperties IMAGES = new ImageProperties(DataSize.ofMegabytes(10), 40_000_000);
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     /** A budget of {@code bytes} (0: the default) whose refusals carry a Retry-After of 7 s. */
-    MemoryBudget budget(long bytes, ImageProperties images) {
+    MemoryBudget budget(long bytes) {
         return new MemoryBudget(new LimitsProperties(true, 1, 1, 0.5, DataSize.ofBytes(bytes), Duration.ofSeconds(5), 16,
-                true), images, new FaceoffMetrics(registry), () -> 7);
+                true), new FaceoffMetrics(registry), () -> 7);
     }
 
     double reserved() {
@@ -36,7 +28,7 @@ class MemoryBudgetTest {
 
     @Test
     void memoryBeyondTheBudgetIsRefusedAndReturnedOnClose() {
-        MemoryBudget m = budget(1000, IMAGES);
+        MemoryBudget m = budget(1000);
         var r1 = m.reserve(600, 0);
         assertThatThrownBy(() -> m.reserve(500, 0)).isInstanceOfSatisfying(FaceoffException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED);
@@ -60,24 +52,8 @@ class MemoryBudgetTest {
     }
 
     @Test
-    void anImageCostsTheDecodedPixelsItsHeaderAnnouncesUnlessItWillBeRefused() throws Exception {
-        MemoryBudget m = budget(1 << 20, IMAGES);
-        var out = new ByteArrayOutputStream();
-        ImageIO.write(new BufferedImage(20, 10, BufferedImage.TYPE_3BYTE_BGR), "png", out);
-        byte[] png = out.toByteArray();
-        assertThat(m.cost(png)).isEqualTo(200L * MemoryBudget.BYTES_PER_PIXEL);
-        assertThat(m.cost(new byte[]{1, 2, 3})).as("unreadable: never decoded").isZero();
-        MemoryBudget small = budget(1 << 20, new ImageProperties(DataSize.ofMegabytes(1), 199));
-        assertThat(small.cost(png)).as("over faceoff.image.max-pixels: refused before decoding").isZero();
-        try (var pixels = m.reserveDecoded(List.of(png, png), 0)) {
-            assertThat(reserved()).isEqualTo(400.0 * MemoryBudget.BYTES_PER_PIXEL);
-        }
-        assertThat(reserved()).isZero();
-    }
-
-    @Test
     void theDefaultBudgetIsAQuarterOfTheMemoryLimit() {
-        MemoryBudget m = budget(0, IMAGES);
+        MemoryBudget m = budget(0);
         assertThat(m.budget()).isEqualTo(MemoryBudget.memoryLimit() / 4).isPositive();
         assertThat(registry.get("faceoff.admission.memory.budget").gauge().value()).isEqualTo(m.budget());
     }
