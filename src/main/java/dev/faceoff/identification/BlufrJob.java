@@ -78,6 +78,13 @@ final class BlufrJob implements Job {
         out.printf("blufr: faces found in %d/%d images%s%n", blufr.images().size() - served.noFace().size(),
                 blufr.images().size(), served.noFace().isEmpty() ? "" : "; none in " + served.noFace());
 
+        var pairs = new HashMap<String, OpenSetMetrics.AllPairs>();   // every pair of the image list, scored once
+        for (LoadedModel model : chosen) {
+            Map<String, float[]> vectors = served.embeddings().get(model.name());
+            pairs.put(model.name(), OpenSetMetrics.AllPairs.of(blufr.images().stream().map(vectors::get)
+                    .toArray(float[][]::new)));
+            out.printf("blufr: every pair of the %d images scored with %s%n", blufr.images().size(), model.name());
+        }
         var results = new LinkedHashMap<String, List<TrialResult>>();
         chosen.forEach(m -> results.put(m.name(), new ArrayList<>()));
         var noFace = new ArrayList<String>();
@@ -97,7 +104,7 @@ final class BlufrJob implements Job {
                     gallery.enrol(TENANT, subject(blufr.labels()[i]), served.quality().get(image), templates);
                 }
                 for (LoadedModel model : chosen) {
-                    TrialResult r = trial(blufr, trial, enrolled, gallery, model, served, fpir, far);
+                    TrialResult r = trial(blufr, trial, enrolled, gallery, model, served, pairs.get(model.name()), fpir, far);
                     results.get(model.name()).add(r);
                     out.printf(Locale.ROOT, "blufr: trial %d %s: DIR@FPIR%s %.4f (threshold %.4f), VR@FAR%s %.4f; "
                                     + "service threshold %.4f (N %d, p %.2e): FPIR %.4f, DIR %.4f%n", t + 1, model.name(),
@@ -116,7 +123,7 @@ final class BlufrJob implements Job {
 
     private static TrialResult trial(BlufrLists blufr, BlufrLists.Trial trial, Set<Integer> enrolled,
                                      TemporaryGallery gallery, LoadedModel model, FacePreparation.Served served,
-                                     double fpir, double far) {
+                                     OpenSetMetrics.AllPairs pairs, double fpir, double far) {
         Map<String, float[]> vectors = served.embeddings().get(model.name());
         var probes = new ArrayList<OpenSetMetrics.Probe>();
         IdentificationThreshold service = null;
@@ -133,14 +140,7 @@ final class BlufrJob implements Job {
             service = searched.threshold().orElseThrow();
         }
         double threshold = OpenSetMetrics.thresholdAtFpir(probes, fpir);
-        int[] test = testSet(trial);
-        float[][] testVectors = new float[test.length][];
-        int[] labels = new int[test.length];
-        for (int k = 0; k < test.length; k++) {
-            testVectors[k] = vectors.get(blufr.images().get(test[k]));
-            labels[k] = blufr.labels()[test[k]];
-        }
-        double vr = OpenSetMetrics.verificationRate(testVectors, labels, far);
+        double vr = OpenSetMetrics.verificationRate(pairs, testSet(trial), blufr.labels(), far);
         return new TrialResult(OpenSetMetrics.dir(probes, threshold), vr, threshold, service,
                 OpenSetMetrics.fpir(probes, service.cosine()), OpenSetMetrics.dir(probes, service.cosine()));
     }

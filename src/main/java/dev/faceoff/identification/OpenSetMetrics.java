@@ -68,35 +68,70 @@ final class OpenSetMetrics {
     }
 
     /**
+     * The similarity of every pair of a set of vectors, computed once (BLUFR's trials draw their test sets from one
+     * image list): pair (i, j), i &lt; j, at {@code rowStart[i] + j − i − 1}. A null vector (no face) scores −∞.
+     */
+    record AllPairs(float[] scores, long[] rowStart) {
+
+        static AllPairs of(float[][] vectors) {
+            int n = vectors.length;
+            long[] rowStart = new long[n + 1];
+            for (int i = 0; i < n; i++) {
+                rowStart[i + 1] = rowStart[i] + (n - 1 - i);
+            }
+            if (rowStart[n] > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("too many pairs for one array: " + rowStart[n]);
+            }
+            float[] scores = new float[(int) rowStart[n]];
+            IntStream.range(0, n).parallel().forEach(i -> {
+                int at = (int) rowStart[i];
+                for (int j = i + 1; j < n; j++) {
+                    scores[at++] = vectors[i] == null || vectors[j] == null ? Float.NEGATIVE_INFINITY
+                            : GalleryStore.similarity(vectors[i], vectors[j]);
+                }
+            });
+            return new AllPairs(scores, rowStart);
+        }
+
+        float score(int i, int j) {
+            return scores[(int) (rowStart[i] + j - i - 1)];
+        }
+    }
+
+    /**
      * The verification rate at {@code far} over every pair of a test set: the share of same-subject pairs at or
      * above the threshold that {@link VerificationMetrics#thresholdAtFarSorted} picks from every different-subject
      * pair. {@code vectors[i]} is null for an image with no face: its pairs score −∞ (kept, always rejected).
      */
     static double verificationRate(float[][] vectors, int[] labels, double far) {
-        int n = vectors.length;
+        return verificationRate(AllPairs.of(vectors), IntStream.range(0, vectors.length).toArray(), labels, far);
+    }
+
+    /** {@link #verificationRate} of the test set {@code members} (indexes into the pairs' vectors and {@code labels}). */
+    static double verificationRate(AllPairs pairs, int[] members, int[] labels, double far) {
+        int[] test = members.clone();
+        Arrays.sort(test);
+        int n = test.length;
         long[] genuineFrom = new long[n + 1];
         long[] impostorFrom = new long[n + 1];
-        for (int i = 0; i < n; i++) {
+        for (int a = 0; a < n; a++) {
             int same = 0;
-            for (int j = i + 1; j < n; j++) {
-                if (labels[j] == labels[i]) {
+            for (int b = a + 1; b < n; b++) {
+                if (labels[test[b]] == labels[test[a]]) {
                     same++;
                 }
             }
-            genuineFrom[i + 1] = genuineFrom[i] + same;
-            impostorFrom[i + 1] = impostorFrom[i] + (n - 1 - i - same);
-        }
-        if (impostorFrom[n] > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("too many pairs for one array: " + impostorFrom[n]);
+            genuineFrom[a + 1] = genuineFrom[a] + same;
+            impostorFrom[a + 1] = impostorFrom[a] + (n - 1 - a - same);
         }
         double[] genuine = new double[(int) genuineFrom[n]];
         float[] impostor = new float[(int) impostorFrom[n]];
-        IntStream.range(0, n).parallel().forEach(i -> {
-            int g = (int) genuineFrom[i];
-            int m = (int) impostorFrom[i];
-            for (int j = i + 1; j < n; j++) {
-                float score = vectors[i] == null || vectors[j] == null ? Float.NEGATIVE_INFINITY : GalleryStore.similarity(vectors[i], vectors[j]);
-                if (labels[j] == labels[i]) {
+        IntStream.range(0, n).parallel().forEach(a -> {
+            int g = (int) genuineFrom[a];
+            int m = (int) impostorFrom[a];
+            for (int b = a + 1; b < n; b++) {
+                float score = pairs.score(test[a], test[b]);
+                if (labels[test[b]] == labels[test[a]]) {
                     genuine[g++] = score;
                 } else {
                     impostor[m++] = score;

@@ -86,6 +86,32 @@ class OpenSetMetricsTest {
     }
 
     @Test
+    void aTestSetDrawnFromPairsScoredOnceScoresAsItsOwnVectors() {
+        var random = new java.util.Random(7);
+        int n = 60;
+        float[][] all = new float[n][];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i / 3;
+            all[i] = i % 17 == 5 ? null : unit(labels[i] * 7 + random.nextGaussian() * 6);
+        }
+        int[] members = {41, 3, 7, 8, 12, 13, 14, 22, 23, 30, 31, 32, 40, 5, 50, 51, 59, 58, 1, 2};
+        java.util.Arrays.sort(members);
+        float[][] own = new float[members.length][];
+        int[] ownLabels = new int[members.length];
+        for (int k = 0; k < members.length; k++) {
+            own[k] = all[members[k]];
+            ownLabels[k] = labels[members[k]];
+        }
+        var pairs = OpenSetMetrics.AllPairs.of(all);
+        assertThat(pairs.score(3, 41)).isEqualTo(dev.faceoff.gallery.GalleryStore.similarity(all[3], all[41]));
+        for (double far : new double[]{0.01, 0.05, 0.2}) {
+            assertThat(OpenSetMetrics.verificationRate(pairs, members, labels, far))
+                    .isEqualTo(OpenSetMetrics.verificationRate(own, ownLabels, far));
+        }
+    }
+
+    @Test
     void anImageWithNoFaceMissesItsGenuinePairs() {
         float[][] v = {unit(0), null, unit(90), unit(95), unit(180)};
         int[] labels = {1, 1, 2, 2, 3};
