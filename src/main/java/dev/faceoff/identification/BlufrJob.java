@@ -34,8 +34,8 @@ final class BlufrJob implements Job {
     static final String USAGE = """
             usage: java -jar target/faceoff.jar blufr [--models NAME[,NAME…]] [--lists DIR] [--images DIR]
                    [--fpir 0.01] [--far 0.001] [--trials 10] [--threads N] [--out DIR]
-              BLUFR (LFW, 10 trials of a 1,000-subject gallery and about 9,300 probes) through the gallery's store and
-              identification threshold. --models: default the default model. --lists: BLUFR's lists
+              BLUFR (LFW, 10 trials of a 1,000-subject gallery and 8,388 to 9,281 probes) through the gallery's
+              store and identification threshold. --models: default the default model. --lists: BLUFR's lists
               (../shared/datasets/lfw/blufr); --images: lfw-deepfunneled beside them. Faces and embeddings through
               the evaluation caches (resumable). Writes OUT/blufr.md (default target/evaluation).""";
 
