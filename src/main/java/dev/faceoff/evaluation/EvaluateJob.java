@@ -131,8 +131,7 @@ public final class EvaluateJob implements Job {
             boolean bothWays = settings.flip() || model.manifest().testTimeFlip();
             for (boolean flip : bothWays ? new boolean[]{false, true} : new boolean[]{false}) {
                 long t = System.nanoTime();
-                String file = "embed-" + FacePreparation.modelKey(model) + (flip ? "-flip" : "") + "-"
-                        + pipelineKey + ".bin";
+                String file = FacePreparation.embeddingCache(model, flip, pipelineKey);
                 Map<String, float[]> embeddings;
                 try (RecordLog cache = RecordLog.open(cacheDir.resolve(file))) {
                     embeddings = preparation.embeddings(model, flip, pairs.root(), faces, cache, threads, out);

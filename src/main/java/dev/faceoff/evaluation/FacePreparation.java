@@ -108,6 +108,45 @@ public final class FacePreparation {
         return found;
     }
 
+    /**
+     * What serving makes of images, for the jobs that measure it: per model, each image's embedding as serving embeds it
+     * (the configured face choice, the model's test-time flip when its model.json says so), through the evaluation
+     * caches that {@code evaluate} shares; each found face's quality score ({@code FaceQuality.score}); and each image
+     * with no face, with its error code.
+     */
+    public record Served(Map<String, Map<String, float[]>> embeddings, Map<String, Double> quality,
+                         Map<String, String> noFace) {
+    }
+
+    /** {@link Served} of {@code images} (paths under {@code root}) for each model, resumable through the caches. */
+    public Served served(List<LoadedModel> chosen, Path root, List<String> images, int threads, PrintStream out) {
+        FaceSelection selection = detection.select();
+        String pipeline = pipelineKey(selection);
+        Map<String, FaceRecord> faces = faces(selection, root, images, EVALUATION_CACHE, pipeline, threads, out);
+        var noFace = new TreeMap<String, String>();
+        var quality = new TreeMap<String, Double>();
+        faces.forEach((image, record) -> {
+            if (record.found()) {
+                quality.put(image, record.face().quality().score());
+            } else {
+                noFace.put(image, record.error());
+            }
+        });
+        var embeddings = new TreeMap<String, Map<String, float[]>>();
+        for (LoadedModel model : chosen) {
+            boolean flip = model.manifest().testTimeFlip();
+            try (RecordLog cache = RecordLog.open(EVALUATION_CACHE.resolve(embeddingCache(model, flip, pipeline)))) {
+                embeddings.put(model.name(), embeddings(model, flip, root, faces, cache, threads, out));
+            }
+        }
+        return new Served(embeddings, quality, noFace);
+    }
+
+    /** The file name of a model's embedding cache, with or without flip, for the faces of {@code pipelineKey}. */
+    static String embeddingCache(LoadedModel model, boolean flip, String pipelineKey) {
+        return "embed-" + modelKey(model) + (flip ? "-flip" : "") + "-" + pipelineKey + ".bin";
+    }
+
     /** The faces of {@code images} (paths under {@code root}) through the cache file {@code faces-NAME.bin} in {@code cacheDir}. */
     Map<String, FaceRecord> faces(FaceSelection selection, Path root, List<String> images, Path cacheDir, String name,
                                   int threads, PrintStream out) {

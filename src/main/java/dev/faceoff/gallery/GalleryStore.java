@@ -56,6 +56,16 @@ public sealed interface GalleryStore extends AutoCloseable permits EmbeddedGalle
         return id != null && GalleryTables.NAME.matcher(id).matches();
     }
 
+    /** The similarity of two unit templates, as both stores score a search (their dot product: the cosine). */
+    static float similarity(float[] a, float[] b) {
+        return TemplateMatrix.dot(a, b, 0);
+    }
+
+    /** An embedded store in {@code folder}, faces not kept: for jobs that measure the gallery on their own copy. */
+    static GalleryStore embedded(java.nio.file.Path folder) {
+        return EmbeddedGalleryStore.open(folder, Optional.empty());
+    }
+
     /** Creates the subject, or replaces its metadata (PUT: the same call twice leaves one subject). */
     Saved putSubject(String tenant, String subjectId, Optional<String> metadata);
 

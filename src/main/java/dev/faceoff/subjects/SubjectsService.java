@@ -16,6 +16,7 @@ import dev.faceoff.embedding.Vectors;
 import dev.faceoff.experiment.Router;
 import dev.faceoff.gallery.GalleryProperties;
 import dev.faceoff.gallery.GalleryStore;
+import dev.faceoff.gallery.OpenSetSearch;
 import dev.faceoff.model.IdentificationThreshold;
 import dev.faceoff.model.ModelRepository;
 import dev.faceoff.system.FaceoffMetrics;
@@ -174,22 +175,21 @@ final class SubjectsService {
             @Override
             public VerificationService.Score<IdentificationResult.Search> score(String model, float[] probe,
                                                                                 double threshold, double far) {
-                GalleryStore.Counts counts = store.count(tenant, model);
-                Optional<IdentificationThreshold> at = identificationThreshold(model, target, counts.templates());
-                if (counts.templates() == 0 || at.isEmpty()) {
+                var manifest = models.embedding(model).orElseThrow().manifest();
+                OpenSetSearch searched = OpenSetSearch.identify(store, tenant, model, manifest, probe, k, target);
+                GalleryStore.Counts counts = searched.counts();
+                if (searched.threshold().isEmpty()) {
                     var empty = new IdentificationResult.Search(List.of(), counts.subjects(), counts.templates(), null, false);
-                    return new VerificationService.Score<>(-1, at.map(IdentificationThreshold::cosine).orElse(1.0),
-                            at.map(IdentificationThreshold::far).orElse(target), empty);
+                    return new VerificationService.Score<>(-1, 1.0, target, empty);
                 }
-                long started = System.nanoTime();
-                List<GalleryStore.Match> found = store.search(tenant, model, probe, k);
-                metrics.gallerySearch(model, System.nanoTime() - started);
+                IdentificationThreshold at = searched.threshold().get();
+                metrics.gallerySearch(model, searched.searchNanos());
+                List<GalleryStore.Match> found = searched.found();
                 var candidates = found.stream().map(m -> new IdentificationResult.Candidate(m.subjectId(),
                         round(m.similarity()))).toList();
                 var search = new IdentificationResult.Search(candidates, counts.subjects(), counts.templates(),
-                        found.isEmpty() ? null : found.get(0).subjectId(), at.get().beyondCalibration());
-                double best = found.isEmpty() ? -1 : found.get(0).similarity();
-                return new VerificationService.Score<>(best, at.get().cosine(), at.get().far(), search);
+                        found.isEmpty() ? null : found.get(0).subjectId(), at.beyondCalibration());
+                return new VerificationService.Score<>(searched.best(), at.cosine(), at.far(), search);
             }
         };
         try {
@@ -202,24 +202,9 @@ final class SubjectsService {
         }
     }
 
-    /**
-     * The identification threshold of {@code model} for {@code fpir} among {@code templates} comparisons (each
-     * template is one chance of a false accept under best-face aggregation: docs/gallery.md); empty for an empty
-     * gallery; {@code model_not_calibrated} for a model without an impostor tail.
-     */
-    private Optional<IdentificationThreshold> identificationThreshold(String model, double fpir, long templates) {
-        if (templates == 0) {
-            return Optional.empty();
-        }
-        var manifest = models.embedding(model).orElseThrow().manifest();
-        return Optional.of(manifest.identificationThreshold(fpir, templates).orElseThrow(() -> new FaceoffException(
-                ErrorCode.MODEL_NOT_CALIBRATED, "model " + model + " has no impostor tail in its model.json "
-                + "(evaluate --calibrate): it verifies but cannot identify")));
-    }
-
     /** The other subject of the tenant this face already identifies, if any (at the default FPIR). */
     private Optional<String> possibleDuplicate(String tenant, String subjectId, String model, float[] embedding) {
-        long templates = store.count(tenant, model).templates();
+        long templates = OpenSetSearch.gallerySize(store.count(tenant, model));
         var manifest = models.embedding(model).orElseThrow().manifest();
         Optional<IdentificationThreshold> at = templates == 0 ? Optional.empty()
                 : manifest.identificationThreshold(properties.fpir(), templates);
