@@ -255,8 +255,10 @@ def exact_best(f32, rows, queries):
 def java(*args):
     with open(os.path.join(service.ROOT, "target", "bench.classpath")) as f:
         classpath = "target/test-classes:target/classes:" + f.read().strip()
-    return subprocess.run(["java", "-Xmx2g", "-cp", classpath, *args], check=True, cwd=service.ROOT, text=True,
-                          capture_output=True).stdout
+    done = subprocess.run(["java", "-Xmx2g", "-cp", classpath, *args], cwd=service.ROOT, text=True, capture_output=True)
+    if done.returncode != 0:
+        sys.exit("gallery: %s failed:\n%s" % (args[0], (done.stdout + done.stderr)[-3000:]))
+    return done.stdout
 
 
 # ---- postgres clusters, kept for reruns
@@ -302,7 +304,7 @@ def fill(store, size, f32, subjects, location):
     log("%s %d: filling (load %.1f)" % (store, size, load_average()))
     started = time.perf_counter()
     output = java("dev.faceoff.gallery.GalleryFill", store, location, MODEL, str(DIMENSION), f32, subjects, str(size))
-    log(output.strip())
+    log("; ".join(line for line in output.splitlines() if line.startswith("fill:")))
     index = re.search(r"HNSW index of [\d,]+ templates made in ([\d.]+) s", output)
     result = {"fill_s": round(time.perf_counter() - started, 1), "hnsw_build_s": float(index.group(1)) if index else None,
               "fill_load": load_average()}

@@ -111,7 +111,7 @@ public final class GalleryFill {
 
     private static void postgres(String url, String model, int dimension, Path vectors, List<String> subjects)
             throws IOException, SQLException {
-        var properties = new GalleryProperties.Postgres(url, "postgres", "", 200, 1);
+        var properties = new GalleryProperties.Postgres(url, "postgres", "", 200, 2);
         PostgresGalleryStore.open(properties, Optional.empty()).close();   // the schema
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
              InputStream in = new java.io.BufferedInputStream(Files.newInputStream(vectors), 1 << 20)) {
