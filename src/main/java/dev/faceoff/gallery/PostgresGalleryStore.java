@@ -54,6 +54,12 @@ final class PostgresGalleryStore implements GalleryStore {
         config.setUsername(database.user());
         config.setPassword(database.password());
         config.setMaximumPoolSize(database.poolSize());
+        // a database that is down answers store_unavailable within about two seconds, not Hikari's 30 s (a
+        // request's deadline is 5 s); a connection that stops answering mid-query is given up after 10 s
+        config.setConnectionTimeout(2_000);
+        config.setValidationTimeout(1_000);
+        config.addDataSourceProperty("connectTimeout", "2");
+        config.addDataSourceProperty("socketTimeout", "10");
         var data = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(data).locations("classpath:db/migration/postgres").load().migrate();
