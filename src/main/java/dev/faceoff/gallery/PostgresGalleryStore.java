@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.pgvector.PGvector;
 import com.zaxxer.hikari.HikariConfig;
@@ -36,10 +37,12 @@ final class PostgresGalleryStore implements GalleryStore {
     static final int CANDIDATES_PER_SUBJECT = 10;
     static final int MIN_CANDIDATES = 100;
     static final int MAX_CANDIDATES = 1000;
+    static final long COUNT_MAX_AGE_NANOS = 1_000_000_000L;
 
     private final HikariDataSource data;
     private final GalleryTables tables;
     private final int efSearch;
+    private final ConcurrentHashMap<String, CachedCount> counts = new ConcurrentHashMap<>();
 
     private PostgresGalleryStore(HikariDataSource data, Optional<FaceCipher> cipher, int efSearch) {
         this.data = data;
@@ -54,6 +57,12 @@ final class PostgresGalleryStore implements GalleryStore {
         config.setUsername(database.user());
         config.setPassword(database.password());
         config.setMaximumPoolSize(database.poolSize());
+        // a database that is down answers store_unavailable within about two seconds, not Hikari's 30 s (a
+        // request's deadline is 5 s); a connection that stops answering mid-query is given up after 10 s
+        config.setConnectionTimeout(2_000);
+        config.setValidationTimeout(1_000);
+        config.addDataSourceProperty("connectTimeout", "2");
+        config.addDataSourceProperty("socketTimeout", "10");
         var data = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(data).locations("classpath:db/migration/postgres").load().migrate();
@@ -154,23 +163,45 @@ final class PostgresGalleryStore implements GalleryStore {
 
     @Override
     public boolean deleteSubject(String tenant, String subjectId) {
-        return tables.deleteSubject(tenant, subjectId);
+        return written(tables.deleteSubject(tenant, subjectId));
     }
 
     @Override
     public OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
                                 Optional<byte[]> alignedCrop) {
-        return tables.addFace(tenant, subjectId, quality, templates, alignedCrop);
+        return written(tables.addFace(tenant, subjectId, quality, templates, alignedCrop));
     }
 
     @Override
     public boolean deleteFace(String tenant, long faceId) {
-        return tables.deleteFace(tenant, faceId).isPresent();
+        return written(tables.deleteFace(tenant, faceId).isPresent());
     }
 
+    /**
+     * The counts of one tenant and model (the N of every identification and duplicate check): a {@code COUNT} over
+     * the tenant's templates, so kept for {@link #COUNT_MAX_AGE_NANOS}; a write through this store forgets them at
+     * once, another replica's write is seen within that second.
+     */
     @Override
     public Counts count(String tenant, String model) {
-        return tables.count(tenant, model);
+        String key = tenant + '\0' + model;
+        long now = System.nanoTime();
+        CachedCount cached = counts.get(key);
+        if (cached != null && now - cached.at() < COUNT_MAX_AGE_NANOS) {
+            return cached.counts();
+        }
+        Counts fresh = tables.count(tenant, model);
+        counts.put(key, new CachedCount(fresh, now));
+        return fresh;
+    }
+
+    private record CachedCount(Counts counts, long at) {
+    }
+
+    /** A write through this store: the counts are read again. */
+    private <T> T written(T result) {
+        counts.clear();
+        return result;
     }
 
     @Override
@@ -205,7 +236,7 @@ final class PostgresGalleryStore implements GalleryStore {
 
     @Override
     public boolean addTemplate(long faceId, String model, float[] template) {
-        return tables.addTemplate(faceId, model, template).isPresent();
+        return written(tables.addTemplate(faceId, model, template).isPresent());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.faceoff.gallery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,6 +13,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import dev.faceoff.common.ErrorCode;
+import dev.faceoff.common.FaceoffException;
 
 /**
  * The gallery contract on the postgres store: a real PostgreSQL 15 + pgvector ({@link PostgresServer}), a new
@@ -48,6 +52,50 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
     @Override
     Connection jdbc() throws SQLException {
         return PostgresServer.connectUrl(url);
+    }
+
+    @Test
+    void theDatabaseDownAndBackWithoutReopeningTheStore() throws Exception {
+        store.putSubject("acme", "alice", Optional.empty());
+        store.addFace("acme", "alice", 0.9, Map.of("a", unit(1, 0, 0, 0)), NO_CROP).orElseThrow();
+        server.stop();
+        try {
+            long before = System.nanoTime();
+            assertThatThrownBy(() -> store.addFace("acme", "alice", 0.8, Map.of("a", unit(0, 1, 0, 0)), NO_CROP))
+                    .isInstanceOfSatisfying(FaceoffException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+            assertThatThrownBy(() -> store.search("acme", "a", unit(1, 0, 0, 0), 5))
+                    .isInstanceOfSatisfying(FaceoffException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+            assertThatThrownBy(store::check).isInstanceOf(FaceoffException.class);
+            // refused promptly (two connection timeouts of 2 s and a check), not after Hikari's default 30 s each
+            assertThat(System.nanoTime() - before).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+        } finally {
+            server.restart();
+        }
+        // the same store object serves again within 5 s of the database (its pool reconnects), and the face refused
+        // while the database was down is not there
+        backWithin(5);
+        assertThat(store.search("acme", "a", unit(1, 0, 0, 0), 5)).extracting(GalleryStore.Match::subjectId)
+                .containsExactly("alice");
+        assertThat(store.faces("acme", "alice")).hasSize(1);
+        assertThat(store.addFace("acme", "alice", 0.8, Map.of("a", unit(0, 1, 0, 0)), NO_CROP)).isPresent();
+        assertThat(store.faces("acme", "alice")).hasSize(2);
+    }
+
+    private void backWithin(int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            try {
+                store.check();
+                return;
+            } catch (FaceoffException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     @Test

@@ -53,15 +53,29 @@ public final class PostgresServer implements AutoCloseable {
         try {
             server.run(BIN.resolve("initdb").toString(), "-D", folder.resolve("data").toString(), "-U", "postgres",
                     "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions");
-            server.run(BIN.resolve("pg_ctl").toString(), "-D", folder.resolve("data").toString(), "-l",
-                    folder.resolve("log").toString(), "-w", "-t", "30", "-o",
-                    "-p " + port + " -k " + folder + " -c listen_addresses=127.0.0.1 -c fsync=off "
-                            + "-c synchronous_commit=off -c full_page_writes=off", "start");
+            server.startCluster();
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    private void startCluster() throws IOException, InterruptedException {
+        run(BIN.resolve("pg_ctl").toString(), "-D", folder.resolve("data").toString(), "-l",
+                folder.resolve("log").toString(), "-w", "-t", "30", "-o",
+                "-p " + port + " -k " + folder + " -c listen_addresses=127.0.0.1 -c fsync=off "
+                        + "-c synchronous_commit=off -c full_page_writes=off", "start");
+    }
+
+    /** Stops the server (fast shutdown: open connections are closed), keeping its data; {@link #restart()} brings it back. */
+    public void stop() throws IOException, InterruptedException {
+        run(BIN.resolve("pg_ctl").toString(), "-D", folder.resolve("data").toString(), "-m", "fast", "-w", "stop");
+    }
+
+    /** Starts the stopped server again, on the same port, with its data. */
+    public void restart() throws IOException, InterruptedException {
+        startCluster();
     }
 
     /** A new, empty database of this server; its JDBC URL. */
