@@ -37,6 +37,8 @@ final class PostgresGalleryStore implements GalleryStore {
     static final int MIN_CANDIDATES = 100;
     static final int MAX_CANDIDATES = 1000;
 
+    static final long CONNECTION_TIMEOUT_MS = 2_000;
+
     private final HikariDataSource data;
     private final GalleryTables tables;
     private final int efSearch;
@@ -54,6 +56,9 @@ final class PostgresGalleryStore implements GalleryStore {
         config.setUsername(database.user());
         config.setPassword(database.password());
         config.setMaximumPoolSize(database.poolSize());
+        // a gallery call waits at most this long for a connection: while the database is away it answers 503
+        // store_unavailable within it instead of holding its request (and an admission worker) for Hikari's 30 s
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         var data = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(data).locations("classpath:db/migration/postgres").load().migrate();
