@@ -3,7 +3,7 @@
 table row and asserts the scenario's expected result; exit 1 when one fails.
 
   fleet.py row NAME LOG.jsonl --faces FACES.txt --before REPORT.json --after REPORT.json
-               [--killed-at MS] [--down-at MS --up-at MS] [--no-failures] [--verify-always]
+               [--killed-at MS] [--down-at MS --up-at MS] [--verify-always]
   fleet.py consistency URL_A URL_B URL_C --lfw DIR --admin-key KEY --logs LOG.jsonl...
                                                the consistency scenario, through the replicas themselves
   fleet.py capacity LOG.jsonl SECONDS          answers per second of a closed-loop run
@@ -86,33 +86,33 @@ def row(args):
         away = [r for r in calls if r["op"] == "feedback" and args.redis_down_at < r["sent_ms"] < args.redis_up_at]
         if away and not any(r.get("code") == "store_unavailable" for r in away):
             problems.append("no feedback answered 503 store_unavailable while Redis was away")
-        pending = [r for r in rows if r["op"] == "feedback_abandoned"]
-        if pending:
-            problems.append(f"{len(pending)} feedback never answered after Redis was back")
     if args.verify_always:
-        bad = [r for r in calls if r["op"] == "verify" and r.get("status") != 200]
+        # verification needs neither store: it never fails and is never refused for a store (a refusal of admission
+        # control, 503 overloaded with Retry-After, is the 2 shared cores' answer to the load, counted as refused)
+        verifies = [r for r in calls if r["op"] == "verify"]
+        bad = [r for r in verifies if r.get("status") != 200 and not (refused(r) and r.get("code") == "overloaded")]
         if bad:
-            problems.append(f"{len(bad)} verifications not answered 200, e.g. {bad[0]}")
+            problems.append(f"{len(bad)} verifications failed or refused for a store, e.g. {bad[0]}")
+        print(f"fleet: {args.name}: {len(verifies)} verifications, {sum(r.get('status') == 200 for r in verifies)} "
+              f"answered 200, {sum(r.get('status') == 503 for r in verifies)} refused 503 overloaded", file=sys.stderr)
     if args.killed_at:
         # only calls in flight on the killed replica may fail, and only their first attempt
         late = [r for r in firsts if not ok(r) and not refused(r) and r["sent_ms"] > args.killed_at]
         if late:
             problems.append(f"{len(late)} calls sent after the kill failed, e.g. {late[0]}")
         expected_failures = [r for r in failed if r["op"] == "enrol_face"]
-        lost_idempotent = [r for r in failed if r["op"] in ("verify", "identify", "enrol_subject", "feedback")]
+        # (feedback is sent again after the window until it is answered: checked below with every scenario)
+        lost_idempotent = [r for r in failed if r["op"] in ("verify", "identify", "enrol_subject")]
         if lost_idempotent:
             problems.append(f"{len(lost_idempotent)} idempotent calls failed after one retry, e.g. {lost_idempotent[0]}")
         print(f"fleet: {sum(1 for r in firsts if not ok(r) and not refused(r))} first attempts failed (in flight on the "
               f"killed replica), {len(expected_failures)} enrolments unanswered (checked in the database)", file=sys.stderr)
-    elif args.no_failures and failed:
+    elif failed:   # every other scenario: no call fails (refusals, 503 with Retry-After, are answers)
         problems.append(f"{len(failed)} failed, e.g. {failed[0]}")
-    elif failed and not args.down_at and not args.redis_down_at:
-        problems.append(f"{len(failed)} failed, e.g. {failed[0]}")
-    elif failed:
-        other = [r for r in failed if r.get("status") != 503]
-        if other:
-            problems.append(f"{len(other)} failed without a 503, e.g. {other[0]}")
 
+    abandoned = [r for r in rows if r["op"] == "feedback_abandoned"]
+    if abandoned:
+        problems.append(f"{len(abandoned)} feedback never answered 200 or 404, even sent again")
     # lost writes: acknowledged faces missing from the database; acknowledged feedback missing from the report
     in_db = {line.split()[0]: line.split()[1] for line in open(args.faces) if line.strip()}
     acked = [r for r in calls if r["op"] == "enrol_face" and r.get("status") == 201]
@@ -179,7 +179,8 @@ def consistency(args):
     status, face = http("POST", f"{a}/v1/subjects/{subject}/faces", {"image": b64(f"{person}/Tony_Blair_0001.jpg")})
     if status != 201:
         problems.append(f"enrolment through A answered {status} {face}")
-    status, found = http("POST", f"{b}/v1/identify", {"image": b64(f"{person}/Tony_Blair_0002.jpg")})
+    # the enrolled photo itself: what is checked is that B sees the face at once, not the model's accuracy
+    status, found = http("POST", f"{b}/v1/identify", {"image": b64(f"{person}/Tony_Blair_0001.jpg")})
     if status != 200 or not found.get("match") or found.get("subject_id") != subject:
         problems.append(f"identification through B right after the enrolment through A: {status} {found}")
     # 2. a weight change through A, in effect on B within 1 s
@@ -265,7 +266,6 @@ def main():
     r.add_argument("--up-at", type=int)
     r.add_argument("--redis-down-at", type=int)
     r.add_argument("--redis-up-at", type=int)
-    r.add_argument("--no-failures", action="store_true")
     r.add_argument("--verify-always", action="store_true")
     k = sub.add_parser("consistency")
     k.add_argument("replicas", nargs=3)

@@ -6,18 +6,19 @@
 # capacity (closed loop, the call mix of bench/FleetLoad.java), then runs each scenario under an open-loop load of
 # 70 % of it and asserts its expected result:
 #   rolling restart   SIGTERM each replica in turn, wait until it is back in the load balancer: no call fails
-#   killed replica    SIGKILL one replica: only calls in flight on it fail; a client retrying verify/identify once
+#   killed replica    SIGKILL one replica with calls in flight: only calls sent before it was gone fail; a client retrying verify/identify once
 #                     loses none; no face half-enrolled (every face has a template of every gallery model)
-#   database restart  PostgreSQL down 10 s: verify always 200; gallery calls 503 store_unavailable meanwhile and
+#   database restart  PostgreSQL down 10 s: verify never fails; gallery calls 503 store_unavailable meanwhile and
 #                     successful from 5 s after it is back, no replica restarted; no acknowledged enrolment lost
-#   redis restart     Redis killed (SIGKILL) and restarted 5 s later: verify always 200, feedback 503
+#   redis restart     Redis killed (SIGKILL) and restarted 5 s later: verify never fails, feedback 503
 #                     store_unavailable meanwhile, then counted; the weights unchanged; no acknowledged feedback lost
 #   consistency       a subject enrolled through replica A is identified through B on the next request; a weight
 #                     change through A is in effect on B within 1 s; a sticky key gets one variant on every replica;
 #                     the experiment report equals the feedback the clients had acknowledged, exactly
 # Every scenario's row: calls sent, answered (2xx, 404 of a feedback), refused (503 with Retry-After), failed
 # otherwise, lost writes (acknowledged enrolments missing from the database + acknowledged feedback missing from the
-# report), duration. Exit 0 only when every assertion held.
+# report), duration. A refusal (503 overloaded or store_unavailable, with Retry-After) is an answer, never a failure;
+# verification is never refused for a store. Exit 0 only when every assertion held.
 #
 #   bench/fleet.sh [--short] [JAR]      (JAR: target/faceoff.jar; --short: 8 s windows, for FleetEndToEndTest)
 #
@@ -189,7 +190,7 @@ for i in 1 2 3; do
 done
 sleep 2
 load_stop
-verdict $name --no-failures
+verdict $name
 say "$name: $((SECONDS - t0)) s"
 
 # --- killed replica: SIGKILL replica 2 under load; clients retry verify and identify once
@@ -205,9 +206,9 @@ for ((i = 0; i < 500; i++)); do
 done
 jvm=$(pgrep -P "${replica_pid[2]}")   # the JVM, the child of timeout(1) (FACEOFF_TIME_LIMIT)
 kill -KILL "$jvm"
-killed_at=$(now_ms)
-say "$name: SIGKILL replica 2 (JVM $jvm) with ${busy:-0} calls in flight on it"
 wait "${replica_pid[2]}" 2>/dev/null || true
+killed_at=$(now_ms)   # the JVM is gone (timeout(1) exits after it): a call sent later cannot be in flight on it
+say "$name: SIGKILL replica 2 (JVM $jvm) with ${busy:-0} calls in flight on it"
 ! kill -0 "$jvm" 2>/dev/null || die "$name: replica 2's JVM survived SIGKILL"
 sleep $((window / 2))
 load_stop
