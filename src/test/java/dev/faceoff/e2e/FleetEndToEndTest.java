@@ -47,6 +47,6 @@ class FleetEndToEndTest {
         for (String scenario : List.of("rolling-restart", "killed-replica", "database-restart", "redis-restart", "consistency")) {
             assertThat(summary).as("the table's row of " + scenario).contains("| " + scenario + " |");
         }
-        assertThat(output).contains("fleet: every scenario passed");
+        assertThat(output).contains(" every scenario passed");
     }
 }
