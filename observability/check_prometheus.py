@@ -47,6 +47,7 @@ MAY_BE_EMPTY = {
     "alert:FaceoffShadowDrops": "sequential traffic never fills the shadow queue",
     "alert:FaceoffOverloaded": "sequential traffic is always admitted",
     "alert:FaceoffGalleryStoreUnavailable": "the gallery's store answers",
+    "alert:FaceoffReplicaOutOfLoadBalancer": "no load balancer in this run (bench/fleet.sh has one)",
     "panel:Refusals per second by reason/A": "sequential traffic is always admitted: nothing is refused",
     # latency burn: may or may not hold on a shared CPU-only machine; the recording rules themselves must have data
     "alert:FaceoffLatencySLOFastBurn": "depends on this machine's speed",

@@ -1,11 +1,14 @@
 package dev.faceoff;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ConfigurableApplicationContext;
 import sun.misc.Signal;
 
@@ -18,6 +21,8 @@ import sun.misc.Signal;
  * closes the context first — readiness goes to REFUSING_TRAFFIC, the web server stops accepting and lets
  * in-flight requests finish, the sessions close after the last run ({@code ModelRepository}) — and only
  * then {@code System.exit} runs the hooks, ONNX Runtime's among them, on an environment nothing uses.
+ * With {@code faceoff.shutdown.readiness-delay} readiness goes DOWN that long before the context closes, while
+ * requests are still served, so that a load balancer checking readiness stops sending before the socket closes.
  */
 final class OrderedShutdown {
 
@@ -58,9 +63,10 @@ final class OrderedShutdown {
             try {
                 ConfigurableApplicationContext c = context.get();
                 if (c != null) {
+                    drainDelay(c);
                     c.close();
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InterruptedException e) {
                 log.error("closing the application failed", e);
             } finally {
                 Runtime.getRuntime().exit(128 + signal.getNumber());
@@ -68,5 +74,19 @@ final class OrderedShutdown {
         }, "faceoff-shutdown");
         thread.setDaemon(false);
         thread.start();
+    }
+
+    /**
+     * Readiness DOWN first, for {@code faceoff.shutdown.readiness-delay}, while requests are still accepted and
+     * served: a load balancer health-checking readiness takes the instance out before its socket closes.
+     */
+    private static void drainDelay(ConfigurableApplicationContext c) throws InterruptedException {
+        Duration delay = c.getBean(ShutdownProperties.class).readinessDelay();
+        if (delay.isZero() || delay.isNegative()) {
+            return;
+        }
+        AvailabilityChangeEvent.publish(c, ReadinessState.REFUSING_TRAFFIC);
+        log.info("shutting down: readiness DOWN, still serving for {} ms (faceoff.shutdown.readiness-delay)", delay.toMillis());
+        Thread.sleep(delay.toMillis());
     }
 }

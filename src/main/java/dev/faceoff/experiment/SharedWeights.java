@@ -20,15 +20,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * One experiment state per fleet. With {@code faceoff.experiments.shared-weights=redis} a weight change is
  * written to Redis ({@code faceoff:experiment:<name>:weights}: a version and the change), and every replica
- * reads those keys once a second and adopts a newer version, so a change made at any replica reaches all of
- * them within about a second (and a replica started later starts from it). With {@code none} the weights are
+ * reads those keys four times a second and adopts a newer version, so a change made at any replica reaches all of
+ * them within a second, 250 ms plus a poll's time at most (and a replica started later starts from it). With {@code none} the weights are
  * this instance's own. A Redis outage keeps each replica on the weights it has.
  */
 @Component
 final class SharedWeights {
 
     private static final Logger log = LoggerFactory.getLogger(SharedWeights.class);
-    static final long PERIOD_MS = 1000;
+    static final long PERIOD_MS = 250;
 
     /** What Redis holds per experiment. */
     record State(long version, Map<String, Double> weights, String at, String by, Map<String, Double> from) {

@@ -39,6 +39,8 @@ final class PostgresGalleryStore implements GalleryStore {
     static final int MAX_CANDIDATES = 1000;
     static final long COUNT_MAX_AGE_NANOS = 1_000_000_000L;
 
+    static final long CONNECTION_TIMEOUT_MS = 2_000;
+
     private final HikariDataSource data;
     private final GalleryTables tables;
     private final int efSearch;
@@ -59,7 +61,7 @@ final class PostgresGalleryStore implements GalleryStore {
         config.setMaximumPoolSize(database.poolSize());
         // a database that is down answers store_unavailable within about two seconds, not Hikari's 30 s (a
         // request's deadline is 5 s); a connection that stops answering mid-query is given up after 10 s
-        config.setConnectionTimeout(2_000);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         config.setValidationTimeout(1_000);
         config.addDataSourceProperty("connectTimeout", "2");
         config.addDataSourceProperty("socketTimeout", "10");
