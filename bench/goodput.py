@@ -10,9 +10,11 @@ On the small set (250x250 LFW pairs, JSON bodies made by bench/common.py's image
 3. 64 polite clients that honour Retry-After with jitter.
 
 With --baseline-jar the same sweep runs first against another build (e.g. the commit before a change) and a
-table puts the two side by side: same machine, same session, one after the other.
+table puts the two side by side: same machine, same session, one after the other. --baseline-models gives the
+baseline its own model store (an older build may refuse model.json keys added since: check out that commit's
+models/ folder).
 
-usage: bench/goodput.py [--jar JAR] [--baseline-jar JAR] [--seconds S] [--clients 1,2,4,16,32,64]
+usage: bench/goodput.py [--jar JAR] [--baseline-jar JAR [--baseline-models DIR]] [--seconds S] [--clients 1,2,4,16,32,64]
                         [--label NAME] [--skip-build] [--property KEY=VALUE ...]
 Writes target/bench/goodput-<label>.json and prints a Markdown table. About 2.5 minutes per jar at 10 s a
 point. Never run it while training or another benchmark runs.
@@ -63,10 +65,10 @@ def sweep(server, url, bodies, seconds, clients):
     return {"capacity_per_s": capacity, "closed": closed, "open": opened, "polite": polite}
 
 
-def run_jar(jar, label, seconds, clients, bodies, properties=()):
+def run_jar(jar, label, seconds, clients, bodies, properties=(), models=None):
     log = os.path.join(common.OUT, "goodput-%s.log" % label)
     server = service.start(jar, PORT, log, extra=["--logging.level.root=WARN"] + ["--" + p for p in properties],
-                           name="goodput")
+                           name="goodput", env={"FACEOFF_MODELS_DIR": models} if models else None)
     try:
         return sweep(server, "http://127.0.0.1:%d/v1/verify" % PORT, bodies, seconds, clients)
     finally:
@@ -105,6 +107,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jar", default=os.path.join(ROOT, "target", "faceoff.jar"))
     parser.add_argument("--baseline-jar")
+    parser.add_argument("--baseline-models", help="the baseline's model store (default: the repository's)")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--clients", default="1,2,4,16,32,64")
     parser.add_argument("--label", default="default")
@@ -121,7 +124,8 @@ def main():
     results = {}
     if args.baseline_jar:
         print("goodput: baseline %s" % args.baseline_jar, flush=True)
-        results["baseline"] = run_jar(args.baseline_jar, "baseline", args.seconds, clients, bodies)
+        results["baseline"] = run_jar(args.baseline_jar, "baseline", args.seconds, clients, bodies,
+                                      models=args.baseline_models)
     print("goodput: %s" % args.jar, flush=True)
     results["this build"] = run_jar(args.jar, args.label, args.seconds, clients, bodies, args.property)
     out = {"machine": common.machine(), "command": "bench/goodput.py " + " ".join(sys.argv[1:]), "results": results}

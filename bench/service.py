@@ -57,12 +57,14 @@ def pod_jvm():
     return subprocess.run([LIB, "pod-jvm"], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def start(target, port, log_path, extra=(), name="bench"):
+def start(target, port, log_path, extra=(), name="bench", env=None):
     """Starts `target` (a jar, or bin/layout's run script) through bench/lib.sh and waits until it is ready;
-    exits the script if it dies or is not ready within START_TIMEOUT_S. `extra` goes to faceoff."""
+    exits the script if it dies or is not ready within START_TIMEOUT_S. `extra` goes to faceoff; `env`, when
+    given, adds to the environment bench/lib.sh sees (e.g. FACEOFF_MODELS_DIR)."""
     with open(log_path, "w") as log:
         launched = time.perf_counter()
-        process = subprocess.Popen([LIB, "exec", target, str(port), *extra], stdout=log, stderr=log)
+        process = subprocess.Popen([LIB, "exec", target, str(port), *extra], stdout=log, stderr=log,
+                                   env=dict(os.environ, **env) if env else None)
     ready = subprocess.run([LIB, "wait-ready", "http://127.0.0.1:%d/actuator/health/readiness" % port,
                             str(START_TIMEOUT_S), str(process.pid)])
     if ready.returncode != 0:
