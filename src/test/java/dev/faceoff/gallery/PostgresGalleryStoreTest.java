@@ -18,12 +18,12 @@ import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
 
 /**
- * The gallery contract on the postgres store: a real PostgreSQL 15 + pgvector ({@link PostgresServer}), a new
- * database per test. Plus what only this store has: a partial HNSW index per model, used by the search.
+ * The gallery contract on the postgres store: a real PostgreSQL 15 + pgvector (a local cluster, {@link PostgresServer};
+ * {@link PostgresContainerGalleryStoreTest} runs the same tests on Testcontainers' image), a new database per test. Plus what only this store has: a partial HNSW index per model, used by the search.
  */
 class PostgresGalleryStoreTest extends GalleryStoreContract {
 
-    static PostgresServer server;
+    static TestPostgres server;
     String url;
 
     @BeforeAll

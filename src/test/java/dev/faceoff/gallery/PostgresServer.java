@@ -23,7 +23,7 @@ import dev.faceoff.SharedData;
  * durability off, stopped and deleted by {@link #close()}. Without PostgreSQL 15 or pgvector the test is
  * skipped with a message, or fails when {@code CI=true} ({@code bin/setup --test} installs both).
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements TestPostgres {
 
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     static final Path PGVECTOR = Path.of("/usr/share/postgresql/15/extension/vector.control");
