@@ -7,6 +7,10 @@ table row and asserts the scenario's expected result; exit 1 when one fails.
   fleet.py consistency URL_A URL_B URL_C --lfw DIR --admin-key KEY --logs LOG.jsonl...
                                                the consistency scenario, through the replicas themselves
   fleet.py capacity LOG.jsonl SECONDS          answers per second of a closed-loop run
+  fleet.py observability --prometheus URL --replicas URL URL URL --dashboard faceoff.json --log LOG.jsonl
+                                               the dashboard's counting panels, on the Prometheus that scrapes the
+                                               three replicas, against each replica's own /actuator/prometheus and
+                                               against the load's answers
 
 A request is one client call: its last attempt decides it. 200/201/204/404 of a feedback are answered; a 503
 with Retry-After is refused; anything else (no answer, 5xx, a 503 without Retry-After) failed.
@@ -16,9 +20,11 @@ import base64
 import collections
 import json
 import os
+import re
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 OUTCOMES = ("true_accept", "false_accept", "true_reject", "false_reject")
@@ -251,6 +257,190 @@ def capacity(args):
     return 0
 
 
+# --- observability: the dashboard's counting panels sum the replicas
+
+# The dashboard's panels that count calls, by their counter: the label values of the counter that count some calls,
+# the load's operations they are, and which of their answers (one call's last attempt) the counter counts.
+def answered_with(*statuses):
+    return lambda r: r.get("status") in statuses
+
+
+COUNTERS = {
+    "faceoff_requests_seconds_count": [
+        ("verify answered 200", {"endpoint": "verify", "outcome": "ok"}, ("verify",), answered_with(200)),
+        ("feedback answered 200", {"endpoint": "feedback", "outcome": "ok"}, ("feedback", "feedback_retry"),
+         answered_with(200))],
+    # a decision: every verification answered, and every identification (the best candidate decided at its threshold)
+    "faceoff_decisions_total": [
+        ("verify + identify answered 200", {}, ("verify", "identify"), answered_with(200))],
+    "faceoff_feedback_total": [
+        ("feedback counted", {}, ("feedback", "feedback_retry"), lambda r: r.get("status") == 200 and r.get("counted") is True)],
+    "faceoff_gallery_identifications_total": [
+        ("identify answered 200", {"outcome": "match|no_match"}, ("identify",), answered_with(200))],
+    "faceoff_gallery_enrolments_total": [
+        ("enrol_face answered 201", {"outcome": "enrolled"}, ("enrol_face",), answered_with(201))],
+}
+# Grafana's variables: every one is used with =~, so ".*" is "All"
+VARIABLES = {"job": ".*", "instance": ".*", "model": ".*", "experiment": ".*"}
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"')
+
+
+def scrape(url):
+    """A replica's own /actuator/prometheus: {(name, frozenset(labels)): value}."""
+    with urllib.request.urlopen(f"{url}/actuator/prometheus", timeout=10) as r:
+        text = r.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        m = SAMPLE.match(line)
+        if m and not line.startswith("#"):
+            labels = {k: v for k, _, v in LABEL.findall(m.group(2) or "")}
+            samples[(m.group(1), frozenset(labels.items()))] = float(m.group(3))
+    return samples
+
+
+def promql(prometheus, query):
+    url = f"{prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": query})
+    with urllib.request.urlopen(url, timeout=10) as r:
+        answer = json.load(r)
+    if answer.get("status") != "success":
+        raise RuntimeError(f"{query}: {answer}")
+    return [(s["metric"], float(s["value"][1])) for s in answer["data"]["result"]]
+
+
+def matches(labels, matchers):
+    for name, op, value in matchers:
+        v = labels.get(name, "")
+        full = re.fullmatch(value, v) is not None
+        if (op == "=" and v != value) or (op == "!=" and v == value) or (op == "=~" and not full) or (op == "!~" and full):
+            return False
+    return True
+
+
+def counting_panels(dashboard):
+    """(panel title/refId, expression) of every dashboard query that counts calls with one of COUNTERS and is no ratio."""
+    def walk(panels):
+        for p in panels:
+            yield p
+            yield from walk(p.get("panels", []))
+    found = []
+    for p in walk(json.load(open(dashboard))["panels"]):
+        for t in p.get("targets", []):
+            expr = t.get("expr", "")
+            if "/" not in expr and any(re.search(rf"\b{c}\b", expr) for c in COUNTERS):
+                found.append((f"{p['title']}/{t.get('refId')}", expr))
+    return found
+
+
+def observability(args):
+    start = time.time()
+    problems, notes = [], []
+    instances = [urllib.parse.urlsplit(u).netloc for u in args.replicas]
+    # every replica a target of the job the dashboard selects on ($job, $instance: label_values(faceoff_model_info,
+    # job | instance)), up
+    up = {m.get("instance"): v for m, v in promql(args.prometheus, 'up{job="faceoff"}')}
+    if up != {i: 1.0 for i in instances}:
+        problems.append(f"up{{job=\"faceoff\"}} is {up}, not 1 for each of {instances}")
+    grouped = {(m.get("job"), m.get("instance")) for m, _ in promql(args.prometheus, "count by (job, instance) (faceoff_model_info)")}
+    if grouped != {("faceoff", i) for i in instances}:
+        problems.append(f"the dashboard's $job/$instance (faceoff_model_info) give {sorted(grouped)}, not the three replicas")
+    lb = {m.get("server"): v for m, v in promql(args.prometheus, 'haproxy_server_status{job="haproxy", proxy="faceoff", state="UP"}')}
+    if lb != {f"replica{k}": 1.0 for k in (1, 2, 3)}:
+        problems.append(f"HAProxy's servers UP (FaceoffReplicaOutOfLoadBalancer's series) are {lb}")
+    with urllib.request.urlopen(f"{args.prometheus}/api/v1/rules", timeout=10) as r:
+        rules = [rule for g in json.load(r)["data"]["groups"] for rule in g["rules"]]
+    bad = [r["name"] for r in rules if r.get("health") != "ok"]
+    if not rules or bad:
+        problems.append(f"{len(rules)} rules loaded, not evaluated cleanly: {bad}")
+
+    # the counters, quiet now (the load has ended): each replica read, then a scrape of every replica by Prometheus,
+    # then each replica read again. Equal reads mean the counters did not move, so the scraped values are these.
+    first = [scrape(u) for u in args.replicas]
+    read_at = time.time()
+    deadline = read_at + 20
+    while True:
+        stamps = [v for _, v in promql(args.prometheus, 'timestamp(up{job="faceoff"})')]
+        if len(stamps) == 3 and min(stamps) > read_at:
+            break
+        if time.time() > deadline:
+            problems.append(f"Prometheus did not scrape the three replicas within 20 s (last scrapes {stamps})")
+            break
+        time.sleep(0.2)
+    own = [scrape(u) for u in args.replicas]
+    moving = {k[0] for f, o in zip(first, own) for k in o if k[0] in COUNTERS and f.get(k) != o.get(k)}
+    if moving:
+        problems.append(f"counters moved while nothing was sent: {sorted(moving)}")
+
+    calls = last_attempts(load(args.log))
+    checked = 0
+    for title, expr in counting_panels(args.dashboard):
+        query = re.sub(r"\$(\w+)", lambda m: VARIABLES.get(m.group(1), m.group(0)), expr)
+        # the panel's aggregation over the counter itself, not its rate: the fleet's total since the replicas started
+        total = re.sub(r"\b(?:rate|increase)\((\w+\{[^}]*\})\[\$__\w+\]\)", r"\1", query)
+        counter = next(c for c in COUNTERS if re.search(rf"\b{c}\b", expr))
+        if total == query or "$" in total:
+            problems.append(f"{title}: no rate()/increase() of {counter} to total: {expr}")
+            continue
+        grouping = re.fullmatch(r"\s*sum\s*(?:by\s*\(([\w, ]*)\)\s*)?\(.*\)\s*", total, re.S)
+        if not grouping:
+            problems.append(f"{title}: does not sum across replicas (no outer sum): {expr}")
+            continue
+        by = [g.strip() for g in (grouping.group(1) or "").split(",") if g.strip()]
+        if "instance" in by:
+            problems.append(f"{title}: sums by instance, not across replicas: {expr}")
+        selector = re.search(rf"\b{counter}\{{([^}}]*)\}}", total).group(1)
+        matchers = [(n, op, v) for n, op, v in LABEL.findall(selector) if n not in ("job", "instance")]
+        fleet = {tuple(m.get(b, "") for b in by): v for m, v in promql(args.prometheus, total)}
+        if any("instance" in m for m, _ in promql(args.prometheus, total)):
+            problems.append(f"{title}: its series keep the instance label")
+        replicas = [collections.defaultdict(float) for _ in own]
+        for k, samples in enumerate(own):
+            for (name, labels), v in samples.items():
+                labels = dict(labels)
+                if name == counter and matches(labels, matchers):
+                    replicas[k][tuple(labels.get(b, "") for b in by)] += v
+        summed = collections.defaultdict(float)
+        for r in replicas:
+            for g, v in r.items():
+                summed[g] += v
+        if set(fleet) != set(summed) or any(abs(fleet[g] - summed[g]) > 1e-6 for g in fleet):
+            problems.append(f"{title}: Prometheus {dict(fleet)} != the replicas' own counters summed {dict(summed)}")
+        # the panel as Grafana sends it (a rate over 1 m): one series per group, none per replica
+        live = promql(args.prometheus, query.replace("$__rate_interval", "1m").replace("$__range", "5m"))
+        if not live or any("instance" in m for m, _ in live):
+            problems.append(f"{title}: as the dashboard sends it: {len(live)} series, per replica: "
+                            f"{any('instance' in m for m, _ in live)}")
+        for what, labels, ops, counted in COUNTERS[counter]:
+            wanted = [g for g in fleet if all(re.fullmatch(v, dict(zip(by, g)).get(n, v)) for n, v in labels.items())]
+            if any(n not in by for n in labels):
+                continue   # the panel does not split by the label that tells these calls apart
+            got = sum(fleet[g] for g in wanted)
+            parts = [sum(r[g] for g in wanted) for r in replicas]
+            answered = sum(1 for r in calls if r["op"] in ops and counted(r))
+            unanswered = sum(1 for r in calls if r["op"] in ops and r.get("status") == 0)
+            # a call the client gave up on (no answer) may still have been counted by its replica
+            if not answered <= got <= answered + unanswered:
+                problems.append(f"{title}: {what}: the dashboard's total {got:.0f}, the load's {answered} "
+                                f"(+{unanswered} unanswered)")
+            if ops == ("verify",) and not all(p > 0 for p in parts):
+                problems.append(f"{title}: {what}: a replica counted none: {parts}")
+            notes.append(f"{title}: {what} {got:.0f} = {' + '.join(f'{p:.0f}' for p in parts)} (the 3 replicas) = "
+                         f"{answered} answered to the load" + (f" (+{unanswered} unanswered)" if unanswered else ""))
+            checked += 1
+    if checked < 5:
+        problems.append(f"only {checked} counts checked: the dashboard lost a counting panel?")
+    for n in notes:
+        print(f"fleet: observability: {n}", file=sys.stderr)
+    sent = len(calls)
+    answered = sum(ok(r) for r in calls)
+    refusals = sum(refused(r) for r in calls)
+    print(f"| observability | {sent} | {answered} | {refusals} | {sent - answered - refusals} | "
+          f"{len(problems)} mismatches, {checked} totals checked | {time.time() - start:.0f} s |")
+    for p in problems:
+        print(f"fleet: FAILED observability: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -275,8 +465,14 @@ def main():
     c = sub.add_parser("capacity")
     c.add_argument("log")
     c.add_argument("seconds", type=float)
+    o = sub.add_parser("observability")
+    o.add_argument("--prometheus", required=True)
+    o.add_argument("--replicas", nargs=3, required=True)
+    o.add_argument("--dashboard", required=True)
+    o.add_argument("--log", required=True, help="the answer log of the load that ran last")
     args = parser.parse_args()
-    sys.exit({"row": row, "consistency": consistency, "capacity": capacity}[args.command](args))
+    sys.exit({"row": row, "consistency": consistency, "capacity": capacity,
+              "observability": observability}[args.command](args))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,14 @@
 # A fleet on one machine (docs/operations.md, "Running a fleet"): three faceoff replicas (bench/lib.sh: the pod's
 # JVM, k8s/base/config/application.yaml: the shipped experiment, the postgres gallery) sharing one PostgreSQL 15 +
 # pgvector gallery and one Redis (feedback and experiment weights; append-only file, fsync always), behind HAProxy
-# (deploy/haproxy/haproxy.cfg: health checks on readiness, retry on connect failure only). It measures the fleet's
-# capacity (closed loop, the call mix of bench/FleetLoad.java), then runs each scenario under an open-loop load of
-# 70 % of it and asserts its expected result:
+# (deploy/haproxy/haproxy.cfg: health checks on readiness, retry on connect failure only), scraped by Prometheus
+# (the replicas' /actuator/prometheus as the job "faceoff", HAProxy's /metrics as "haproxy", every 1 s, the
+# repository's rules). It measures the fleet's capacity (closed loop, the call mix of bench/FleetLoad.java), checks
+# the dashboard on it, then runs each scenario under an open-loop load of 70 % of it and asserts its expected result:
+#   observability     after the capacity run: every replica up under the job and instances the dashboard groups by;
+#                     each counting panel of observability/grafana/dashboards/faceoff.json, its aggregation over the
+#                     counter, equals the sum of the three replicas' own /actuator/prometheus and the calls the load
+#                     got answered (verify, feedback, identify, enrol); every rule evaluates cleanly
 #   rolling restart   SIGTERM each replica in turn, wait until it is back in the load balancer: no call fails
 #   killed replica    SIGKILL one replica with calls in flight: only calls sent before it was gone fail; a client retrying verify/identify once
 #                     loses none; no face half-enrolled (every face has a template of every gallery model)
@@ -20,9 +25,11 @@
 # report), duration. A refusal (503 overloaded or store_unavailable, with Retry-After) is an answer, never a failure;
 # verification is never refused for a store. Exit 0 only when every assertion held.
 #
-#   bench/fleet.sh [--short] [JAR]      (JAR: target/faceoff.jar; --short: 8 s windows, for FleetEndToEndTest)
+#   bench/fleet.sh [--short] [JAR]      (JAR: target/faceoff.jar)
+# --short (FleetEndToEndTest, in mvn verify): every scenario and its assertions, with 8 s windows instead of 20 s,
+# and the rolling restart restarts replica 1 alone (each restart is a JVM start, the slowest step on 2 cores).
 #
-# Needs: haproxy, redis-server, PostgreSQL 15 with pgvector (bin/setup --test), java, curl, LFW in
+# Needs: haproxy, redis-server, prometheus, PostgreSQL 15 with pgvector (bin/setup --test), java, curl, LFW in
 # $FACEOFF_SHARED/datasets/lfw. Everything on 127.0.0.1, bounded in time (timeout), stopped on exit. Writes
 # target/fleet/ (summary.md, the answer logs, every process's log).
 set -euo pipefail
@@ -35,10 +42,11 @@ lfw="$FACEOFF_SHARED/datasets/lfw/lfw-deepfunneled"
 out="$root/target/fleet"
 pgbin=/usr/lib/postgresql/15/bin
 window=$([[ $short == yes ]] && echo 8 || echo 20)
+rolled=$([[ $short == yes ]] && echo 1 || echo "1 2 3")   # the replicas the rolling restart restarts, in turn
 say() { echo "fleet: $(date +%T) $*"; }
 die() { echo "fleet: $*" >&2; exit 1; }
 
-for tool in haproxy redis-server curl java javac; do command -v $tool >/dev/null || die "$tool missing (bin/setup --test)"; done
+for tool in haproxy redis-server prometheus curl java javac; do command -v $tool >/dev/null || die "$tool missing (bin/setup --test)"; done
 [[ -x $pgbin/initdb && -e /usr/share/postgresql/15/extension/vector.control ]] \
   || die "PostgreSQL 15 with pgvector missing (bin/setup --test)"
 [[ -d $lfw ]] || die "LFW not found under $lfw"
@@ -53,6 +61,7 @@ pids=()             # background helpers (haproxy, redis, load) to stop on exit
 replica_pid=(0 0 0 0)
 replica_port=(0 "$(free_port)" "$(free_port)" "$(free_port)")
 pg_port=$(free_port); redis_port=$(free_port); lb_port=$(free_port); stats_port=$(free_port)
+prometheus_port=$(free_port)
 lb="http://127.0.0.1:$lb_port"
 export FACEOFF_ADMIN_KEY=fleet-admin-key
 
@@ -136,6 +145,25 @@ lb_wait() {   # N SECONDS: until N replicas are in service
 lb_wait 3 30
 say "HAProxy on 127.0.0.1:$lb_port, 3 replicas in service (stats: 127.0.0.1:$stats_port/stats)"
 
+# --- Prometheus: the three replicas and HAProxy, the repository's rules. The actuator's prometheus endpoint is open
+# (SecurityConfiguration; on Kubernetes it is on the management port, k8s/base/servicemonitor.yaml), so no credentials.
+cat >"$work/prometheus.yml" <<YAML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: ["$root/observability/prometheus/rules/*.yml"]
+scrape_configs:
+  - job_name: faceoff
+    metrics_path: /actuator/prometheus
+    static_configs: [{targets: ["127.0.0.1:${replica_port[1]}", "127.0.0.1:${replica_port[2]}", "127.0.0.1:${replica_port[3]}"]}]
+  - job_name: haproxy
+    metrics_path: /metrics
+    static_configs: [{targets: ["127.0.0.1:$stats_port"]}]
+YAML
+timeout 1800 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+  --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$prometheus_port/-/ready" 60 "${pids[-1]}" || die "Prometheus did not get ready"
+say "Prometheus on 127.0.0.1:$prometheus_port, scraping the 3 replicas and HAProxy every 1 s"
+
 # --- load
 javac -d "$work/load" "$root/bench/FleetLoad.java"
 load() {   # NAME SECONDS MODE N [--retry]: in the background until SECONDS or load_stop; writes $out/NAME.jsonl
@@ -173,13 +201,25 @@ capacity=$(/usr/bin/python3 "$root/bench/fleet.py" capacity "$out/capacity.jsonl
 rate=$(/usr/bin/python3 -c "print(f'{max(1.0, 0.7 * $capacity):.2f}')")
 say "capacity $capacity calls/s; scenarios under $rate calls/s (70 %)"
 
+# --- observability: the dashboard's totals on Prometheus = the replicas' own counters summed = the load's answers
+# (no replica restarted yet: each counter is the replica's whole count)
+name=observability
+if /usr/bin/python3 "$root/bench/fleet.py" observability --prometheus "http://127.0.0.1:$prometheus_port" \
+    --replicas "$(replica_url 1)" "$(replica_url 2)" "$(replica_url 3)" \
+    --dashboard "$root/observability/grafana/dashboards/faceoff.json" --log "$out/capacity.jsonl" >>"$table"; then
+  say "$name: passed"
+else
+  say "$name: FAILED"; failures=$((failures + 1))
+fi
+tail -n 1 "$table"
+
 # --- rolling restart
 name=rolling-restart
 report >"$out/$name.before.json"
 t0=$SECONDS
-load $name $((3 * 60)) rate "$rate"
+load $name 600 rate "$rate"   # until load_stop, after the last replica is back
 sleep 2
-for i in 1 2 3; do
+for i in $rolled; do
   say "$name: SIGTERM replica $i"
   kill -TERM "${replica_pid[$i]}"
   wait "${replica_pid[$i]}" 2>/dev/null || true
@@ -272,7 +312,8 @@ fi
 echo
 command="bench/fleet.sh"; [[ $short == yes ]] && command+=" --short"
 { echo "# A fleet on one machine ($command)"; echo
-  echo "Three replicas behind HAProxy, one PostgreSQL, one Redis; capacity $capacity calls/s (closed loop, 4 clients),"
+  echo "Three replicas behind HAProxy, one PostgreSQL, one Redis, Prometheus scraping the replicas; capacity $capacity"
+  echo "calls/s (closed loop, 4 clients; the observability row: that run's calls, checked on the dashboard's totals),"
   echo "scenarios under $rate calls/s."; echo; cat "$table"; } | tee "$out/summary.md"
 ((failures == 0)) || die "$failures scenario(s) failed"
 say "every scenario passed"

@@ -57,9 +57,17 @@ public final class Admission {
 
     /** With {@code clock} for the service times and the deadlines (nanoseconds, as {@link System#nanoTime}). */
     Admission(LimitsProperties limits, FaceoffMetrics metrics, int threads, LongSupplier clock) {
+        this(limits, metrics, threads, clock, () -> { });
+    }
+
+    /**
+     * And {@code queued}, run on a request's thread as it starts waiting for a worker (counted in
+     * {@code faceoff.admission.waiting}, every worker busy): a test's happens-before for "it is in the queue".
+     */
+    Admission(LimitsProperties limits, FaceoffMetrics metrics, int threads, LongSupplier clock, Runnable queued) {
         this.enabled = limits.enabled();
         this.parallelImages = limits.parallelImages();
-        this.queue = new WorkerQueue(limits, threads, metrics, clock);
+        this.queue = new WorkerQueue(limits, threads, metrics, clock, queued);
         this.memory = new MemoryBudget(limits, metrics, queue::retryAfterSeconds);
         this.metrics = metrics;
         helpers.setCorePoolSize(0);

@@ -34,15 +34,20 @@ final class WorkerQueue {
     private final AtomicInteger working = new AtomicInteger();
     private final AtomicReference<ServiceTime> serviceTime = new AtomicReference<>(ServiceTime.NONE);
     private final LongSupplier clock;
+    private final Runnable queued;
     private final FaceoffMetrics metrics;
 
-    /** {@code threads}: Tomcat's, for the default {@code queue}; {@code clock}: nanoseconds, as {@link System#nanoTime}. */
-    WorkerQueue(LimitsProperties limits, int threads, FaceoffMetrics metrics, LongSupplier clock) {
+    /**
+     * {@code threads}: Tomcat's, for the default {@code queue}; {@code clock}: nanoseconds, as {@link System#nanoTime};
+     * {@code queued}: run on a request's thread once it waits for a worker ({@link Admission}).
+     */
+    WorkerQueue(LimitsProperties limits, int threads, FaceoffMetrics metrics, LongSupplier clock, Runnable queued) {
         this.workers = limits.maxInFlight() > 0 ? limits.maxInFlight() : Runtime.getRuntime().availableProcessors();
         this.queue = limits.queue() > 0 ? limits.queue() : Math.max(1, threads / 2);
         this.queueShare = limits.queueShare();
         this.free = new Semaphore(workers, true);
         this.clock = clock;
+        this.queued = queued;
         this.metrics = metrics;
         metrics.admissionQueueGauges(working, waiting, workers, queue);
         metrics.admissionWaitGauges(() -> serviceNanos() / 1e9, () -> predictedWaitNanos() / 1e9,
@@ -86,6 +91,7 @@ final class WorkerQueue {
                 refuseUnlessItCanWait(ahead, deadline);
             }
             long wait = Math.max(0, remainingNanos(deadline) - serviceNanos());
+            queued.run();
             if (!free.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                 throw refuse("queue_wait", "no worker became free within " + TimeUnit.NANOSECONDS.toMillis(wait)
                         + " ms, the time left to the deadline less one service time");

@@ -33,6 +33,9 @@ class DeploymentFilesTest {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?(\\w+)");
     private static final Pattern RECORDED_SERIES = Pattern.compile("\\b([a-z_]+:[a-z0-9_:]+)\\{");
     private static final Set<String> GRAFANA_BUILT_INS = Set.of("__rate_interval", "__range", "__interval");
+    private static final Pattern RATE = Pattern.compile("\\b(?:rate|increase)\\(");
+    /** What must come right before a rate() or increase(): a sum, by anything but the replica. */
+    private static final Pattern SUMMED = Pattern.compile("sum\\s*(?:by\\s*\\(([^)]*)\\)\\s*)?\\(\\s*$");
 
     private static JsonNode dashboard() throws IOException {
         return new ObjectMapper().readTree(ROOT.resolve("observability/grafana/dashboards/faceoff.json").toFile());
@@ -81,6 +84,44 @@ class DeploymentFilesTest {
             }
         }
         assertThat(problems).isEmpty();
+    }
+
+    /**
+     * Replicas are scraped one by one (an instance each): a panel shows the fleet only where every rate() and
+     * increase() is summed at once, and not by instance. bench/fleet.sh checks the totals on a Prometheus scraping
+     * three replicas against each replica's own counters.
+     */
+    @Test
+    void everyRateOnTheDashboardIsSummedOverTheReplicas() throws IOException {
+        List<String> problems = new ArrayList<>();
+        int rates = 0;
+        for (JsonNode panel : panels(dashboard().get("panels"))) {
+            for (JsonNode target : list(panel.path("targets"))) {
+                String expr = target.path("expr").asText();
+                Matcher rate = RATE.matcher(expr);
+                while (rate.find()) {
+                    rates++;
+                    Matcher sum = SUMMED.matcher(expr.substring(0, rate.start()));
+                    if (!sum.find()) {
+                        problems.add(panel.get("title").asText() + ": a rate not summed over the replicas: " + expr);
+                    } else if (sum.group(1) != null && sum.group(1).matches(".*\\binstance\\b.*")) {
+                        problems.add(panel.get("title").asText() + ": a rate summed by instance: " + expr);
+                    }
+                }
+            }
+        }
+        assertThat(rates).as("rate() and increase() on the dashboard").isGreaterThan(20);
+        assertThat(problems).isEmpty();
+    }
+
+    /** Every panel, those inside a collapsed row too. */
+    private static List<JsonNode> panels(JsonNode array) {
+        List<JsonNode> all = new ArrayList<>();
+        for (JsonNode panel : list(array)) {
+            all.add(panel);
+            all.addAll(panels(panel.path("panels")));
+        }
+        return all;
     }
 
     private static boolean overlap(JsonNode a, JsonNode b) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,8 +27,9 @@ import dev.faceoff.common.FaceoffException;
 
 /**
  * Admission on a fake clock: time moves only when a test moves it, and a test that needs another thread in the
- * queue waits for the queue's count of waiters, never for a while. Real time passes only inside a waiter's bounded
- * wait for a worker, and no assertion reads it.
+ * queue waits until that thread has told it so (Admission's {@code queued}, run as a request starts waiting for a
+ * worker), never for a while. Real time passes only inside a waiter's bounded wait for a worker, and no assertion
+ * reads it.
  */
 @Timeout(30)
 class AdmissionTest {
@@ -37,6 +39,8 @@ class AdmissionTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final AtomicLong now = new AtomicLong(1_000 * SECOND);
     final ExecutorService threads = Executors.newCachedThreadPool();
+    /** One permit per request that started waiting for a worker. */
+    final Semaphore queued = new Semaphore(0);
 
     @AfterEach
     void stop() {
@@ -46,7 +50,7 @@ class AdmissionTest {
 
     /** Admission on the fake clock, with 200 Tomcat threads. */
     Admission admission(LimitsProperties limits) {
-        return new Admission(limits, new FaceoffMetrics(registry), 200, now::get);
+        return new Admission(limits, new FaceoffMetrics(registry), 200, now::get, queued::release);
     }
 
     Admission admission(int workers, int queue, double queueShare, boolean parallelImages) {
@@ -68,15 +72,14 @@ class AdmissionTest {
         for (int i = 0; i < n; i++) {
             all[i] = CompletableFuture.runAsync(() -> a.enter(Deadline.NONE).close(), threads);
         }
-        awaitWaiting(before + n);
+        awaitQueued(n);
+        assertThat(gauge("faceoff.admission.waiting")).isEqualTo(before + n);
         return CompletableFuture.allOf(all);
     }
 
-    /** Returns once {@code n} requests wait for a worker (the class's timeout bounds it). */
-    void awaitWaiting(int n) throws InterruptedException {
-        while (gauge("faceoff.admission.waiting") < n) {
-            Thread.sleep(1);
-        }
+    /** Returns once {@code n} more requests have started waiting for a worker (the class's timeout bounds it). */
+    void awaitQueued(int n) throws InterruptedException {
+        queued.acquire(n);
     }
 
     double gauge(String name) {
@@ -147,7 +150,8 @@ class AdmissionTest {
         a.arrive(inSeconds(10)).orElseThrow().close();   // 9 ahead (8 waiting, 1 arriving): 5 s
         now.addAndGet(2 * SECOND);   // a slow upload: 8 s left, a share of 4 s, less than the 4.5 s predicted
         var admitted = CompletableFuture.supplyAsync(() -> a.enter(deadline, place), threads);
-        awaitWaiting(9);   // in the queue before the workers come back
+        awaitQueued(1);   // in the queue before the workers come back
+        assertThat(gauge("faceoff.admission.waiting")).isEqualTo(9);
         assertThatThrownBy(() -> a.enter(deadline)).as("without a place: held to the share")
                 .isInstanceOfSatisfying(FaceoffException.class, e -> assertThat(e.getMessage()).contains("more than 4000 ms"));
         one.close();
@@ -164,7 +168,7 @@ class AdmissionTest {
         var working = a.enter(Deadline.NONE);
         a.arrive(Deadline.NONE).orElseThrow().close();   // the queue has room
         var waiter = CompletableFuture.supplyAsync(() -> a.enter(Deadline.NONE), threads);
-        awaitWaiting(1);
+        awaitQueued(1);
         assertThatThrownBy(() -> a.arrive(Deadline.NONE)).as("the safety net: queue = 1, before the body is read")
                 .isInstanceOfSatisfying(FaceoffException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
         assertThatThrownBy(() -> a.enter(Deadline.NONE)).as("and once it has arrived")
@@ -217,7 +221,7 @@ class AdmissionTest {
             assertThat(a.onSpareWorker(() -> true)).as("both workers busy").isEmpty();
             // a request arriving now waits for the spare worker, not for the request's own
             var waiter = CompletableFuture.supplyAsync(() -> a.enter(Deadline.NONE), threads);
-            awaitWaiting(1);
+            awaitQueued(1);
             assertThat(waiter).isNotDone();
             release.countDown();
             assertThat(lent.get().get(10, TimeUnit.SECONDS)).isTrue();
