@@ -103,7 +103,7 @@ public final class GalleryBench {
         }
     }
 
-    private static float[] unit(Random random) {
+    static float[] unit(Random random) {
         float[] v = new float[DIMENSION];
         double norm = 0;
         for (int i = 0; i < DIMENSION; i++) {
