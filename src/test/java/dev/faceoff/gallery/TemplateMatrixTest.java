@@ -60,7 +60,7 @@ class TemplateMatrixTest {
         }
         assertThat(index.matrix.subjectsWithRows()).isEqualTo((int) index.templates.keySet().stream().map(index.owner::get).distinct().count());
 
-        index.templates.keySet().forEach(matrix::removeFace);
+        index.templates.keySet().forEach(index.matrix::removeFace);
         assertThat(index.matrix.rows()).isZero();
         assertThat(index.matrix.subjectsWithRows()).isZero();
         assertThat(index.matrix.search(GalleryStoreContract.randomUnit(random, d), 5)).isEmpty();
