@@ -7,15 +7,15 @@ import java.util.Random;
 /**
  * Benchmark (not a test) of {@link TemplateMatrix}'s search against the exhaustive float scan it replaced, in one
  * run, query by query alternately on the same index (docs/gallery.md): {@code java -Xmx1g -cp ...
- * dev.faceoff.gallery.GallerySearchBench [SIZES] [QUERIES]}, SIZES comma-separated (default 10000,100000). Each
- * size: that many 512-d random unit templates, 4 a subject, one model; k = 5 (identify's default); half the
+ * dev.faceoff.gallery.GallerySearchBench [SIZES] [QUERIES] [K]}, SIZES comma-separated (default 10000,100000). Each
+ * size: that many 512-d random unit templates, 4 a subject, one model; K default 5 (identify's default; an
+ * enrolment's duplicate check searches with 2); half the
  * queries random unit vectors, half an enrolled template perturbed to cosine about 0.7 (a probe of an enrolled
  * person). Every answer of the search is checked equal to the scan's.
  */
 public final class GallerySearchBench {
 
     private static final int DIMENSION = 512;
-    private static final int K = 5;
 
     private GallerySearchBench() {
     }
@@ -23,12 +23,13 @@ public final class GallerySearchBench {
     public static void main(String[] args) {
         String sizes = args.length > 0 ? args[0] : "10000,100000";
         int queries = args.length > 1 ? Integer.parseInt(args[1]) : 400;
+        int k = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         for (String size : sizes.split(",")) {
-            run(Integer.parseInt(size.trim()), queries);
+            run(Integer.parseInt(size.trim()), queries, k);
         }
     }
 
-    private static void run(int templates, int queries) {
+    private static void run(int templates, int queries, int k) {
         var random = new Random(templates);
         var matrix = new TemplateMatrix(DIMENSION, templates);
         float[][] some = new float[64][];
@@ -45,9 +46,9 @@ public final class GallerySearchBench {
         for (int q = -40; q < queries; q++) {   // 40 of warm-up
             float[] query = q % 2 == 0 ? GalleryBench.unit(random) : probe(some[Math.floorMod(q, some.length)], random);
             long t0 = System.nanoTime();
-            var found = matrix.search(query, K);
+            var found = matrix.search(query, k);
             long t1 = System.nanoTime();
-            var expected = matrix.searchExhaustive(query, K);
+            var expected = matrix.searchExhaustive(query, k);
             long t2 = System.nanoTime();
             if (q >= 0) {
                 search[q] = (t1 - t0) / 1e6;
@@ -59,7 +60,7 @@ public final class GallerySearchBench {
         Arrays.sort(scan);
         System.out.printf(Locale.ROOT, "%,d templates, k=%d, %d queries: exhaustive scan p50 %.2f ms p99 %.2f ms; "
                         + "two-pass search p50 %.2f ms p99 %.2f ms (%.1fx at p50, %.1fx at p99); answers that differ: %d%n",
-                templates, K, queries, pct(scan, 0.5), pct(scan, 0.99), pct(search, 0.5), pct(search, 0.99),
+                templates, k, queries, pct(scan, 0.5), pct(scan, 0.99), pct(search, 0.5), pct(search, 0.99),
                 pct(scan, 0.5) / pct(search, 0.5), pct(scan, 0.99) / pct(search, 0.99), differ);
     }
 
