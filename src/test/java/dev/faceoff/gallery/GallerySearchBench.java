@@ -65,7 +65,7 @@ public final class GallerySearchBench {
     }
 
     /** The template perturbed by Gaussian noise to a cosine of about 0.7 with it. */
-    private static float[] probe(float[] template, Random random) {
+    static float[] probe(float[] template, Random random) {
         float[] noise = GalleryBench.unit(random);
         float[] p = new float[DIMENSION];
         double norm = 0;
