@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -24,22 +23,19 @@ import org.slf4j.LoggerFactory;
  * serialised (one writer: the database transaction and then the index); searches share the index's read lock.
  * One process per folder (H2 locks its file): the store of a single replica.
  */
-final class EmbeddedGalleryStore implements GalleryStore {
+final class EmbeddedGalleryStore extends JdbcGalleryStore {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedGalleryStore.class);
 
     private record Key(String tenant, String model) {
     }
 
-    private final HikariDataSource data;
-    private final GalleryTables tables;
     private final Map<Key, TemplateMatrix> matrices = new HashMap<>();
     private final ReentrantLock writer = new ReentrantLock();
     private final ReentrantReadWriteLock index = new ReentrantReadWriteLock();
 
     private EmbeddedGalleryStore(HikariDataSource data, Optional<FaceCipher> cipher) {
-        this.data = data;
-        this.tables = new GalleryTables(data, GalleryTables.Column.H2, cipher, (model, dimension) -> { });
+        super(data, GalleryTables.Column.H2, cipher);
     }
 
     /** Opens (creating or migrating) the gallery in {@code folder} and loads its index. */
@@ -86,21 +82,6 @@ final class EmbeddedGalleryStore implements GalleryStore {
         long bytes = matrices.values().stream().mapToLong(TemplateMatrix::bytes).sum();
         log.info("gallery: embedded store {}, {} templates of {} tenant-models in the exact index ({} MiB), loaded in {} ms",
                 data.getJdbcUrl(), templates, matrices.size(), bytes >> 20, (System.nanoTime() - started) / 1_000_000);
-    }
-
-    @Override
-    public Saved putSubject(String tenant, String subjectId, Optional<String> metadata) {
-        return tables.putSubject(tenant, subjectId, metadata);
-    }
-
-    @Override
-    public Optional<Subject> subject(String tenant, String subjectId) {
-        return tables.subject(tenant, subjectId);
-    }
-
-    @Override
-    public Page subjects(String tenant, Optional<String> after, int limit) {
-        return tables.subjects(tenant, after, limit);
     }
 
     @Override
@@ -203,21 +184,6 @@ final class EmbeddedGalleryStore implements GalleryStore {
     }
 
     @Override
-    public Set<String> models(String tenant, String subjectId) {
-        return tables.models(tenant, subjectId);
-    }
-
-    @Override
-    public List<Face> faces(String tenant, String subjectId) {
-        return tables.faces(tenant, subjectId);
-    }
-
-    @Override
-    public List<float[]> templates(String tenant, String subjectId, String model) {
-        return tables.templates(tenant, subjectId, model);
-    }
-
-    @Override
     public long templates(String model) {
         GalleryTables.checkModel(model);
         index.readLock().lock();
@@ -227,26 +193,6 @@ final class EmbeddedGalleryStore implements GalleryStore {
         } finally {
             index.readLock().unlock();
         }
-    }
-
-    @Override
-    public List<StoredFace> facesWithout(String model, long afterFaceId, int limit) {
-        return tables.facesWithout(model, afterFaceId, limit);
-    }
-
-    @Override
-    public long countFacesWithout(String model) {
-        return tables.countFacesWithout(model);
-    }
-
-    @Override
-    public void check() {
-        tables.check();
-    }
-
-    @Override
-    public void close() {
-        data.close();
     }
 
     /** Only under the writer lock; the template's dimension is the model's (the transaction checked it). */

@@ -18,7 +18,7 @@ import java.util.Set;
  * at most 4 KB, a template that is not a unit vector of its model's dimension) throw
  * {@link dev.faceoff.common.FaceoffException} with {@code invalid_request}. Embeddings and crops are never logged.
  */
-public sealed interface GalleryStore extends AutoCloseable permits EmbeddedGalleryStore, PostgresGalleryStore {
+public sealed interface GalleryStore extends AutoCloseable permits JdbcGalleryStore {
 
     /** A subject; {@code metadata} is the JSON object given at enrolment, if any. */
     record Subject(String id, Optional<String> metadata, Instant createdAt, Instant updatedAt) {

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.pgvector.PGvector;
@@ -30,7 +29,7 @@ import dev.faceoff.common.Digests;
  * candidates ({@code hnsw.ef_search}, iterative scans so the tenant filter still leaves enough) and re-scores
  * them exactly in Java: the index only chooses which templates are scored, every similarity is exact.
  */
-final class PostgresGalleryStore implements GalleryStore {
+final class PostgresGalleryStore extends JdbcGalleryStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresGalleryStore.class);
     /** Templates asked of the index per subject wanted: room for several faces of one subject. */
@@ -41,15 +40,12 @@ final class PostgresGalleryStore implements GalleryStore {
 
     static final long CONNECTION_TIMEOUT_MS = 2_000;
 
-    private final HikariDataSource data;
-    private final GalleryTables tables;
     private final int efSearch;
     private final ConcurrentHashMap<String, CachedCount> counts = new ConcurrentHashMap<>();
 
     private PostgresGalleryStore(HikariDataSource data, Optional<FaceCipher> cipher, int efSearch) {
-        this.data = data;
+        super(data, GalleryTables.Column.POSTGRES, cipher);
         this.efSearch = efSearch;
-        this.tables = new GalleryTables(data, GalleryTables.Column.POSTGRES, cipher, this::createIndex);
     }
 
     static PostgresGalleryStore open(GalleryProperties.Postgres database, Optional<FaceCipher> cipher) {
@@ -77,6 +73,11 @@ final class PostgresGalleryStore implements GalleryStore {
             data.close();
             throw e;
         }
+    }
+
+    @Override
+    void modelRegistered(String model, int dimension) {
+        createIndex(model, dimension);
     }
 
     /** The partial HNSW index of one model's templates (idempotent; another replica may make it first). */
@@ -152,21 +153,6 @@ final class PostgresGalleryStore implements GalleryStore {
     }
 
     @Override
-    public Saved putSubject(String tenant, String subjectId, Optional<String> metadata) {
-        return tables.putSubject(tenant, subjectId, metadata);
-    }
-
-    @Override
-    public Optional<Subject> subject(String tenant, String subjectId) {
-        return tables.subject(tenant, subjectId);
-    }
-
-    @Override
-    public Page subjects(String tenant, Optional<String> after, int limit) {
-        return tables.subjects(tenant, after, limit);
-    }
-
-    @Override
     public boolean deleteSubject(String tenant, String subjectId) {
         return written(tables.deleteSubject(tenant, subjectId));
     }
@@ -210,33 +196,8 @@ final class PostgresGalleryStore implements GalleryStore {
     }
 
     @Override
-    public Set<String> models(String tenant, String subjectId) {
-        return tables.models(tenant, subjectId);
-    }
-
-    @Override
-    public List<Face> faces(String tenant, String subjectId) {
-        return tables.faces(tenant, subjectId);
-    }
-
-    @Override
-    public List<float[]> templates(String tenant, String subjectId, String model) {
-        return tables.templates(tenant, subjectId, model);
-    }
-
-    @Override
     public long templates(String model) {
         return tables.templates(model);
-    }
-
-    @Override
-    public List<StoredFace> facesWithout(String model, long afterFaceId, int limit) {
-        return tables.facesWithout(model, afterFaceId, limit);
-    }
-
-    @Override
-    public long countFacesWithout(String model) {
-        return tables.countFacesWithout(model);
     }
 
     @Override
@@ -244,13 +205,4 @@ final class PostgresGalleryStore implements GalleryStore {
         return written(tables.addTemplate(faceId, model, template).isPresent());
     }
 
-    @Override
-    public void check() {
-        tables.check();
-    }
-
-    @Override
-    public void close() {
-        data.close();
-    }
 }
