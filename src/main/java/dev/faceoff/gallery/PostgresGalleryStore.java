@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 
 import com.pgvector.PGvector;
 import com.zaxxer.hikari.HikariConfig;
@@ -36,12 +35,10 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
     static final int CANDIDATES_PER_SUBJECT = 10;
     static final int MIN_CANDIDATES = 100;
     static final int MAX_CANDIDATES = 1000;
-    static final long COUNT_MAX_AGE_NANOS = 1_000_000_000L;
 
     static final long CONNECTION_TIMEOUT_MS = 2_000;
 
     private final int efSearch;
-    private final ConcurrentHashMap<String, CachedCount> counts = new ConcurrentHashMap<>();
 
     private PostgresGalleryStore(HikariDataSource data, Optional<FaceCipher> cipher, int efSearch) {
         super(data, GalleryTables.Column.POSTGRES, cipher);
@@ -154,55 +151,58 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
 
     @Override
     public boolean deleteSubject(String tenant, String subjectId) {
-        return written(tables.deleteSubject(tenant, subjectId));
+        return tables.deleteSubject(tenant, subjectId);
     }
 
     @Override
     public OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
                                 Optional<byte[]> alignedCrop) {
-        return written(tables.addFace(tenant, subjectId, quality, templates, alignedCrop));
+        return tables.addFace(tenant, subjectId, quality, templates, alignedCrop);
     }
 
     @Override
     public boolean deleteFace(String tenant, long faceId) {
-        return written(tables.deleteFace(tenant, faceId).isPresent());
+        return tables.deleteFace(tenant, faceId).isPresent();
     }
 
     /**
-     * The counts of one tenant and model (the N of every identification and duplicate check): a {@code COUNT} over
-     * the tenant's templates, so kept for {@link #COUNT_MAX_AGE_NANOS}; a write through this store forgets them at
-     * once, another replica's write is seen within that second.
+     * The counts of one tenant and model (the N of every identification and duplicate check): one row of
+     * {@code gallery_count}, kept exact by a trigger in every transaction that writes or deletes templates
+     * (migration V2), so another replica's write is seen as soon as it commits.
      */
     @Override
     public Counts count(String tenant, String model) {
-        String key = tenant + '\0' + model;
-        long now = System.nanoTime();
-        CachedCount cached = counts.get(key);
-        if (cached != null && now - cached.at() < COUNT_MAX_AGE_NANOS) {
-            return cached.counts();
-        }
-        Counts fresh = tables.count(tenant, model);
-        counts.put(key, new CachedCount(fresh, now));
-        return fresh;
+        GalleryTables.checkName("tenant", tenant);
+        GalleryTables.checkModel(model);
+        return tables.run(false, c -> {
+            try (var query = c.prepareStatement("SELECT subjects, templates FROM gallery_count WHERE tenant = ? AND model = ?")) {
+                query.setString(1, tenant);
+                query.setString(2, model);
+                try (ResultSet row = query.executeQuery()) {
+                    return row.next() ? new Counts(row.getLong(1), row.getLong(2)) : new Counts(0, 0);
+                }
+            }
+        });
     }
 
-    private record CachedCount(Counts counts, long at) {
-    }
-
-    /** A write through this store: the counts are read again. */
-    private <T> T written(T result) {
-        counts.clear();
-        return result;
-    }
-
+    /** Every tenant's templates of the model (the {@code faceoff_gallery_faces} gauge): from {@code gallery_count}. */
     @Override
     public long templates(String model) {
-        return tables.templates(model);
+        GalleryTables.checkModel(model);
+        return tables.run(false, c -> {
+            try (var query = c.prepareStatement("SELECT COALESCE(SUM(templates), 0) FROM gallery_count WHERE model = ?")) {
+                query.setString(1, model);
+                try (ResultSet row = query.executeQuery()) {
+                    row.next();
+                    return row.getLong(1);
+                }
+            }
+        });
     }
 
     @Override
     public boolean addTemplate(long faceId, String model, float[] template) {
-        return written(tables.addTemplate(faceId, model, template).isPresent());
+        return tables.addTemplate(faceId, model, template).isPresent();
     }
 
 }

@@ -117,6 +117,10 @@ public final class GalleryFill {
              InputStream in = new java.io.BufferedInputStream(Files.newInputStream(vectors), 1 << 20)) {
             c.setAutoCommit(false);
             header(c, model, dimension, subjects);
+            try (var s = c.createStatement()) {
+                // the counts' trigger looks for each added subject's other templates: made once after the COPY instead
+                s.execute("ALTER TABLE gallery_template DISABLE TRIGGER gallery_template_added");
+            }
             var copy = new CopyManager(c.unwrap(BaseConnection.class));
             String now = OffsetDateTime.now().toString();
             var faces = new StringBuilder();
@@ -160,6 +164,10 @@ public final class GalleryFill {
             templates.endCopy();
             try (var s = c.createStatement()) {
                 s.execute("SELECT setval(pg_get_serial_sequence('gallery_face', 'face_id'), " + subjects.size() + ")");
+                s.execute("INSERT INTO gallery_count (tenant, model, subjects, templates) SELECT tenant, model, "
+                        + "COUNT(DISTINCT subject_id), COUNT(*) FROM gallery_template GROUP BY tenant, model "
+                        + "ON CONFLICT (tenant, model) DO UPDATE SET subjects = EXCLUDED.subjects, templates = EXCLUDED.templates");
+                s.execute("ALTER TABLE gallery_template ENABLE TRIGGER gallery_template_added");
             }
             c.commit();
             try (var s = c.createStatement()) {

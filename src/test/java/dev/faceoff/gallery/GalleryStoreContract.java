@@ -407,6 +407,58 @@ abstract class GalleryStoreContract {
         return total;
     }
 
+    @Test
+    void theCountsFollowEveryWriteExactly() {
+        // 300 seeded writes over two tenants, two models and six subjects; after each, every count equals the
+        // one computed from what the test wrote (subjects with a template of the model, and templates)
+        var random = new Random(33);
+        record Written(String tenant, String subject, Set<String> models) {
+        }
+        var faces = new HashMap<Long, Written>();
+        List<String> tenants = List.of("acme", "globex");
+        List<String> models = List.of("m", "n");
+        for (int step = 0; step < 300; step++) {
+            String tenant = tenants.get(random.nextInt(2));
+            String subject = "s" + random.nextInt(6);
+            int op = random.nextInt(10);
+            if (op < 5 || faces.isEmpty()) {
+                store.putSubject(tenant, subject, Optional.empty());
+                Set<String> with = switch (random.nextInt(3)) {
+                    case 0 -> Set.of("m");
+                    case 1 -> Set.of("n");
+                    default -> Set.of("m", "n");
+                };
+                var templates = new HashMap<String, float[]>();
+                with.forEach(model -> templates.put(model, randomUnit(random, 4)));
+                long face = store.addFace(tenant, subject, 0.9, templates, NO_CROP).orElseThrow();
+                faces.put(face, new Written(tenant, subject, new java.util.HashSet<>(with)));
+            } else {
+                long face = faces.keySet().stream().sorted().skip(random.nextInt(faces.size())).findFirst().orElseThrow();
+                Written written = faces.get(face);
+                if (op < 8) {
+                    assertThat(store.deleteFace(written.tenant(), face)).isTrue();
+                    faces.remove(face);
+                } else if (op == 8 && written.models().size() == 1) {
+                    String missing = written.models().contains("m") ? "n" : "m";
+                    assertThat(store.addTemplate(face, missing, randomUnit(random, 4))).isTrue();
+                    written.models().add(missing);
+                } else {
+                    assertThat(store.deleteSubject(written.tenant(), written.subject())).isTrue();
+                    faces.values().removeIf(w -> w.tenant().equals(written.tenant()) && w.subject().equals(written.subject()));
+                }
+            }
+            for (String t : tenants) {
+                for (String model : models) {
+                    long templates = faces.values().stream().filter(w -> w.tenant().equals(t) && w.models().contains(model)).count();
+                    long subjects = faces.values().stream().filter(w -> w.tenant().equals(t) && w.models().contains(model))
+                            .map(Written::subject).distinct().count();
+                    assertThat(store.count(t, model)).as("step %d, %s, %s", step, t, model)
+                            .isEqualTo(new GalleryStore.Counts(subjects, templates));
+                }
+            }
+        }
+    }
+
     static float[] unit(double... values) {
         double norm = 0;
         for (double v : values) {

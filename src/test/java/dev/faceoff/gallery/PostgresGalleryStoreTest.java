@@ -81,6 +81,44 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
     }
 
     /** The store answers {@code check} within {@code calls} calls; each call waits for a connection as the pool allows. */
+    @Test
+    void theCountsStayExactUnderConcurrentEnrolmentsFromSeveralConnections() throws Exception {
+        // four writers at once (the pool's connections, as replicas would), faces of shared and own subjects;
+        // the trigger-kept counts then equal a COUNT over the templates
+        for (int s = 0; s < 8; s++) {
+            store.putSubject("acme", "s" + s, Optional.empty());
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var work = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                work.add(pool.submit(() -> {
+                    var random = new java.util.Random(writer);
+                    for (int i = 0; i < 25; i++) {
+                        String subject = "s" + (i % 2 == 0 ? writer : 4 + random.nextInt(4));
+                        store.addFace("acme", subject, 0.9, Map.of("a", randomUnit(random, 4), "b", randomUnit(random, 4)), NO_CROP)
+                                .orElseThrow();
+                    }
+                    return null;
+                }));
+            }
+            for (var f : work) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        try (Connection c = jdbc(); var q = c.createStatement();
+             ResultSet row = q.executeQuery("SELECT COUNT(DISTINCT subject_id), COUNT(*) FROM gallery_template "
+                     + "WHERE tenant = 'acme' AND model = 'a'")) {
+            row.next();
+            assertThat(store.count("acme", "a")).isEqualTo(new GalleryStore.Counts(row.getLong(1), row.getLong(2)));
+            assertThat(store.count("acme", "a")).isEqualTo(new GalleryStore.Counts(8, 100));
+            assertThat(store.count("acme", "b")).isEqualTo(new GalleryStore.Counts(8, 100));
+        }
+    }
+
     private void backWithinCalls(int calls) {
         for (int call = 1; ; call++) {
             try {
