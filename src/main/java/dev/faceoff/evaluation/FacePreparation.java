@@ -37,7 +37,7 @@ import dev.faceoff.face.FacePipeline;
 public final class FacePreparation {
 
     /** Bump when the face pipeline's code changes what it makes of an image (its settings are in the key already). */
-    static final int PIPELINE_VERSION = 9;
+    static final int PIPELINE_VERSION = 10;
     /** Faces per embedding run. */
     static final int BATCH = 16;
 

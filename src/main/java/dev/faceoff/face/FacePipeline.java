@@ -85,7 +85,7 @@ public final class FacePipeline {
      * photo (4000 px) decodes at 1/8 (500 px) instead of 1/4 (1000 px, shrunk to 640): the entropy decoding
      * is the same, the rest of the decode a third, and the detector's input 0.6× the pixels, with faces 0.78×
      * as large as at 640. A face too small for that copy is found by the closer look (a finer decode), and one
-     * with too few pixels for the template is aligned from a finer decode ({@link #ALIGN_MIN_EYE_DISTANCE}).
+     * with too few pixels for the template is aligned from a finer decode ({@code enlargement}).
      */
     public int decodeSide() {
         return (detection.maxSide() * 3 + 3) / 4;
@@ -253,13 +253,12 @@ public final class FacePipeline {
         long t = timings.start();
         double toOriginal = 1 / image.scale();
         AlignedFace aligned;
-        if (image.scale() < 1 && eyeDistance(face.points5()) < ALIGN_MIN_EYE_DISTANCE) {
-            // too few pixels in the reduced copy: decode again, at the smallest scale that gives the eyes
-            // ALIGN_MIN_EYE_DISTANCE (full size at most), turned the same way; the points are found again
-            // there (the landmarks see the face as a full-size decode would show it) and the face aligned
-            double eyesAsSent = eyeDistance(face.points5()) * toOriginal;
-            double longerAsSent = Math.max(image.width(), image.height()) * toOriginal;
-            int minSide = (int) Math.ceil(longerAsSent * ALIGN_MIN_EYE_DISTANCE / Math.max(1, eyesAsSent));
+        double enlargement = image.scale() < 1 ? enlargement(face.points5()) : 0;
+        if (enlargement > 1) {
+            // too few pixels in the reduced copy (the warp would enlarge it): decode again, at the smallest
+            // scale at which the warp does not enlarge (full size at most), turned the same way; the points
+            // are found again there and the face aligned
+            int minSide = (int) Math.ceil(Math.max(image.width(), image.height()) * enlargement);
             timings.stop(Stage.ALIGN, t);
             t = timings.start();
             try (DecodedImage finer = decoder.decode(bytes, minSide)) {
@@ -309,12 +308,13 @@ public final class FacePipeline {
     }
 
     /**
-     * Eye distance (decoded pixels) below which a face found in a reduced decode is aligned from full-size
-     * pixels instead: 1.5 × the template's (35 px of 112), so the warp never has to enlarge.
+     * How much the warp onto the 112×112 template enlarges the face's pixels: the similarity transform's
+     * scale (above 1: the decoded copy has fewer pixels than the template). A face found in a reduced decode is
+     * aligned from it when it is at most 1, else from the smallest finer decode at which it is: the flat
+     * 12-megapixel canvas's face (eyes 22 px at 1/8, the template's 35) from 1/4, not 1/2.
      */
-    static final double ALIGN_MIN_EYE_DISTANCE = 1.5 * (SimilarityTransform.ARCFACE_112[2] - SimilarityTransform.ARCFACE_112[0]);
-
-    private static double eyeDistance(double[] p) {
-        return Math.hypot(p[2] - p[0], p[3] - p[1]);
+    static double enlargement(double[] points5) {
+        double[] m = SimilarityTransform.estimate(points5, SimilarityTransform.ARCFACE_112);
+        return Math.hypot(m[0], m[3]);
     }
 }

@@ -59,6 +59,9 @@ import dev.faceoff.model.Pixels;
  * phone-size JPEGs are flat canvases (about 300 KB); a phone's 12 MP photo is 3–6 MB, and libjpeg's Huffman
  * decoding, which no reduced scale skips, grows with the bytes. CPU time of the thread (ThreadMXBean), so a
  * busy machine inflates it less than wall time.</li>
+ * <li>{@code crop JPEG...}: the face's region (the serving pipeline's box, widened by its size on each side)
+ * decoded at 1/2 and 1/4 scale: OpenCV's whole reduced decode with the region cut out, against ImageIO's JPEG
+ * reader with {@code setSourceRegion} and {@code setSourceSubsampling}; CPU ms of one thread, median of 20.</li>
  * <li>{@code stages IMAGE...}: where one image's time goes in the serving pipeline ({@code FacePipeline}, the
  * service's configuration, one thread): CPU ms per stage and how many times each ran (decodes, detector
  * runs), median of 20 after 5 warm-up runs; first a line with the face chosen (its box and score) and how
@@ -75,6 +78,7 @@ public final class ServingBench {
             case "sets" -> sets(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             case "ceiling" -> ceiling(Path.of(args[1]), Double.parseDouble(args[2]), args[3]);
             case "decode" -> decode(java.util.Arrays.stream(args, 1, args.length).map(Path::of).toList());
+            case "crop" -> crop(java.util.Arrays.stream(args, 1, args.length).map(Path::of).toList());
             case "stages" -> stages(java.util.Arrays.stream(args, 1, args.length).map(Path::of).toList());
             default -> throw new IllegalArgumentException(
                     "usage: sets OUT PAIRS_TXT N | ceiling SET_DIR SECONDS THREADS | decode JPEG... | stages IMAGE...");
@@ -207,6 +211,78 @@ public final class ServingBench {
             buffer.release();
             System.out.println(line.append("}"));
         }
+    }
+
+    /**
+     * The face's region decoded at 1/2 and 1/4 of the size as sent, three ways, CPU ms of one thread (median of 20
+     * after 5 warm-up runs): OpenCV's whole reduced decode ({@code IMREAD_REDUCED_COLOR_2/4}, then the region cut
+     * out), and ImageIO's JPEG reader with {@code setSourceRegion} (the box, widened by its size on each side) and
+     * {@code setSourceSubsampling(2, 2)} / {@code (4, 4)}. The box is the serving pipeline's face.
+     */
+    static void crop(List<Path> files) throws Exception {
+        javax.imageio.ImageIO.setUseCache(false);
+        try (var context = context()) {
+            FacePipeline pipeline = context.getBean(FacePipeline.class);
+            DetectionProperties detection = context.getBean(DetectionProperties.class);
+            Core.setNumThreads(1);
+            for (Path file : files) {
+                byte[] bytes = Files.readAllBytes(file);
+                PreparedFace face = pipeline.prepare(bytes, detection.select(), "image", new StageTimings());
+                Box b = face.face().box();
+                int w = face.imageWidth();
+                int h = face.imageHeight();
+                int x1 = (int) Math.max(0, b.x1() - b.width());
+                int y1 = (int) Math.max(0, b.y1() - b.height());
+                int x2 = (int) Math.min(w, b.x2() + b.width());
+                int y2 = (int) Math.min(h, b.y2() + b.height());
+                var region = new java.awt.Rectangle(x1, y1, x2 - x1, y2 - y1);
+                var line = new StringBuilder(String.format(Locale.ROOT,
+                        "{\"file\":\"%s\",\"kib\":%d,\"region\":\"%dx%d+%d+%d\"", file.getFileName(),
+                        bytes.length / 1024, region.width, region.height, region.x, region.y));
+                MatOfByte buffer = new MatOfByte(bytes);
+                for (int r : new int[]{2, 4}) {
+                    int flag = r == 2 ? Imgcodecs.IMREAD_REDUCED_COLOR_2 : Imgcodecs.IMREAD_REDUCED_COLOR_4;
+                    line.append(String.format(Locale.ROOT, ",\"opencv_1/%d_ms\":%.2f", r, medianCpu(() -> {
+                        Mat m = Imgcodecs.imdecode(buffer, flag);
+                        Mat roi = m.submat(new org.opencv.core.Rect(x1 / r, y1 / r,
+                                Math.min(region.width / r, m.cols() - x1 / r), Math.min(region.height / r, m.rows() - y1 / r))).clone();
+                        roi.release();
+                        m.release();
+                    })));
+                    line.append(String.format(Locale.ROOT, ",\"imageio_1/%d_ms\":%.2f", r, medianCpu(() -> {
+                        var reader = javax.imageio.ImageIO.getImageReadersByFormatName("jpeg").next();
+                        try (var in = new javax.imageio.stream.MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+                            reader.setInput(in, true, true);
+                            var param = reader.getDefaultReadParam();
+                            param.setSourceRegion(region);
+                            param.setSourceSubsampling(r, r, 0, 0);
+                            var image = reader.read(0, param);
+                            if (image.getWidth() < region.width / r) {
+                                throw new IllegalStateException("short read");
+                            }
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        } finally {
+                            reader.dispose();
+                        }
+                    })));
+                }
+                buffer.release();
+                System.out.println(line.append("}"));
+            }
+        }
+    }
+
+    private static double medianCpu(Runnable run) {
+        double[] ms = new double[20];
+        for (int i = -5; i < ms.length; i++) {
+            long t = CPU.getCurrentThreadCpuTime();
+            run.run();
+            if (i >= 0) {
+                ms[i] = (CPU.getCurrentThreadCpuTime() - t) / 1e6;
+            }
+        }
+        return median(ms);
     }
 
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
