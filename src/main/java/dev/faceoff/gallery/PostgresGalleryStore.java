@@ -98,6 +98,15 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
         });
     }
 
+    /** A vector from pgvector's binary form: int16 dimension, int16 unused, then the float4 values, big-endian. */
+    static float[] fromVectorSend(byte[] bytes) {
+        var buffer = java.nio.ByteBuffer.wrap(bytes);   // big-endian, as PostgreSQL sends
+        float[] vector = new float[buffer.getShort() & 0xFFFF];
+        buffer.getShort();
+        buffer.asFloatBuffer().get(vector);
+        return vector;
+    }
+
     static String indexName(String model) {
         byte[] digest = Digests.sha256().digest(model.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return "gallery_hnsw_" + HexFormat.of().formatHex(digest, 0, 8);
@@ -121,7 +130,9 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
         }
         int candidates = Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, k * CANDIDATES_PER_SUBJECT));
         // the model as a literal (checked: letters, digits, . _ -): the planner matches the partial index by it
-        String sql = "SELECT subject_id, face_id, embedding FROM gallery_template WHERE model = '" + model + "' AND tenant = ? "
+        // the candidates' vectors in pgvector's binary form (vector_send: dimension, unused, big-endian float4):
+        // exactly the stored floats, and cheaper both ways than the text form (measured: bench/gallery.py)
+        String sql = "SELECT subject_id, face_id, vector_send(embedding) FROM gallery_template WHERE model = '" + model + "' AND tenant = ? "
                 + "ORDER BY embedding::vector(" + d + ") <=> ?::vector(" + d + ") LIMIT ?";
         Map<String, Match> best = tables.run(true, c -> {
             try (var settings = c.createStatement()) {
@@ -135,7 +146,7 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
                 query.setInt(3, candidates);
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
-                        float[] template = tables.column().get(row, 3);
+                        float[] template = fromVectorSend(row.getBytes(3));
                         var match = new Match(row.getString(1), row.getLong(2), TemplateMatrix.dot(unitQuery, template, 0));
                         bySubject.merge(match.subjectId(), match,
                                 (a, b) -> b.similarity() > a.similarity() ? b : a);
