@@ -155,7 +155,7 @@
       where.replaceChildren(el("div", { class: "card" },
         el("p", { class: "decision " + (r.match ? "match" : "nomatch"), id: "verify-decision" },
           r.match ? `Yes: ${r.subject_id}` : `Not ${r.subject_id}`),
-        facts([["similarity", `${number(r.similarity)} (best of ${r.faces_compared} face${r.faces_compared === 1 ? "" : "s"})`],
+        facts([["similarity", `${number(r.similarity)} (to the mean of ${r.template_faces} face${r.template_faces === 1 ? "" : "s"})`],
           ["threshold", `${number(r.threshold)} at FAR ${r.far}`], ["model", `${r.model.name} v${r.model.version}`]])));
     });
   }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The default gallery, needing nothing installed: H2 in a file under {@code faceoff.gallery.path} (schema by
  * Flyway, {@code db/migration/h2}) and an exact in-memory index, one {@link TemplateMatrix} per tenant and
- * model, loaded from the database when the store opens and changed after each committed write. Writes are
+ * model holding each subject's mean template, loaded from the database when the store opens and changed after
+ * each committed write. Writes are
  * serialised (one writer: the database transaction and then the index); searches share the index's read lock.
  * One process per folder (H2 locks its file): the store of a single replica.
  */
@@ -72,16 +73,20 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
 
     private void load() {
         long started = System.nanoTime();
-        Map<String, Integer> counts = tables.templateCounts();
+        int filled = tables.fillMeans();
+        if (filled > 0) {
+            log.info("gallery: {} subject means written from their templates (a gallery from before means were kept)", filled);
+        }
+        Map<String, Integer> counts = tables.meanCounts();
         Map<String, Integer> dimensions = tables.dimensions();
-        tables.forEachTemplate((tenant, model, subjectId, faceId, embedding) -> matrices
+        tables.forEachMean((tenant, model, subjectId, mean) -> matrices
                 .computeIfAbsent(new Key(tenant, model), k -> new TemplateMatrix(dimensions.get(model),
                         counts.getOrDefault(tenant + "\u0000" + model, 0)))
-                .add(faceId, subjectId, embedding));
-        long templates = matrices.values().stream().mapToLong(TemplateMatrix::rows).sum();
+                .put(subjectId, mean.template(), mean.faces()));
+        long subjects = matrices.values().stream().mapToLong(TemplateMatrix::rows).sum();
         long bytes = matrices.values().stream().mapToLong(TemplateMatrix::bytes).sum();
-        log.info("gallery: embedded store {}, {} templates of {} tenant-models in the exact index ({} MiB), loaded in {} ms",
-                data.getJdbcUrl(), templates, matrices.size(), bytes >> 20, (System.nanoTime() - started) / 1_000_000);
+        log.info("gallery: embedded store {}, {} subject templates of {} tenant-models in the exact index ({} MiB), loaded in {} ms",
+                data.getJdbcUrl(), subjects, matrices.size(), bytes >> 20, (System.nanoTime() - started) / 1_000_000);
     }
 
     @Override
@@ -92,7 +97,7 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
             if (deleted) {
                 changeIndex(() -> matrices.forEach((key, matrix) -> {
                     if (key.tenant().equals(tenant)) {
-                        matrix.removeSubject(subjectId);
+                        matrix.remove(subjectId);
                     }
                 }));
             }
@@ -108,8 +113,9 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
         writer.lock();
         try {
             OptionalLong faceId = tables.addFace(tenant, subjectId, quality, templates, alignedCrop);
-            faceId.ifPresent(id -> changeIndex(() -> templates.forEach((model, template) ->
-                    matrix(tenant, model, template.length).add(id, subjectId, template.clone()))));
+            if (faceId.isPresent()) {
+                reindex(tenant, subjectId);
+            }
             return faceId;
         } finally {
             writer.unlock();
@@ -120,15 +126,9 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
     public boolean deleteFace(String tenant, long faceId) {
         writer.lock();
         try {
-            boolean deleted = tables.deleteFace(tenant, faceId).isPresent();
-            if (deleted) {
-                changeIndex(() -> matrices.forEach((key, matrix) -> {
-                    if (key.tenant().equals(tenant)) {
-                        matrix.removeFace(faceId);
-                    }
-                }));
-            }
-            return deleted;
+            Optional<GalleryTables.Owner> owner = tables.deleteFace(tenant, faceId);
+            owner.ifPresent(o -> reindex(o.tenant(), o.subjectId()));
+            return owner.isPresent();
         } finally {
             writer.unlock();
         }
@@ -139,8 +139,7 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
         writer.lock();
         try {
             Optional<GalleryTables.Owner> owner = tables.addTemplate(faceId, model, template);
-            owner.ifPresent(o -> changeIndex(() ->
-                    matrix(o.tenant(), model, template.length).add(faceId, o.subjectId(), template.clone())));
+            owner.ifPresent(o -> reindex(o.tenant(), o.subjectId()));
             return owner.isPresent();
         } finally {
             writer.unlock();
@@ -177,7 +176,7 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
         index.readLock().lock();
         try {
             TemplateMatrix matrix = matrices.get(new Key(tenant, model));
-            return matrix == null ? new Counts(0, 0) : new Counts(matrix.subjectsWithRows(), matrix.rows());
+            return matrix == null ? new Counts(0, 0) : new Counts(matrix.rows(), matrix.faces());
         } finally {
             index.readLock().unlock();
         }
@@ -189,15 +188,28 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
         index.readLock().lock();
         try {
             return matrices.entrySet().stream().filter(e -> e.getKey().model().equals(model))
-                    .mapToLong(e -> e.getValue().rows()).sum();
+                    .mapToLong(e -> e.getValue().faces()).sum();
         } finally {
             index.readLock().unlock();
         }
     }
 
-    /** Only under the writer lock; the template's dimension is the model's (the transaction checked it). */
-    private TemplateMatrix matrix(String tenant, String model, int dimension) {
-        return matrices.computeIfAbsent(new Key(tenant, model), k -> new TemplateMatrix(dimension, 0));
+    /**
+     * The subject's rows made as its committed means are (only under the writer lock): each model's mean put, the
+     * subject removed from the tenant's other matrices.
+     */
+    private void reindex(String tenant, String subjectId) {
+        Map<String, GalleryTables.Mean> means = tables.means(tenant, subjectId);
+        changeIndex(() -> {
+            matrices.forEach((key, matrix) -> {
+                if (key.tenant().equals(tenant) && !means.containsKey(key.model())) {
+                    matrix.remove(subjectId);
+                }
+            });
+            means.forEach((model, mean) -> matrices
+                    .computeIfAbsent(new Key(tenant, model), k -> new TemplateMatrix(mean.template().length, 0))
+                    .put(subjectId, mean.template(), mean.faces()));
+        });
     }
 
     private void changeIndex(Runnable change) {

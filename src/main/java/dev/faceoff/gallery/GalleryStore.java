@@ -10,9 +10,11 @@ import java.util.Set;
 /**
  * The gallery of enrolled subjects, per tenant (an API key's tenant, its name by default): a tenant never sees
  * another's subjects. A subject has faces; a face has one template (a unit embedding) per gallery model and,
- * when {@code faceoff.gallery.keep-faces} is on, its 112×112 aligned crop, sealed with AES-GCM. Every write
- * is one transaction. Search is by exact cosine similarity: the {@code embedded} store scans an in-memory
- * matrix; the {@code postgres} store re-scores pgvector's HNSW candidates in Java (docs/gallery.md).
+ * when {@code faceoff.gallery.keep-faces} is on, its 112×112 aligned crop, sealed with AES-GCM. A subject is
+ * searched by one template per model, the normalised mean of its faces' ({@link #mean}), kept in the same
+ * transaction as every write of its templates. Every write is one transaction. Search is by exact cosine
+ * similarity: the {@code embedded} store scans an in-memory matrix; the {@code postgres} store re-scores
+ * pgvector's HNSW candidates in Java (docs/gallery.md).
  *
  * <p>Invalid arguments (a subject id outside {@code [A-Za-z0-9._@-]{1,64}}, metadata that is not a JSON object of
  * at most 4 KB, a template that is not a unit vector of its model's dimension) throw
@@ -32,13 +34,13 @@ public sealed interface GalleryStore extends AutoCloseable permits JdbcGallerySt
     record Page(List<Subject> subjects, Optional<String> next) {
     }
 
-    /** One subject found by {@link #search}: its best face and that face's cosine similarity to the query. */
-    record Match(String subjectId, long faceId, double similarity) {
+    /** One subject found by {@link #search}: the cosine similarity of its mean template to the query. */
+    record Match(String subjectId, double similarity) {
     }
 
     /**
-     * Of one tenant and model: {@code subjects} with at least one template (the N of an open-set threshold) and
-     * {@code templates}.
+     * Of one tenant and model: {@code subjects} with at least one template (the N of an open-set threshold: one
+     * mean template each) and {@code templates} (their faces' templates).
      */
     record Counts(long subjects, long templates) {
     }
@@ -54,6 +56,43 @@ public sealed interface GalleryStore extends AutoCloseable permits JdbcGallerySt
     /** Whether {@code id} is a subject id: 1–64 of {@code A-Z a-z 0-9 . _ @ -}. */
     static boolean isSubjectId(String id) {
         return id != null && GalleryTables.NAME.matcher(id).matches();
+    }
+
+    /**
+     * A subject's template of one model: the normalised mean of its faces' templates (summed in double precision),
+     * the template itself for one face. Measured against scoring a subject by its best face on CFP
+     * (docs/accuracy.md, "Several faces per subject"): it finds more enrolled people at the same FPIR, and a
+     * stranger has one chance of a false accept per subject, not one per face.
+     */
+    static float[] mean(List<float[]> templates) {
+        if (templates.isEmpty()) {
+            throw new IllegalArgumentException("the mean of no templates");
+        }
+        if (templates.size() == 1) {
+            return templates.get(0).clone();
+        }
+        double[] sum = new double[templates.get(0).length];
+        for (float[] t : templates) {
+            if (t.length != sum.length) {
+                throw new IllegalArgumentException("templates of " + sum.length + " and " + t.length + " values");
+            }
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += t[i];
+            }
+        }
+        double norm = 0;
+        for (double v : sum) {
+            norm += v * v;
+        }
+        norm = Math.sqrt(norm);
+        if (norm < 1e-6) {
+            return templates.get(0).clone();   // faces that cancel out (not a face's embeddings): the first
+        }
+        float[] mean = new float[sum.length];
+        for (int i = 0; i < sum.length; i++) {
+            mean[i] = (float) (sum[i] / norm);
+        }
+        return mean;
     }
 
     /** The similarity of two unit templates, as both stores score a search (their dot product: the cosine). */
@@ -91,8 +130,8 @@ public sealed interface GalleryStore extends AutoCloseable permits JdbcGallerySt
     boolean deleteFace(String tenant, long faceId);
 
     /**
-     * The {@code k} subjects most similar to the query by exact cosine similarity, each with its best face
-     * (per-subject aggregation: a subject's score is its best face's), highest first, ties by subject id.
+     * The {@code k} subjects most similar to the query by exact cosine similarity of their mean template of the
+     * model ({@link #mean}), highest first, ties by subject id.
      */
     List<Match> search(String tenant, String model, float[] unitQuery, int k);
 

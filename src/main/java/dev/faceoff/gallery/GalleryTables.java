@@ -77,9 +77,13 @@ final class GalleryTables {
     record Owner(String tenant, String subjectId) {
     }
 
-    /** One stored template, as the embedded store loads them. */
-    interface TemplateSink {
-        void accept(String tenant, String model, String subjectId, long faceId, float[] embedding);
+    /** A subject's template of one model, the mean of {@code faces} faces' ({@link GalleryStore#mean}). */
+    record Mean(float[] template, int faces) {
+    }
+
+    /** One stored mean, as the embedded store loads them. */
+    interface MeanSink {
+        void accept(String tenant, String model, String subjectId, Mean mean);
     }
 
     @FunctionalInterface
@@ -173,7 +177,7 @@ final class GalleryTables {
         });
     }
 
-    /** Erasure: templates, faces (crops) and the subject, in one transaction. */
+    /** Erasure: means, templates, faces (crops) and the subject, in one transaction. */
     boolean deleteSubject(String tenant, String subjectId) {
         checkName("tenant", tenant);
         checkName("subject_id", subjectId);
@@ -181,7 +185,7 @@ final class GalleryTables {
             if (!lockSubject(c, tenant, subjectId)) {
                 return false;
             }
-            for (String table : List.of("gallery_template", "gallery_face", "gallery_subject")) {
+            for (String table : List.of("gallery_mean", "gallery_template", "gallery_face", "gallery_subject")) {
                 try (var delete = c.prepareStatement("DELETE FROM " + table + " WHERE tenant = ? AND subject_id = ?")) {
                     delete.setString(1, tenant);
                     delete.setString(2, subjectId);
@@ -236,6 +240,9 @@ final class GalleryTables {
                 checkDimension(template.getKey(), template.getValue(), dims.get(template.getKey()));
                 insertTemplate(c, faceId, template.getKey(), tenant, subjectId, template.getValue());
             }
+            for (String model : new java.util.TreeSet<>(templates.keySet())) {
+                writeMean(c, tenant, subjectId, model);
+            }
             return OptionalLong.of(faceId);
         });
     }
@@ -246,11 +253,23 @@ final class GalleryTables {
         return run(true, c -> {
             Optional<Owner> owner = lockFace(c, faceId).filter(o -> o.tenant().equals(tenant));
             if (owner.isPresent()) {
+                var models = new TreeSet<String>();
+                try (var query = c.prepareStatement("SELECT model FROM gallery_template WHERE face_id = ?")) {
+                    query.setLong(1, faceId);
+                    try (ResultSet row = query.executeQuery()) {
+                        while (row.next()) {
+                            models.add(row.getString(1));
+                        }
+                    }
+                }
                 for (String table : List.of("gallery_template", "gallery_face")) {
                     try (var delete = c.prepareStatement("DELETE FROM " + table + " WHERE face_id = ?")) {
                         delete.setLong(1, faceId);
                         delete.executeUpdate();
                     }
+                }
+                for (String model : models) {
+                    writeMean(c, tenant, owner.get().subjectId(), model);
                 }
             }
             return owner;
@@ -271,24 +290,9 @@ final class GalleryTables {
                     delete.executeUpdate();
                 }
                 insertTemplate(c, faceId, model, owner.get().tenant(), owner.get().subjectId(), template);
+                writeMean(c, owner.get().tenant(), owner.get().subjectId(), model);
             }
             return owner;
-        });
-    }
-
-    GalleryStore.Counts count(String tenant, String model) {
-        checkName("tenant", tenant);
-        checkModel(model);
-        return run(false, c -> {
-            try (var query = c.prepareStatement("SELECT COUNT(DISTINCT subject_id), COUNT(*) FROM gallery_template "
-                    + "WHERE model = ? AND tenant = ?")) {
-                query.setString(1, model);
-                query.setString(2, tenant);
-                try (ResultSet row = query.executeQuery()) {
-                    row.next();
-                    return new GalleryStore.Counts(row.getLong(1), row.getLong(2));
-                }
-            }
         });
     }
 
@@ -414,15 +418,16 @@ final class GalleryTables {
         });
     }
 
-    /** Every template, for the embedded store's index at start-up. */
-    void forEachTemplate(TemplateSink sink) {
+    /** Every mean, for the embedded store's index at start-up. */
+    void forEachMean(MeanSink sink) {
         run(false, c -> {
-            try (var query = c.prepareStatement("SELECT tenant, model, subject_id, face_id, embedding FROM gallery_template "
-                    + "ORDER BY tenant, model, face_id")) {
+            try (var query = c.prepareStatement("SELECT tenant, model, subject_id, faces, embedding FROM gallery_mean "
+                    + "ORDER BY tenant, model, subject_id")) {
                 query.setFetchSize(1000);
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
-                        sink.accept(row.getString(1), row.getString(2), row.getString(3), row.getLong(4), column.get(row, 5));
+                        sink.accept(row.getString(1), row.getString(2), row.getString(3),
+                                new Mean(column.get(row, 5), row.getInt(4)));
                     }
                 }
             }
@@ -430,17 +435,79 @@ final class GalleryTables {
         });
     }
 
-    /** Templates per tenant and model ("tenant\0model" → count), to size the index before loading it. */
-    Map<String, Integer> templateCounts() {
+    /** Means per tenant and model ("tenant\0model" → count), to size the index before loading it. */
+    Map<String, Integer> meanCounts() {
         return run(false, c -> {
             var counts = new java.util.HashMap<String, Integer>();
-            try (var query = c.prepareStatement("SELECT tenant, model, COUNT(*) FROM gallery_template GROUP BY tenant, model");
+            try (var query = c.prepareStatement("SELECT tenant, model, COUNT(*) FROM gallery_mean GROUP BY tenant, model");
                  ResultSet row = query.executeQuery()) {
                 while (row.next()) {
                     counts.put(row.getString(1) + "\u0000" + row.getString(2), row.getInt(3));
                 }
             }
             return counts;
+        });
+    }
+
+    /** The subject's means, by model (after a write: what the embedded store's index takes). */
+    Map<String, Mean> means(String tenant, String subjectId) {
+        return run(false, c -> {
+            try (var query = c.prepareStatement("SELECT model, faces, embedding FROM gallery_mean WHERE tenant = ? "
+                    + "AND subject_id = ?")) {
+                query.setString(1, tenant);
+                query.setString(2, subjectId);
+                var means = new java.util.TreeMap<String, Mean>();
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        means.put(row.getString(1), new Mean(column.get(row, 3), row.getInt(2)));
+                    }
+                }
+                return means;
+            }
+        });
+    }
+
+    /**
+     * Writes the mean of every subject and model that has templates and no mean (a gallery written before means were
+     * kept), in one transaction; how many were written.
+     */
+    int fillMeans() {
+        return run(true, c -> {
+            int written = 0;
+            try (var query = c.prepareStatement("SELECT t.tenant, t.model, t.subject_id, t.embedding FROM gallery_template t "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM gallery_mean m WHERE m.tenant = t.tenant AND m.model = t.model "
+                    + "AND m.subject_id = t.subject_id) ORDER BY t.tenant, t.model, t.subject_id, t.face_id");
+                 var insert = c.prepareStatement("INSERT INTO gallery_mean (tenant, subject_id, model, faces, embedding) "
+                         + "VALUES (?, ?, ?, ?, ?)")) {
+                query.setFetchSize(1000);
+                List<String> group = List.of();
+                var templates = new ArrayList<float[]>();
+                try (ResultSet row = query.executeQuery()) {
+                    while (true) {
+                        boolean more = row.next();
+                        List<String> key = more ? List.of(row.getString(1), row.getString(2), row.getString(3)) : List.of();
+                        if (!templates.isEmpty() && !key.equals(group)) {
+                            insert.setString(1, group.get(0));
+                            insert.setString(2, group.get(2));
+                            insert.setString(3, group.get(1));
+                            insert.setInt(4, templates.size());
+                            column.set(insert, 5, GalleryStore.mean(templates));
+                            insert.addBatch();
+                            templates.clear();
+                            if (++written % 1000 == 0) {
+                                insert.executeBatch();
+                            }
+                        }
+                        if (!more) {
+                            break;
+                        }
+                        group = key;
+                        templates.add(column.get(row, 4));
+                    }
+                }
+                insert.executeBatch();
+            }
+            return written;
         });
     }
 
@@ -553,6 +620,40 @@ final class GalleryTables {
             insert.setString(3, tenant);
             insert.setString(4, subjectId);
             column.set(insert, 5, vector);
+            insert.executeUpdate();
+        }
+    }
+
+    /** The subject's mean of {@code model} made anew from its templates (gone when it has none), in the transaction. */
+    private void writeMean(Connection c, String tenant, String subjectId, String model) throws SQLException {
+        var templates = new ArrayList<float[]>();
+        try (var query = c.prepareStatement("SELECT embedding FROM gallery_template WHERE tenant = ? AND subject_id = ? "
+                + "AND model = ? ORDER BY face_id")) {
+            query.setString(1, tenant);
+            query.setString(2, subjectId);
+            query.setString(3, model);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    templates.add(column.get(row, 1));
+                }
+            }
+        }
+        try (var delete = c.prepareStatement("DELETE FROM gallery_mean WHERE tenant = ? AND model = ? AND subject_id = ?")) {
+            delete.setString(1, tenant);
+            delete.setString(2, model);
+            delete.setString(3, subjectId);
+            delete.executeUpdate();
+        }
+        if (templates.isEmpty()) {
+            return;
+        }
+        try (var insert = c.prepareStatement("INSERT INTO gallery_mean (tenant, subject_id, model, faces, embedding) "
+                + "VALUES (?, ?, ?, ?, ?)")) {
+            insert.setString(1, tenant);
+            insert.setString(2, subjectId);
+            insert.setString(3, model);
+            insert.setInt(4, templates.size());
+            column.set(insert, 5, GalleryStore.mean(templates));
             insert.executeUpdate();
         }
     }

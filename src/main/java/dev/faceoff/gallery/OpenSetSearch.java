@@ -10,8 +10,8 @@ import dev.faceoff.model.ModelManifest;
 
 /**
  * One probe identified in a tenant's gallery of one model, the way the service identifies (docs/gallery.md): the
- * store's search (each subject by its best face) and the open-set threshold for the target FPIR at N, the tenant's
- * templates of the model. The one definition, used by {@code POST /v1/identify} and by the jobs that measure it.
+ * store's search (each subject by its mean template) and the open-set threshold for the target FPIR at N, the
+ * tenant's subjects with a template of the model. The one definition, used by {@code POST /v1/identify} and by the jobs that measure it.
  *
  * @param counts    the tenant's subjects and templates of the model
  * @param threshold the identification threshold at N = {@link #gallerySize}; empty for an empty gallery
@@ -21,9 +21,9 @@ import dev.faceoff.model.ModelManifest;
 public record OpenSetSearch(GalleryStore.Counts counts, Optional<IdentificationThreshold> threshold,
                             List<GalleryStore.Match> found, long searchNanos) {
 
-    /** N of the threshold: every template is one chance of a false accept under best-face aggregation. */
+    /** N of the threshold: each subject, searched by its one mean template, is one chance of a false accept. */
     public static long gallerySize(GalleryStore.Counts counts) {
-        return counts.templates();
+        return counts.subjects();
     }
 
     /**

@@ -4,7 +4,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +22,16 @@ import dev.faceoff.common.Digests;
 
 /**
  * The gallery in PostgreSQL 15 + pgvector, shared by every replica (schema by Flyway,
- * {@code db/migration/postgres}). Each model has a partial HNSW index on {@code embedding::vector(dimension)}
+ * {@code db/migration/postgres}). A subject is searched by its mean template of the model ({@code gallery_mean});
+ * each model has a partial HNSW index on {@code embedding::vector(dimension)} of the means
  * ({@code vector_cosine_ops}), made when the model's first template arrives. A search asks the index for
  * candidates ({@code hnsw.ef_search}, iterative scans so the tenant filter still leaves enough) and re-scores
- * them exactly in Java: the index only chooses which templates are scored, every similarity is exact.
+ * them exactly in Java: the index only chooses which subjects are scored, every similarity is exact.
  */
 final class PostgresGalleryStore extends JdbcGalleryStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresGalleryStore.class);
-    /** Templates asked of the index per subject wanted: room for several faces of one subject. */
-    static final int CANDIDATES_PER_SUBJECT = 10;
+    /** Subjects asked of the index (at least; k when more), all re-scored exactly. */
     static final int MIN_CANDIDATES = 100;
     static final int MAX_CANDIDATES = 1000;
 
@@ -62,6 +61,10 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
         try {
             Flyway.configure().dataSource(data).locations("classpath:db/migration/postgres").load().migrate();
             var store = new PostgresGalleryStore(data, cipher, database.efSearch());
+            int filled = store.tables.fillMeans();
+            if (filled > 0) {
+                log.info("gallery: {} subject means written from their templates (a gallery from before means were kept)", filled);
+            }
             Map<String, Integer> models = store.tables.dimensions();
             models.forEach(store::createIndex);
             log.info("gallery: postgres store {}, {} models with an HNSW index", database.url(), models.size());
@@ -77,13 +80,13 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
         createIndex(model, dimension);
     }
 
-    /** The partial HNSW index of one model's templates (idempotent; another replica may make it first). */
+    /** The partial HNSW index of one model's means (idempotent; another replica may make it first). */
     void createIndex(String model, int dimension) {
         GalleryTables.checkModel(model);   // its name goes into the statement: letters, digits, . _ - only
-        String sql = "CREATE INDEX IF NOT EXISTS " + indexName(model) + " ON gallery_template USING hnsw "
+        String sql = "CREATE INDEX IF NOT EXISTS " + indexName(model) + " ON gallery_mean USING hnsw "
                 + "((embedding::vector(" + dimension + ")) vector_cosine_ops) WHERE model = '" + model + "'";
         tables.run(false, c -> {
-            // building the index over a large table takes minutes (109 s for 100,000 templates on 2 cores): the
+            // building the index over a large table takes minutes (109 s for 100,000 rows on 2 cores): the
             // 10 s socket timeout of the pool's requests is lifted for this statement (Hikari restores it)
             c.setNetworkTimeout(Runnable::run, 0);
             try (var statement = c.createStatement()) {
@@ -109,7 +112,7 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
 
     static String indexName(String model) {
         byte[] digest = Digests.sha256().digest(model.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return "gallery_hnsw_" + HexFormat.of().formatHex(digest, 0, 8);
+        return "gallery_mean_hnsw_" + HexFormat.of().formatHex(digest, 0, 8);
     }
 
     @Override
@@ -128,34 +131,31 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
             throw GalleryTables.invalid("a query of model " + model + " has " + unitQuery.length
                     + " values; the gallery's templates of that model have " + d);
         }
-        int candidates = Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, k * CANDIDATES_PER_SUBJECT));
+        int candidates = Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, k));
         // the model as a literal (checked: letters, digits, . _ -): the planner matches the partial index by it
         // the candidates' vectors in pgvector's binary form (vector_send: dimension, unused, big-endian float4):
         // exactly the stored floats, and cheaper both ways than the text form (measured: bench/gallery.py)
-        String sql = "SELECT subject_id, face_id, vector_send(embedding) FROM gallery_template WHERE model = '" + model + "' AND tenant = ? "
+        String sql = "SELECT subject_id, vector_send(embedding) FROM gallery_mean WHERE model = '" + model + "' AND tenant = ? "
                 + "ORDER BY embedding::vector(" + d + ") <=> ?::vector(" + d + ") LIMIT ?";
-        Map<String, Match> best = tables.run(true, c -> {
+        List<Match> ranked = tables.run(true, c -> {
             try (var settings = c.createStatement()) {
                 settings.execute("SET LOCAL hnsw.ef_search = " + Math.min(MAX_CANDIDATES, Math.max(efSearch, candidates)));
                 settings.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
             }
-            var bySubject = new HashMap<String, Match>();
+            var scored = new ArrayList<Match>();
             try (var query = c.prepareStatement(sql)) {
                 query.setString(1, tenant);
                 query.setObject(2, new PGvector(unitQuery));
                 query.setInt(3, candidates);
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
-                        float[] template = fromVectorSend(row.getBytes(3));
-                        var match = new Match(row.getString(1), row.getLong(2), TemplateMatrix.dot(unitQuery, template, 0));
-                        bySubject.merge(match.subjectId(), match,
-                                (a, b) -> b.similarity() > a.similarity() ? b : a);
+                        float[] template = fromVectorSend(row.getBytes(2));
+                        scored.add(new Match(row.getString(1), TemplateMatrix.dot(unitQuery, template, 0)));
                     }
                 }
             }
-            return bySubject;
+            return scored;
         });
-        var ranked = new ArrayList<>(best.values());
         ranked.sort(Comparator.comparingDouble(Match::similarity).reversed().thenComparing(Match::subjectId));
         return List.copyOf(ranked.subList(0, Math.min(k, ranked.size())));
     }

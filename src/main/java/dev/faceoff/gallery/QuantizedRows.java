@@ -141,11 +141,10 @@ final class QuantizedRows {
     }
 
     /**
-     * The coarse pass over rows 0..rows−1: for each row, the interval in which its exact similarity lies;
-     * {@code upper[r]} is the upper end (rounded up to a float), and the lower end raises
-     * {@code lowestOfSubject[subjectOfRow[r]]} when higher: a subject's best row is at least that.
+     * The coarse pass over rows 0..rows−1: for each row, the interval in which its exact similarity lies,
+     * {@code lower[r]} to {@code upper[r]} (the upper end rounded up to a float).
      */
-    void scan(Query query, int rows, int[] subjectOfRow, double[] lowestOfSubject, float[] upper) {
+    void scan(Query query, int rows, double[] lower, float[] upper) {
         int[] dots = new int[blockRows];
         int[] stripe = new int[blockRows];
         double inflate = 1 + MARGIN;
@@ -157,11 +156,7 @@ final class QuantizedRows {
                 double estimate = query.scale() * scale[r] * dots[i];
                 double bound = (query.norm() * slack[r] + query.error() * decodedNorm[r]) * inflate + ABSOLUTE_MARGIN;
                 upper[r] = up(estimate + bound);
-                double lower = estimate - bound;
-                int subject = subjectOfRow[r];
-                if (lower > lowestOfSubject[subject]) {
-                    lowestOfSubject[subject] = lower;
-                }
+                lower[r] = estimate - bound;
             }
         }
     }

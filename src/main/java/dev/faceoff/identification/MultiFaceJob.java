@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 
 import org.springframework.stereotype.Component;
 
-import dev.faceoff.embedding.Vectors;
 import dev.faceoff.evaluation.FacePreparation;
 import dev.faceoff.jobs.Job;
 import dev.faceoff.jobs.JobArgs;
@@ -28,9 +27,10 @@ import dev.faceoff.model.ModelRepository;
 
 /**
  * Several faces per subject on CFP-dev: frontal galleries of k faces per subject, profile probes, half the subjects
- * left out as impostors (random splits, a fixed seed); each subject enrolled as its k faces and searched by its best
- * face (the store's aggregation), or as one template, the normalised mean of its k; DIR at rank 1 at the empirical
- * FPIR threshold, and the FPIR measured at the service's threshold with N counting templates or subjects.
+ * left out as impostors (random splits, a fixed seed); each subject enrolled with its k faces and searched by its
+ * mean template (the store's aggregation, the service's), or each face enrolled as a subject of its own and a
+ * person found by their best face; DIR at rank 1 at the empirical FPIR threshold, and the FPIR measured at the
+ * threshold for the target with N counting templates or subjects.
  */
 @Component("multiface")
 final class MultiFaceJob implements Job {
@@ -44,10 +44,21 @@ final class MultiFaceJob implements Job {
 
     /** How a subject's faces are enrolled and scored. */
     enum Aggregation {
-        /** Every face its own template; a subject scored by its best (the store's search). */
+        /** Every face a gallery subject of its own ({@code PERSON-fI}); a person found by their best face. */
         BEST,
-        /** One template: the normalised mean of the subject's faces. */
+        /** The person's faces enrolled to one subject, searched by their mean template (the service). */
         MEAN
+    }
+
+    /** The gallery subject of a person's i-th face under best-face aggregation. */
+    static String faceSubject(String person, int i) {
+        return person + "-f" + i;
+    }
+
+    /** The person of a gallery subject ({@link #faceSubject}'s inverse; a person's own id as it is). */
+    static String person(String subject) {
+        int cut = subject.lastIndexOf("-f");
+        return cut < 0 ? subject : subject.substring(0, cut);
     }
 
     /** One split's searches of one model, faces per subject and aggregation, and the service's thresholds at both Ns. */
@@ -107,13 +118,15 @@ final class MultiFaceJob implements Job {
                 for (int k : faces) {
                     for (Aggregation aggregation : Aggregation.values()) {
                         String tenant = "s" + s + "-k" + k + "-" + aggregation.name().toLowerCase(Locale.ROOT);
+                        long people = 0;
                         for (String subject : enrolled) {
                             List<String> found = order.get(subject).subList(0, k).stream()
                                     .filter(i -> !served.noFace().containsKey(i)).toList();
                             enrol(gallery, tenant, subject, found, aggregation, chosen, served);
+                            people += found.isEmpty() ? 0 : 1;
                         }
                         for (LoadedModel model : chosen) {
-                            Split split = search(gallery, tenant, model, profile, enrolled, served, fpir);
+                            Split split = search(gallery, tenant, model, profile, enrolled, people, served, fpir);
                             results.computeIfAbsent(key(model.name(), k, aggregation), x -> new ArrayList<>()).add(split);
                         }
                     }
@@ -133,39 +146,26 @@ final class MultiFaceJob implements Job {
         return model + "|" + k + "|" + aggregation;
     }
 
-    /** A subject's found faces enrolled: each as a face (best), or their normalised mean as one face (mean). */
+    /** A subject's found faces enrolled: each as a subject of its own (best), or all as the subject's faces (mean). */
     private static void enrol(TemporaryGallery gallery, String tenant, String subject, List<String> found,
                               Aggregation aggregation, List<LoadedModel> chosen, FacePreparation.Served served) {
         if (found.isEmpty()) {
             return;   // no face: the subject is not enrolled, its probes are misses
         }
-        if (aggregation == Aggregation.BEST) {
-            for (String image : found) {
-                var templates = new HashMap<String, float[]>();
-                chosen.forEach(m -> templates.put(m.name(), served.embeddings().get(m.name()).get(image)));
-                gallery.enrol(tenant, subject, served.quality().get(image), templates);
-            }
-            return;
+        for (int i = 0; i < found.size(); i++) {
+            String image = found.get(i);
+            var templates = new HashMap<String, float[]>();
+            chosen.forEach(m -> templates.put(m.name(), served.embeddings().get(m.name()).get(image)));
+            gallery.enrol(tenant, aggregation == Aggregation.BEST ? faceSubject(subject, i) : subject,
+                    served.quality().get(image), templates);
         }
-        var templates = new HashMap<String, float[]>();
-        for (LoadedModel m : chosen) {
-            float[] sum = null;
-            for (String image : found) {
-                float[] v = served.embeddings().get(m.name()).get(image);
-                sum = sum == null ? v.clone() : Vectors.add(sum, v);
-            }
-            templates.put(m.name(), Vectors.normalize(sum));
-        }
-        double quality = found.stream().mapToDouble(i -> served.quality().get(i)).average().orElseThrow();
-        gallery.enrol(tenant, subject, quality, templates);
     }
 
-    /** Every profile image searched in the tenant's gallery; the service's threshold at N = templates and N = subjects. */
+    /** Every profile image searched in the tenant's gallery; the threshold for {@code fpir} at N = templates and N = subjects. */
     private static Split search(TemporaryGallery gallery, String tenant, LoadedModel model, Map<String, List<String>> profile,
-                                Set<String> enrolled, FacePreparation.Served served, double fpir) {
+                                Set<String> enrolled, long people, FacePreparation.Served served, double fpir) {
         Map<String, float[]> vectors = served.embeddings().get(model.name());
         var probes = new ArrayList<OpenSetMetrics.Probe>();
-        IdentificationThreshold byTemplates = null;
         for (var entry : profile.entrySet()) {
             boolean mated = enrolled.contains(entry.getKey());
             for (String image : entry.getValue()) {
@@ -174,13 +174,14 @@ final class MultiFaceJob implements Job {
                     probes.add(OpenSetMetrics.Probe.noFace(mated));
                     continue;
                 }
-                var searched = gallery.search(tenant, model.name(), model.manifest(), probe, fpir, entry.getKey(), mated);
+                var searched = gallery.search(tenant, model.name(), model.manifest(), probe, fpir, entry.getKey(), mated,
+                        MultiFaceJob::person);
                 probes.add(searched.probe());
-                byTemplates = searched.threshold().orElseThrow();
             }
         }
-        long subjects = gallery.counts(tenant, model.name()).subjects();
-        IdentificationThreshold bySubjects = model.manifest().identificationThreshold(fpir, subjects).orElseThrow();
+        long templates = gallery.counts(tenant, model.name()).templates();
+        IdentificationThreshold byTemplates = model.manifest().identificationThreshold(fpir, templates).orElseThrow();
+        IdentificationThreshold bySubjects = model.manifest().identificationThreshold(fpir, people).orElseThrow();
         return new Split(probes, byTemplates, bySubjects);
     }
 

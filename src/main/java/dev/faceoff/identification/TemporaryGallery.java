@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import dev.faceoff.gallery.GalleryStore;
@@ -46,8 +47,14 @@ final class TemporaryGallery implements AutoCloseable {
      */
     Searched search(String tenant, String model, ModelManifest manifest, float[] probe, double fpir, String subject,
                     boolean mated) {
+        return search(tenant, model, manifest, probe, fpir, subject, mated, UnaryOperator.identity());
+    }
+
+    /** As {@link #search}, the person a gallery subject is given by {@code personOf} (a subject per face: its person). */
+    Searched search(String tenant, String model, ModelManifest manifest, float[] probe, double fpir, String subject,
+                    boolean mated, UnaryOperator<String> personOf) {
         OpenSetSearch found = OpenSetSearch.identify(store, tenant, model, manifest, probe, 1, fpir);
-        boolean right = !found.found().isEmpty() && found.found().get(0).subjectId().equals(subject);
+        boolean right = !found.found().isEmpty() && personOf.apply(found.found().get(0).subjectId()).equals(subject);
         double top = found.found().isEmpty() ? Double.NEGATIVE_INFINITY : found.best();
         return new Searched(new OpenSetMetrics.Probe(mated, right, top), found.threshold(), found.counts());
     }

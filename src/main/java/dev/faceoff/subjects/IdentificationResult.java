@@ -7,10 +7,10 @@ import dev.faceoff.verification.VerificationResult;
 import dev.faceoff.verification.VerificationService;
 
 /**
- * The answer of an identification: the top-k {@code candidates} (each subject by its best face), and the open-set
- * decision: {@code match} with {@code subject_id} only when the best similarity reaches {@code threshold}, the
- * identification threshold for {@code fpir} among {@code templates} comparisons ({@code far}: the per-comparison
- * false-accept rate). {@code threshold} is null for an empty gallery; {@code beyond_calibration}: the model's
+ * The answer of an identification: the top-k {@code candidates} (each subject by its mean template), and the
+ * open-set decision: {@code match} with {@code subject_id} only when the best similarity reaches {@code threshold},
+ * the identification threshold for {@code fpir} among {@code gallery_size} subjects, one comparison each ({@code
+ * far}: the per-comparison false-accept rate); {@code templates}: the faces' templates the means were made from. {@code threshold} is null for an empty gallery; {@code beyond_calibration}: the model's
  * impostor tail does not reach {@code far} (the FPIR may exceed the target).
  */
 record IdentificationResult(String identificationId, boolean match, String subjectId, Double similarity,

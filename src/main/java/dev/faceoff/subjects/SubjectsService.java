@@ -121,7 +121,11 @@ final class SubjectsService {
         }
     }
 
-    /** A probe against one subject's templates of the routed model: its best face's similarity at the route's threshold. */
+    /**
+     * A probe against one subject's template of the routed model, the mean of its faces' ({@link GalleryStore#mean}, as
+     * identification scores it): one comparison at the route's threshold, so the false-accept rate is the threshold's
+     * whatever the number of faces.
+     */
     SubjectVerificationResult verify(String tenant, String subjectId, VerificationService.ProbeRequest request,
                                      RequestScope scope) {
         requireSubject(tenant, subjectId);
@@ -138,20 +142,17 @@ final class SubjectsService {
 
             @Override
             public VerificationService.Score<Integer> score(String model, float[] probe, double threshold, double far) {
-                double best = Double.NEGATIVE_INFINITY;
-                for (float[] template : templates) {
-                    best = Math.max(best, Vectors.cosine(probe, template));
-                }
-                return new VerificationService.Score<>(best, threshold, far, templates.size());
+                double similarity = Vectors.cosine(probe, GalleryStore.mean(templates));
+                return new VerificationService.Score<>(similarity, threshold, far, templates.size());
             }
         };
         return SubjectVerificationResult.of(subjectId, verification.decide(request, reference, scope));
     }
 
     /**
-     * A probe identified in the tenant's gallery: the top {@code topK} subjects by their best face, and the open-set
-     * decision at the identification threshold for {@code fpir} (default {@code faceoff.gallery.fpir}) at N, the
-     * tenant's templates of the routed model. An empty gallery: no candidates, no match.
+     * A probe identified in the tenant's gallery: the top {@code topK} subjects by their mean template, and the
+     * open-set decision at the identification threshold for {@code fpir} (default {@code faceoff.gallery.fpir}) at N,
+     * the tenant's subjects with a template of the routed model. An empty gallery: no candidates, no match.
      */
     IdentificationResult identify(String tenant, Integer topK, Double fpir, VerificationService.ProbeRequest request,
                                   RequestScope scope) {
@@ -204,10 +205,10 @@ final class SubjectsService {
 
     /** The other subject of the tenant this face already identifies, if any (at the default FPIR). */
     private Optional<String> possibleDuplicate(String tenant, String subjectId, String model, float[] embedding) {
-        long templates = OpenSetSearch.gallerySize(store.count(tenant, model));
+        long n = OpenSetSearch.gallerySize(store.count(tenant, model));
         var manifest = models.embedding(model).orElseThrow().manifest();
-        Optional<IdentificationThreshold> at = templates == 0 ? Optional.empty()
-                : manifest.identificationThreshold(properties.fpir(), templates);
+        Optional<IdentificationThreshold> at = n == 0 ? Optional.empty()
+                : manifest.identificationThreshold(properties.fpir(), n);
         if (at.isEmpty()) {
             return Optional.empty();
         }

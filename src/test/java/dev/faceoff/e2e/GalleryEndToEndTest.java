@@ -146,6 +146,7 @@ class GalleryEndToEndTest {
         assertThat(same.json().get("match").asBoolean()).isTrue();
         assertThat(same.json().get("model").get("name").asString()).isEqualTo(ModelStores.PRETRAINED);
         assertThat(same.json().get("face").get("quality").get("score").asDouble()).isPositive();
+        assertThat(same.json().get("template_faces").asInt()).isEqualTo(1);
         var other = http().send("POST", "/v1/subjects/" + people.get(1) + "/verify",
                 JSON.writeValueAsString(Map.of("image", java.util.Base64.getEncoder().encodeToString(probes.get(0)))), Map.of());
         assertThat(other.status()).as(other.body()).isEqualTo(200);
@@ -203,9 +204,9 @@ class GalleryEndToEndTest {
         assertThat(http().send("PUT", "/v1/subjects/" + id, "{\"metadata\": {\"name\": \"E\"}}", Map.of()).status()).isEqualTo(201);
         var enrolled = http().postMultipart("/v1/subjects/" + id + "/faces", Map.of("image", photo(people.get(5), 1)), Map.of());
         assertThat(enrolled.status()).as(enrolled.body()).isEqualTo(201);
-        assertThat(rows(id)).containsExactly(1L, 1L, 1L);
+        assertThat(rows(id)).containsExactly(1L, 1L, 1L, 1L);
         assertThat(http().send("DELETE", "/v1/subjects/" + id, null, Map.of()).status()).isEqualTo(204);
-        assertThat(rows(id)).containsExactly(0L, 0L, 0L);
+        assertThat(rows(id)).containsExactly(0L, 0L, 0L, 0L);
         assertThat(http().get("/v1/subjects/" + id).status()).isEqualTo(404);
         assertThat(http().send("DELETE", "/v1/subjects/" + id, null, Map.of()).status()).isEqualTo(404);
     }
@@ -219,12 +220,12 @@ class GalleryEndToEndTest {
         assertThat(feedback.json().get("model").asString()).isEqualTo(ModelStores.PRETRAINED);
     }
 
-    /** Rows of the subject in the subject, face and template tables, read from the H2 file directly. */
+    /** Rows of the subject in the subject, face, template and mean tables, read from the H2 file directly. */
     private List<Long> rows(String subjectId) throws Exception {
         String url = "jdbc:h2:file:" + GALLERY.toAbsolutePath().normalize().resolve("gallery") + ";DB_CLOSE_ON_EXIT=FALSE";
         var counts = new ArrayList<Long>();
         try (var c = DriverManager.getConnection(url, "faceoff", "")) {
-            for (String table : List.of("gallery_subject", "gallery_face", "gallery_template")) {
+            for (String table : List.of("gallery_subject", "gallery_face", "gallery_template", "gallery_mean")) {
                 try (var q = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE subject_id = ?")) {
                     q.setString(1, subjectId);
                     try (var r = q.executeQuery()) {

@@ -13,7 +13,7 @@ import java.util.Random;
  * Benchmark (not a test) of the embedded gallery, run once by hand (docs/gallery.md, "Memory of the embedded
  * index"): {@code java -Xmx1g -cp ... dev.faceoff.gallery.GalleryBench [FACES] [DB_FACES]}.
  * <ol>
- * <li>the exact index: FACES faces (4 per subject) × 3 models × 512-d random unit vectors in
+ * <li>the exact index: FACES subjects of one face × 3 models × 512-d random unit vectors in
  *     {@link TemplateMatrix}es, the heap they hold (after a full GC) and search p50 / p99 (k = 10);</li>
  * <li>the embedded store end to end: DB_FACES faces through {@link EmbeddedGalleryStore#addFace} (3 templates
  *     and a sealed crop each, one transaction each) after the store calls an enrolment makes before it (the
@@ -47,7 +47,7 @@ public final class GalleryBench {
         for (int m = 0; m < MODELS.length; m++) {
             matrices[m] = new TemplateMatrix(DIMENSION, faces);
             for (int f = 0; f < faces; f++) {
-                matrices[m].add(f, "subject-" + f / 4, unit(random));
+                matrices[m].put("subject-" + f, unit(random), 1);
             }
         }
         long filled = System.nanoTime();

@@ -32,9 +32,9 @@ import org.postgresql.core.BaseConnection;
  * java -cp ... dev.faceoff.gallery.GalleryFill postgres JDBC_URL MODEL DIMENSION VECTORS SUBJECTS ROWS
  * </pre>
  * The schema comes from the store itself (its Flyway migrations, by opening it). Embedded: batched inserts
- * into the H2 file; postgres (user postgres): COPY (the templates in binary), then the model's HNSW index made
- * by {@link PostgresGalleryStore} when it opens, as the service makes it; prints its build time. The store must
- * be empty.
+ * into the H2 file; postgres (user postgres): COPY (the templates in binary). Then the store is opened once more,
+ * which writes each subject's mean template (as for a gallery from before means were kept) and, postgres, makes
+ * the model's HNSW index over them, as the service does; prints how long that took. The store must be empty.
  */
 public final class GalleryFill {
 
@@ -107,6 +107,9 @@ public final class GalleryFill {
             }
             c.commit();
         }
+        long started = System.nanoTime();
+        EmbeddedGalleryStore.open(folder, Optional.empty()).close();
+        System.out.printf(Locale.ROOT, "fill: subject means written and loaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 
     private static void postgres(String url, String model, int dimension, Path vectors, List<String> subjects)
@@ -181,8 +184,11 @@ public final class GalleryFill {
         var building = new GalleryProperties.Postgres(url + (url.contains("?") ? "&" : "?") + "socketTimeout=0",
                 properties.user(), properties.password(), properties.efSearch(), properties.poolSize());
         PostgresGalleryStore.open(building, Optional.empty()).close();
-        System.out.printf(Locale.ROOT, "fill: HNSW index of %,d templates made in %.1f s%n", subjects.size(),
-                (System.nanoTime() - started) / 1e9);
+        System.out.printf(Locale.ROOT, "fill: subject means of %,d templates written and their HNSW index made in %.1f s%n",
+                subjects.size(), (System.nanoTime() - started) / 1e9);
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); var s = c.createStatement()) {
+            s.execute("VACUUM ANALYZE gallery_mean");
+        }
     }
 
     /** The model, and every subject (first seen order). */

@@ -35,7 +35,7 @@ public final class GallerySearchBench {
         float[][] some = new float[64][];
         for (int f = 0; f < templates; f++) {
             float[] t = GalleryBench.unit(random);
-            matrix.add(f, "subject-" + f / 4, t);
+            matrix.put("subject-" + f, t, 1);
             if (f % Math.max(1, templates / some.length) == 0 && f / Math.max(1, templates / some.length) < some.length) {
                 some[f / Math.max(1, templates / some.length)] = t;
             }

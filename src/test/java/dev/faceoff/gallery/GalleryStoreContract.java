@@ -147,8 +147,10 @@ abstract class GalleryStoreContract {
         // the same subject id in another tenant is another subject
         assertThat(store.putSubject("globex", "alice", Optional.empty()).created()).isTrue();
         assertThat(store.subject("acme", "alice").orElseThrow().metadata()).contains("{\"who\":\"acme's\"}");
-        assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 10)).extracting(GalleryStore.Match::faceId)
-                .containsExactly(acmeFace);
+        assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 10)).extracting(GalleryStore.Match::subjectId)
+                .containsExactly("alice");
+        assertThat(store.deleteFace("acme", acmeFace)).isTrue();
+        assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 10)).isEmpty();
     }
 
     @Test
@@ -174,31 +176,46 @@ abstract class GalleryStoreContract {
     }
 
     @Test
-    void searchScoresByExactCosineAndRanksSubjectsByTheirBestFace() {
+    void searchScoresEachSubjectByTheNormalisedMeanOfItsFaces() {
         for (String s : List.of("alice", "bob", "carol")) {
             store.putSubject("acme", s, Optional.empty());
         }
         float[] query = unit(1, 0, 0, 0);
         long aliceFar = store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.5)), NO_CROP).orElseThrow();
         long aliceNear = store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.9)), NO_CROP).orElseThrow();
-        long bob = store.addFace("acme", "bob", 0.9, Map.of("m", atCosine(0.8)), NO_CROP).orElseThrow();
-        long carol = store.addFace("acme", "carol", 0.9, Map.of("m", atCosine(0.95)), NO_CROP).orElseThrow();
+        store.addFace("acme", "bob", 0.9, Map.of("m", atCosine(0.8)), NO_CROP).orElseThrow();
+        store.addFace("acme", "carol", 0.9, Map.of("m", atCosine(0.95)), NO_CROP).orElseThrow();
+        // alice's mean of (0.5, 0.866) and (0.9, 0.436): (1.4, 1.302) / 1.9118, cosine 0.7323 with the query
+        double aliceMean = (0.5 + 0.9) / Math.hypot(0.5 + 0.9, Math.sqrt(1 - 0.25) + Math.sqrt(1 - 0.81));
 
         var top2 = store.search("acme", "m", query, 2);
-        assertThat(top2).extracting(GalleryStore.Match::subjectId).containsExactly("carol", "alice");
-        assertThat(top2.get(0).faceId()).isEqualTo(carol);
-        assertThat(top2.get(1).faceId()).as("alice's best face").isEqualTo(aliceNear);
-        assertThat(top2.get(1).similarity()).isCloseTo(0.9, within(1e-6));
-        assertThat(store.search("acme", "m", query, 10)).extracting(GalleryStore.Match::subjectId)
-                .containsExactly("carol", "alice", "bob");
+        assertThat(top2).extracting(GalleryStore.Match::subjectId).containsExactly("carol", "bob");
+        assertThat(top2.get(0).similarity()).isCloseTo(0.95, within(1e-6));
+        var all = store.search("acme", "m", query, 10);
+        assertThat(all).extracting(GalleryStore.Match::subjectId).containsExactly("carol", "bob", "alice");
+        assertThat(all.get(2).similarity()).isCloseTo(aliceMean, within(1e-6));
         assertThat(store.count("acme", "m")).isEqualTo(new GalleryStore.Counts(3, 4));
 
+        assertThat(store.deleteFace("acme", aliceFar)).isTrue();
+        assertThat(store.search("acme", "m", query, 10)).extracting(GalleryStore.Match::subjectId)
+                .containsExactly("carol", "alice", "bob");
+        assertThat(store.search("acme", "m", query, 10).get(1).similarity()).as("alice's one face")
+                .isCloseTo(0.9, within(1e-6));
         assertThat(store.deleteFace("acme", aliceNear)).isTrue();
-        assertThat(store.search("acme", "m", query, 10)).extracting(GalleryStore.Match::subjectId, GalleryStore.Match::faceId)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("carol", carol), org.assertj.core.groups.Tuple.tuple("bob", bob),
-                        org.assertj.core.groups.Tuple.tuple("alice", aliceFar));
+        assertThat(store.search("acme", "m", query, 10)).extracting(GalleryStore.Match::subjectId)
+                .containsExactly("carol", "bob");
+        assertThat(store.count("acme", "m")).isEqualTo(new GalleryStore.Counts(2, 2));
         assertThat(store.search("acme", "unknown-model", query, 10)).isEmpty();
         assertThatThrownBy(() -> store.search("acme", "m", unit(1, 0, 0), 10)).isInstanceOf(FaceoffException.class);
+    }
+
+    @Test
+    void aSubjectsOneFaceIsItsTemplateExactly() {
+        store.putSubject("acme", "alice", Optional.empty());
+        float[] template = randomUnit(new Random(5), 128);
+        store.addFace("acme", "alice", 0.9, Map.of("m", template), NO_CROP).orElseThrow();
+        assertThat(store.search("acme", "m", template, 1)).singleElement()
+                .satisfies(m -> assertThat(m.similarity()).isEqualTo((double) TemplateMatrix.dot(template, template, 0)));
     }
 
     @Test
@@ -226,35 +243,53 @@ abstract class GalleryStoreContract {
     }
 
     @Test
-    void searchAgreesWithABruteForceScanOfRandomTemplates() {
+    void searchAgreesWithABruteForceScanOfTheSubjectsMeans() {
         var random = new Random(7);
         int d = 64;
-        Map<Long, String> owner = new HashMap<>();
-        Map<Long, float[]> templates = new HashMap<>();
+        Map<String, List<float[]>> faces = new HashMap<>();
         for (int s = 0; s < 60; s++) {
             String subject = "s" + s;
             store.putSubject("acme", subject, Optional.empty());
             for (int f = 0; f < 1 + s % 4; f++) {
                 float[] t = randomUnit(random, d);
-                long id = store.addFace("acme", subject, 0.9, Map.of("m", t), NO_CROP).orElseThrow();
-                owner.put(id, subject);
-                templates.put(id, t);
+                store.addFace("acme", subject, 0.9, Map.of("m", t), NO_CROP).orElseThrow();
+                faces.computeIfAbsent(subject, x -> new ArrayList<>()).add(t);
             }
         }
         for (int q = 0; q < 5; q++) {
             float[] query = randomUnit(random, d);
-            Map<String, Double> best = new HashMap<>();
-            templates.forEach((id, t) -> best.merge(owner.get(id), dot(query, t), Math::max));
-            List<String> expected = best.entrySet().stream()
+            Map<String, Double> score = new HashMap<>();
+            faces.forEach((subject, templates) -> score.put(subject, dot(query, meanOf(templates))));
+            List<String> expected = score.entrySet().stream()
                     .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                     .limit(7).map(Map.Entry::getKey).toList();
             var found = store.search("acme", "m", query, 7);
             assertThat(found).extracting(GalleryStore.Match::subjectId).isEqualTo(expected);
             for (var match : found) {
-                assertThat(match.similarity()).isCloseTo(best.get(match.subjectId()), within(1e-5));
-                assertThat(dot(query, templates.get(match.faceId()))).isCloseTo(match.similarity(), within(1e-5));
+                assertThat(match.similarity()).isCloseTo(score.get(match.subjectId()), within(1e-5));
             }
         }
+    }
+
+    @Test
+    void aGalleryWrittenBeforeMeansWereKeptGetsThemWhenItOpens() throws Exception {
+        store.putSubject("acme", "alice", Optional.empty());
+        store.putSubject("acme", "bob", Optional.empty());
+        store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.5), "n", unit(0, 0, 1)), NO_CROP);
+        store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.9)), NO_CROP);
+        store.addFace("acme", "bob", 0.9, Map.of("m", atCosine(0.7)), NO_CROP);
+        var found = store.search("acme", "m", unit(1, 0, 0, 0), 10);
+        assertThat(rows("SELECT COUNT(*) FROM gallery_mean")).isEqualTo(3);
+
+        store.close();
+        try (Connection c = jdbc(); var statement = c.createStatement()) {
+            statement.executeUpdate("DELETE FROM gallery_mean");
+        }
+        store = reopen(Optional.of(CIPHER));
+        assertThat(rows("SELECT COUNT(*) FROM gallery_mean")).isEqualTo(3);
+        assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 10)).isEqualTo(found);
+        assertThat(store.search("acme", "n", unit(0, 0, 1), 10)).extracting(GalleryStore.Match::subjectId)
+                .containsExactly("alice");
     }
 
     @Test
@@ -299,8 +334,13 @@ abstract class GalleryStoreContract {
                 .satisfies(f -> assertThat(f.crop().orElseThrow()).containsExactly(1, 2))
                 .extracting(GalleryStore.StoredFace::faceId).isEqualTo(faces.get(0).faceId());
         // and the index keeps working after the restart
-        store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.99)), NO_CROP);
+        store.putSubject("acme", "carol", Optional.empty());
+        store.addFace("acme", "carol", 0.9, Map.of("m", atCosine(0.99)), NO_CROP);
         assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 1).get(0).similarity()).isCloseTo(0.99, within(1e-6));
+        store.addFace("acme", "alice", 0.9, Map.of("m", atCosine(0.99)), NO_CROP);
+        double alice = (0.7 + 0.99) / Math.hypot(0.7 + 0.99, Math.sqrt(1 - 0.49) + Math.sqrt(1 - 0.99 * 0.99));
+        assertThat(store.search("acme", "m", unit(1, 0, 0, 0), 10)).extracting(GalleryStore.Match::similarity)
+                .anySatisfy(similarity -> assertThat(similarity).isCloseTo(alice, within(1e-6)));
     }
 
     @Test
@@ -393,7 +433,7 @@ abstract class GalleryStoreContract {
                 }
             }
             assertThat(tables).extracting(String::toLowerCase)
-                    .containsExactlyInAnyOrder("gallery_subject", "gallery_face", "gallery_template");
+                    .containsExactlyInAnyOrder("gallery_subject", "gallery_face", "gallery_template", "gallery_mean");
             for (String table : tables) {
                 try (var query = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE subject_id = ?")) {
                     query.setString(1, subjectId);
@@ -412,7 +452,10 @@ abstract class GalleryStoreContract {
         // 300 seeded writes over two tenants, two models and six subjects; after each, every count equals the
         // one computed from what the test wrote (subjects with a template of the model, and templates)
         var random = new Random(33);
-        record Written(String tenant, String subject, Set<String> models) {
+        record Written(String tenant, String subject, Map<String, float[]> templates) {
+            Set<String> models() {
+                return templates.keySet();
+            }
         }
         var faces = new HashMap<Long, Written>();
         List<String> tenants = List.of("acme", "globex");
@@ -431,7 +474,7 @@ abstract class GalleryStoreContract {
                 var templates = new HashMap<String, float[]>();
                 with.forEach(model -> templates.put(model, randomUnit(random, 4)));
                 long face = store.addFace(tenant, subject, 0.9, templates, NO_CROP).orElseThrow();
-                faces.put(face, new Written(tenant, subject, new java.util.HashSet<>(with)));
+                faces.put(face, new Written(tenant, subject, new java.util.TreeMap<>(templates)));
             } else {
                 long face = faces.keySet().stream().sorted().skip(random.nextInt(faces.size())).findFirst().orElseThrow();
                 Written written = faces.get(face);
@@ -440,8 +483,9 @@ abstract class GalleryStoreContract {
                     faces.remove(face);
                 } else if (op == 8 && written.models().size() == 1) {
                     String missing = written.models().contains("m") ? "n" : "m";
-                    assertThat(store.addTemplate(face, missing, randomUnit(random, 4))).isTrue();
-                    written.models().add(missing);
+                    float[] template = randomUnit(random, 4);
+                    assertThat(store.addTemplate(face, missing, template)).isTrue();
+                    written.templates().put(missing, template);
                 } else {
                     assertThat(store.deleteSubject(written.tenant(), written.subject())).isTrue();
                     faces.values().removeIf(w -> w.tenant().equals(written.tenant()) && w.subject().equals(written.subject()));
@@ -456,7 +500,35 @@ abstract class GalleryStoreContract {
                             .isEqualTo(new GalleryStore.Counts(subjects, templates));
                 }
             }
+            if (step % 10 == 9) {   // and each subject is searched by the mean of what it has, in face order
+                float[] query = randomUnit(random, 4);
+                for (String t : tenants) {
+                    for (String model : models) {
+                        var bySubject = new java.util.TreeMap<String, List<float[]>>();
+                        faces.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                                .filter(e -> e.getValue().tenant().equals(t) && e.getValue().models().contains(model))
+                                .forEach(e -> bySubject.computeIfAbsent(e.getValue().subject(), x -> new ArrayList<>())
+                                        .add(e.getValue().templates().get(model)));
+                        var found = store.search(t, model, query, 50);
+                        assertThat(found).extracting(GalleryStore.Match::subjectId).as("step %d, %s, %s", step, t, model)
+                                .containsExactlyInAnyOrderElementsOf(bySubject.keySet());
+                        found.forEach(m -> assertThat(m.similarity()).isCloseTo(dot(query, meanOf(bySubject.get(m.subjectId()))),
+                                within(1e-5)));
+                    }
+                }
+            }
         }
+    }
+
+    /** The normalised sum, computed here apart from the store's. */
+    static float[] meanOf(List<float[]> templates) {
+        double[] sum = new double[templates.get(0).length];
+        templates.forEach(t -> {
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += t[i];
+            }
+        });
+        return unit(sum);
     }
 
     static float[] unit(double... values) {

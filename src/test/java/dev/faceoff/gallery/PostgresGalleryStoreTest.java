@@ -138,7 +138,7 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
         store.addFace("acme", "alice", 0.9, Map.of("a", unit(1, 0, 0, 0), "b.v2", unit(0, 1, 0)), NO_CROP);
         var indexes = new ArrayList<String>();
         try (Connection c = jdbc(); var query = c.createStatement();
-             ResultSet row = query.executeQuery("SELECT indexdef FROM pg_indexes WHERE indexname LIKE 'gallery_hnsw_%'")) {
+             ResultSet row = query.executeQuery("SELECT indexdef FROM pg_indexes WHERE indexname LIKE 'gallery_mean_hnsw_%'")) {
             while (row.next()) {
                 indexes.add(row.getString(1));
             }
@@ -151,7 +151,7 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
         try (Connection c = jdbc(); var statement = c.createStatement()) {
             statement.execute("SET enable_seqscan = off");
             statement.execute("SET enable_bitmapscan = off");
-            try (ResultSet row = statement.executeQuery("EXPLAIN SELECT face_id FROM gallery_template WHERE model = 'a' "
+            try (ResultSet row = statement.executeQuery("EXPLAIN SELECT subject_id FROM gallery_mean WHERE model = 'a' "
                     + "AND tenant = 'acme' ORDER BY embedding::vector(4) <=> '[1,0,0,0]'::vector(4) LIMIT 10")) {
                 while (row.next()) {
                     plan.append(row.getString(1)).append('\n');

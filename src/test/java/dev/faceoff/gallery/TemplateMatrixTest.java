@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,10 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The exact index across its blocks: adds, removals (the last row moved into the hole), subjects emptied; and its
- * two-pass search equal, subject for subject, face for face and float for float, to a brute-force scan, on random
- * unit vectors and on the cases that make a coarse pass err: near-ties, duplicates, one subject with many rows,
- * replacement, k beyond the subjects.
+ * The exact index across its blocks: subjects put, replaced and removed (the last row moved into the hole); and its
+ * two-pass search equal, subject for subject and float for float, to a brute-force scan, on random unit vectors and
+ * on the cases that make a coarse pass err: near-ties, duplicates, replacement, k beyond the rows.
  */
 class TemplateMatrixTest {
 
@@ -30,16 +28,15 @@ class TemplateMatrixTest {
         int d = 16;
         var index = new Indexed(d);
         int n = index.matrix.blockRows() * 2 + 300;
-        for (long f = 0; f < n; f++) {
-            index.add(f, "s" + f % 700, GalleryStoreContract.randomUnit(random, d));
+        for (int s = 0; s < n; s++) {
+            index.put("s" + s, GalleryStoreContract.randomUnit(random, d), 1 + s % 3);
         }
-        for (long f = 0; f < n; f += 3) {
-            index.matrix.removeFace(f);
-            index.templates.remove(f);
+        for (int s = 0; s < n; s += 3) {
+            index.remove("s" + s);
         }
-        index.matrix.removeSubject("s5");
-        index.templates.keySet().removeIf(f -> index.owner.get(f).equals("s5"));
+        index.remove("never-there");
         assertThat(index.matrix.rows()).isEqualTo(index.templates.size());
+        assertThat(index.matrix.faces()).isEqualTo(index.faces.values().stream().mapToLong(Integer::longValue).sum());
         long floats = ((long) index.templates.size() / index.matrix.blockRows() + 1) * index.matrix.blockRows() * d * 4;
         int codeRows = QuantizedRows.BLOCK_INTS / (d / 4);
         long codes = ((long) index.templates.size() / codeRows + 1) * QuantizedRows.BLOCK_INTS * 4;
@@ -48,21 +45,19 @@ class TemplateMatrixTest {
 
         for (int q = 0; q < 10; q++) {
             float[] query = GalleryStoreContract.randomUnit(random, d);
-            Map<String, Double> best = new HashMap<>();
-            index.templates.forEach((f, t) -> best.merge(index.owner.get(f), GalleryStoreContract.dot(query, t), Math::max));
-            var expected = best.entrySet().stream()
-                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(5).map(Map.Entry::getKey).toList();
+            var expected = index.templates.entrySet().stream()
+                    .sorted(Comparator.<Map.Entry<String, float[]>>comparingDouble(e -> -GalleryStoreContract.dot(query, e.getValue())))
+                    .limit(5).map(Map.Entry::getKey).toList();
             var found = index.matrix.search(query, 5);
             assertThat(found).extracting(GalleryStore.Match::subjectId).isEqualTo(expected);
-            found.forEach(m -> assertThat(GalleryStoreContract.dot(query, index.templates.get(m.faceId())))
+            found.forEach(m -> assertThat(GalleryStoreContract.dot(query, index.templates.get(m.subjectId())))
                     .isCloseTo(m.similarity(), within(1e-5)));
             assertThat(found).isEqualTo(index.bruteForce(query, 5));
         }
-        assertThat(index.matrix.subjectsWithRows()).isEqualTo((int) index.templates.keySet().stream().map(index.owner::get).distinct().count());
 
-        index.templates.keySet().forEach(index.matrix::removeFace);
+        new ArrayList<>(index.templates.keySet()).forEach(index::remove);
         assertThat(index.matrix.rows()).isZero();
-        assertThat(index.matrix.subjectsWithRows()).isZero();
+        assertThat(index.matrix.faces()).isZero();
         assertThat(index.matrix.search(GalleryStoreContract.randomUnit(random, d), 5)).isEmpty();
     }
 
@@ -72,12 +67,12 @@ class TemplateMatrixTest {
         var random = new Random(d);
         var index = new Indexed(d);
         int n = Math.max(3000, QuantizedRows.BLOCK_INTS / ((d + 3) / 4) + 500);   // over one block of codes
-        for (long f = 0; f < n; f++) {
-            index.add(f, "s" + random.nextInt(n / 3), GalleryStoreContract.randomUnit(random, d));
+        for (int s = 0; s < n; s++) {
+            index.put("s" + s, GalleryStoreContract.randomUnit(random, d), 1);
         }
         for (int k : new int[] {1, 2, 5, 50}) {
             for (int q = 0; q < 20; q++) {
-                float[] query = q % 4 == 0 ? index.templates.get((long) random.nextInt(n)).clone()   // a probe that is enrolled
+                float[] query = q % 4 == 0 ? index.templates.get("s" + random.nextInt(n)).clone()   // a probe that is enrolled
                         : GalleryStoreContract.randomUnit(random, d);
                 var found = index.matrix.search(query, k);
                 assertThat(found).hasSize(k).isEqualTo(index.bruteForce(query, k))
@@ -87,26 +82,22 @@ class TemplateMatrixTest {
     }
 
     @Test
-    void nearTiesAndDuplicatesGiveTheScansSubjectsFacesAndOrder() {
+    void nearTiesAndDuplicatesGiveTheScansSubjectsAndOrder() {
         var random = new Random(7);
         int d = 512;
         var index = new Indexed(d);
         float[] base = GalleryStoreContract.randomUnit(random, d);
-        long f = 0;
         for (int i = 0; i < 600; i++) {   // just below the base: every coarse interval overlaps every other
             float[] t = base.clone();
             int at = random.nextInt(d);
             t[at] -= Math.signum(base[at]) * random.nextFloat() * 1e-4f;
-            index.add(f++, "near" + i, t);
+            index.put("near" + i, t, 1);
         }
         for (int i = 0; i < 40; i++) {    // the very same template in 40 subjects: ties broken by subject id
-            index.add(f++, "same" + (39 - i), base.clone());
-        }
-        for (int i = 0; i < 5; i++) {     // and five times in one subject ("dup" sorts first): its first row wins the tie
-            index.add(f++, "dup", base.clone());
+            index.put("same" + (39 - i), base.clone(), 1);
         }
         for (int i = 0; i < 2000; i++) {
-            index.add(f++, "other" + i % 500, GalleryStoreContract.randomUnit(random, d));
+            index.put("other" + i, GalleryStoreContract.randomUnit(random, d), 1);
         }
         for (float[] query : List.of(base, perturbed(base, random, 0.05f), perturbed(base, random, 0.3f),
                 GalleryStoreContract.randomUnit(random, d))) {
@@ -114,30 +105,24 @@ class TemplateMatrixTest {
                 assertThat(index.matrix.search(query, k)).hasSize(k).isEqualTo(index.bruteForce(query, k));
             }
         }
-        var found = index.matrix.search(base, 50);
-        long firstTwice = index.owner.entrySet().stream().filter(e -> e.getValue().equals("dup"))
-                .mapToLong(Map.Entry::getKey).min().orElseThrow();
-        assertThat(found).filteredOn(m -> m.subjectId().equals("dup")).extracting(GalleryStore.Match::faceId)
-                .containsExactly(firstTwice);
+        assertThat(index.matrix.search(base, 50)).extracting(GalleryStore.Match::subjectId)
+                .filteredOn(id -> id.startsWith("same")).as("one similarity: by subject id").isSorted();
     }
 
     @Test
-    void oneSubjectWithManyRowsKBeyondTheSubjectsAndSpikyRows() {
+    void kBeyondTheRowsAndSpikyRows() {
         var random = new Random(11);
         int d = 512;
         var index = new Indexed(d);
-        long f = 0;
-        for (int i = 0; i < 3000; i++) {
-            index.add(f++, "crowd", GalleryStoreContract.randomUnit(random, d));
-        }
         for (int i = 0; i < 4; i++) {     // one large value and the rest small: the coarsest codes
             float[] spike = GalleryStoreContract.randomUnit(random, d);
             spike[i] = 20;
-            index.add(f++, "spike" + i, unit(spike));
+            index.put("spike" + i, unit(spike), 1);
         }
-        index.add(f++, "alone", GalleryStoreContract.randomUnit(random, d));
+        index.put("alone", GalleryStoreContract.randomUnit(random, d), 2);
+        index.put("other", GalleryStoreContract.randomUnit(random, d), 3);
         for (int q = 0; q < 10; q++) {
-            float[] query = q < 4 ? unit(perturbed(index.templates.get(3000L + q), random, 0.5f))
+            float[] query = q < 4 ? unit(perturbed(index.templates.get("spike" + q), random, 0.5f))
                     : GalleryStoreContract.randomUnit(random, d);
             for (int k : new int[] {1, 2, 6, 7, 50}) {
                 var found = index.matrix.search(query, k);
@@ -152,26 +137,24 @@ class TemplateMatrixTest {
         int d = 512;
         var index = new Indexed(d);
         int n = 1500;   // three blocks of codes
-        for (long f = 0; f < n; f++) {
-            index.add(f, "s" + f % 300, GalleryStoreContract.randomUnit(random, d));
+        for (int s = 0; s < n; s++) {
+            index.put("s" + s, GalleryStoreContract.randomUnit(random, d), 2);
         }
         float[] query = GalleryStoreContract.randomUnit(random, d);
-        var before = index.matrix.search(query, 10);
-        long winner = before.get(0).faceId();
-        index.add(winner, index.owner.get(winner), GalleryStoreContract.randomUnit(random, d));   // replaced
+        String winner = index.matrix.search(query, 10).get(0).subjectId();
+        index.put(winner, GalleryStoreContract.randomUnit(random, d), 3);   // replaced in its row
         assertThat(index.matrix.rows()).isEqualTo(n);
+        assertThat(index.matrix.faces()).isEqualTo(2L * n + 1);
         assertThat(index.matrix.search(query, 10)).isEqualTo(index.bruteForce(query, 10))
-                .extracting(GalleryStore.Match::faceId).doesNotContain(winner);
+                .extracting(GalleryStore.Match::subjectId).doesNotContain(winner);
 
-        for (long f = 0; f < n; f += 2) {
-            index.matrix.removeFace(f);
-            index.templates.remove(f);
+        for (int s = 0; s < n; s += 2) {
+            index.remove("s" + s);
         }
         String gone = index.matrix.search(query, 1).get(0).subjectId();
-        index.matrix.removeSubject(gone);
-        index.templates.keySet().removeIf(f -> index.owner.get(f).equals(gone));
-        for (long f = n; f < n + 400; f++) {   // rows added after removals reuse the freed places
-            index.add(f, "late" + f % 7, GalleryStoreContract.randomUnit(random, d));
+        index.remove(gone);
+        for (int s = n; s < n + 400; s++) {   // rows added after removals
+            index.put("late" + s, GalleryStoreContract.randomUnit(random, d), 1);
         }
         assertThat(index.matrix.rows()).isEqualTo(index.templates.size());
         for (int q = 0; q < 10; q++) {
@@ -193,14 +176,11 @@ class TemplateMatrixTest {
             values[r] = GalleryStoreContract.randomUnit(random, d);
             rows.set(r, values[r]);
         }
-        int[] subjectOfRow = new int[n];
-        Arrays.setAll(subjectOfRow, r -> r);
         for (int q = 0; q < 5; q++) {
             float[] query = q == 0 ? values[7] : GalleryStoreContract.randomUnit(random, d);
             double[] lower = new double[n];
-            Arrays.fill(lower, Double.NEGATIVE_INFINITY);
             float[] upper = new float[n];
-            rows.scan(rows.quantize(query), n, subjectOfRow, lower, upper);
+            rows.scan(rows.quantize(query), n, lower, upper);
             for (int r = 0; r < n; r++) {
                 float exact = TemplateMatrix.dot(query, values[r], 0);
                 assertThat((double) exact).isBetween(lower[r], (double) upper[r]);
@@ -221,34 +201,32 @@ class TemplateMatrixTest {
     /** A matrix and what was put in it, for the brute-force reference. */
     private static final class Indexed {
         final TemplateMatrix matrix;
-        final Map<Long, float[]> templates = new LinkedHashMap<>();
-        final Map<Long, String> owner = new HashMap<>();
+        final Map<String, float[]> templates = new LinkedHashMap<>();
+        final Map<String, Integer> faces = new HashMap<>();
 
         Indexed(int dimension) {
             matrix = new TemplateMatrix(dimension, 0);
         }
 
-        void add(long face, String subject, float[] template) {
-            matrix.add(face, subject, template);
-            templates.put(face, template);
-            owner.put(face, subject);
+        void put(String subject, float[] template, int faceCount) {
+            matrix.put(subject, template, faceCount);
+            templates.put(subject, template);
+            faces.put(subject, faceCount);
         }
 
-        /**
-         * The top k by each subject's best float similarity ({@link TemplateMatrix#dot}; a subject's tie won by its
-         * face first in the map), ties between subjects by id: computed from the maps alone.
-         */
+        void remove(String subject) {
+            matrix.remove(subject);
+            templates.remove(subject);
+            faces.remove(subject);
+        }
+
+        /** The top k by float similarity ({@link TemplateMatrix#dot}), ties by subject id: computed from the map alone. */
         List<GalleryStore.Match> bruteForce(float[] query, int k) {
-            Map<String, GalleryStore.Match> best = new HashMap<>();
-            templates.forEach((face, t) -> {
-                float similarity = TemplateMatrix.dot(query, t, 0);
-                best.merge(owner.get(face), new GalleryStore.Match(owner.get(face), face, similarity),
-                        (a, b) -> b.similarity() > a.similarity() ? b : a);
-            });
-            var sorted = new ArrayList<>(best.values());
-            sorted.sort(Comparator.comparingDouble(GalleryStore.Match::similarity).reversed()
+            var all = new ArrayList<GalleryStore.Match>();
+            templates.forEach((subject, t) -> all.add(new GalleryStore.Match(subject, TemplateMatrix.dot(query, t, 0))));
+            all.sort(Comparator.comparingDouble(GalleryStore.Match::similarity).reversed()
                     .thenComparing(GalleryStore.Match::subjectId));
-            return sorted.subList(0, Math.min(k, sorted.size()));
+            return all.subList(0, Math.min(k, all.size()));
         }
     }
 
