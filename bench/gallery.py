@@ -243,12 +243,33 @@ def gallery_file(vectors, gallery, rows):
     return f32, subjects
 
 
-def exact_best(f32, rows, queries):
-    """The best similarity of each query over the gallery's first `rows` rows (float32, numpy)."""
+def subject_rows(subjects, rows):
+    """The subject of each of the gallery's first `rows` rows, as integers, and how many subjects there are."""
+    with open(subjects) as f:
+        names = [next(f).rstrip("\n") for _ in range(rows)]
+    _, inverse = np.unique(np.asarray(names), return_inverse=True)
+    return inverse, int(inverse.max()) + 1
+
+
+def exact_best(f32, subjects, rows, queries):
+    """The best similarity of each query over the subjects of the gallery's first `rows` rows, each subject by its
+    mean template as the store searches it (the normalised sum of its rows, in double precision; one row: itself)."""
     gallery = np.memmap(f32, dtype="<f4", mode="r", shape=(rows, DIMENSION))
+    owner, count = subject_rows(subjects, rows)
+    faces = np.bincount(owner, minlength=count)
+    shared = faces[owner] > 1                      # rows of subjects with several faces: their means
     best = np.full(len(queries), -np.inf, dtype=np.float32)
+    if shared.any():
+        index = np.flatnonzero(shared)
+        sums = np.zeros((count, DIMENSION))
+        np.add.at(sums, owner[index], np.asarray(gallery[index], dtype=np.float64))
+        means = sums[np.unique(owner[index])]
+        means = (means / np.linalg.norm(means, axis=1, keepdims=True)).astype(np.float32)
+        best = np.maximum(best, (queries @ means.T).max(axis=1))
     for start in range(0, rows, 100_000):
-        best = np.maximum(best, (queries @ gallery[start:start + 100_000].T).max(axis=1))
+        block = np.flatnonzero(~shared[start:start + 100_000]) + start
+        if len(block):
+            best = np.maximum(best, (queries @ np.asarray(gallery[block]).T).max(axis=1))
     return best
 
 
@@ -305,7 +326,7 @@ def fill(store, size, f32, subjects, location):
     started = time.perf_counter()
     output = java("dev.faceoff.gallery.GalleryFill", store, location, MODEL, str(DIMENSION), f32, subjects, str(size))
     log("; ".join(line for line in output.splitlines() if line.startswith("fill:")))
-    index = re.search(r"HNSW index of [\d,]+ templates made in ([\d.]+) s", output)
+    index = re.search(r"written and their HNSW index made in ([\d.]+) s", output)
     result = {"fill_s": round(time.perf_counter() - started, 1), "hnsw_build_s": float(index.group(1)) if index else None,
               "fill_load": load_average()}
     with open(marker, "w") as f:
@@ -421,26 +442,27 @@ def run_one(store, size, f32, subjects, probe_paths, args):
         finally:
             svc.stop()
         if cluster:
-            result["table_mib"] = int(cluster.sql("SELECT pg_table_size('gallery_template')")) / 2 ** 20
+            result["table_mib"] = int(cluster.sql("SELECT pg_table_size('gallery_template') + pg_table_size('gallery_mean')")) / 2 ** 20
             result["hnsw_mib"] = int(cluster.sql("SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_index "
                                                  "JOIN pg_class ON pg_class.oid = indexrelid WHERE relname LIKE "
-                                                 "'gallery_hnsw_%'")) / 2 ** 20
+                                                 "'gallery\\_mean\\_hnsw\\_%'")) / 2 ** 20
     finally:
         if cluster:
             cluster.stop()
-    best = exact_best(f32, size, np.asarray(result.pop("queries"), dtype=np.float32))
+    best = exact_best(f32, subjects, size, np.asarray(result.pop("queries"), dtype=np.float32))
     found = np.asarray(result.pop("found"), dtype=np.float32)
     result["recall_at_1"] = float(np.mean(found >= best - 1e-5)) if len(found) else None
-    result.update(store=store, size=size, ready_s=round(svc.ready_s, 1), **filled)
+    result.update(store=store, size=size, subjects=subject_rows(subjects, size)[1], ready_s=round(svc.ready_s, 1), **filled)
     return result
 
 
 def table(results, real):
-    lines = ["| store | templates | identify p50 / p99 | embed p50 / p99 | added p50 / p99 | search (mean) | recall@1 "
+    lines = ["| store | faces (subjects) | identify p50 / p99 | embed p50 / p99 | added p50 / p99 | search (mean) | recall@1 "
              "| heap after GC / RSS | enrol p50 / p99 | embed × models p50 / p99 | enrol ÷ embeds (p50) | load |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        size = "%s (%s real)" % (format(r["size"], ","), format(min(real, r["size"]), ","))
+        size = "%s (%s; %s real faces)" % (format(r["size"], ","), format(r.get("subjects", r["size"]), ","),
+                                          format(min(real, r["size"]), ","))
         memory = "%.0f / %.0f MiB" % (r["heap_after_gc_mib"], r["rss_mib"])
         if "hnsw_mib" in r:
             memory += "; db %.0f + HNSW %.0f MiB" % (r["table_mib"], r["hnsw_mib"])

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -159,5 +160,67 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
             }
         }
         assertThat(plan.toString()).contains("Index Scan using " + PostgresGalleryStore.indexName("a"));
+    }
+
+    @Test
+    void aTenantOfMoreThanAFewHundredSubjectsIsSearchedThroughTheIndexNotBySortingItsRows() throws SQLException {
+        var random = new java.util.Random(41);
+        int n = PostgresGalleryStore.INDEX_ABOVE + 1;
+        var templates = new java.util.HashMap<String, float[]>();
+        for (int i = 0; i < n; i++) {
+            String subject = String.format("s%04d", i);
+            store.putSubject("acme", subject, Optional.empty());
+            float[] t = randomUnit(random, 16);
+            store.addFace("acme", subject, 0.9, Map.of("m", t), NO_CROP).orElseThrow();
+            templates.put(subject, t);
+        }
+        try (Connection c = jdbc(); var statement = c.createStatement()) {
+            statement.execute("ANALYZE gallery_mean");
+        }
+        String query = "EXPLAIN SELECT subject_id FROM gallery_mean WHERE model = 'm' AND tenant = '%s' "
+                + "ORDER BY embedding::vector(16) <=> '" + java.util.Arrays.toString(randomUnit(random, 16)) + "'::vector(16) LIMIT 100";
+        String index = "Index Scan using " + PostgresGalleryStore.indexName("m");
+        assertThat(plan(List.of(), query.formatted("acme"))).as("the planner's own choice for a small table")
+                .doesNotContain(index);
+        assertThat(plan(PostgresGalleryStore.settings(200, n), query.formatted("acme"))).contains(index);
+        assertThat(PostgresGalleryStore.settings(200, PostgresGalleryStore.INDEX_ABOVE)).as("a few subjects: the planner's")
+                .noneMatch(setting -> setting.contains("enable_"));
+
+        // and the search through the index finds what the exact scan finds
+        float[] probe = templates.get("s0123").clone();
+        probe[0] += 0.2f;
+        probe = GalleryStoreContract.unit(toDoubles(probe));
+        var found = store.search("acme", "m", probe, 5);
+        assertThat(found.get(0).subjectId()).isEqualTo("s0123");
+        float[] q = probe;
+        var exact = templates.entrySet().stream()
+                .sorted(java.util.Comparator.<java.util.Map.Entry<String, float[]>>comparingDouble(e -> -GalleryStoreContract.dot(q, e.getValue())))
+                .limit(5).map(java.util.Map.Entry::getKey).toList();
+        assertThat(found).extracting(GalleryStore.Match::subjectId).isEqualTo(exact);
+    }
+
+    private String plan(List<String> settings, String query) throws SQLException {
+        var plan = new StringBuilder();
+        try (Connection c = jdbc(); var statement = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (String setting : settings) {
+                statement.execute(setting);
+            }
+            try (ResultSet row = statement.executeQuery(query)) {
+                while (row.next()) {
+                    plan.append(row.getString(1)).append('\n');
+                }
+            }
+            c.rollback();
+        }
+        return plan.toString();
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
     }
 }
