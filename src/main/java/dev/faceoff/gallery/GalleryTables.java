@@ -668,10 +668,23 @@ final class GalleryTables {
         }
     }
 
+    /**
+     * The face's owner, with the owner's subject row locked and then the face's: every write of a subject's
+     * templates holds its subject's lock (in that order, as {@link #addFace} and {@link #deleteSubject} take them),
+     * so the subject's mean is made from what the writer before it committed. Empty if no such face.
+     */
     private static Optional<Owner> lockFace(Connection c, long faceId) throws SQLException {
-        try (var lock = c.prepareStatement("SELECT tenant, subject_id FROM gallery_face WHERE face_id = ? FOR UPDATE")) {
-            lock.setLong(1, faceId);
-            try (ResultSet row = lock.executeQuery()) {
+        Optional<Owner> owner = owner(c, faceId, "");
+        if (owner.isEmpty() || !lockSubject(c, owner.get().tenant(), owner.get().subjectId())) {
+            return Optional.empty();
+        }
+        return owner(c, faceId, " FOR UPDATE").filter(owner.get()::equals);   // still there, still theirs
+    }
+
+    private static Optional<Owner> owner(Connection c, long faceId, String lock) throws SQLException {
+        try (var query = c.prepareStatement("SELECT tenant, subject_id FROM gallery_face WHERE face_id = ?" + lock)) {
+            query.setLong(1, faceId);
+            try (ResultSet row = query.executeQuery()) {
                 return row.next() ? Optional.of(new Owner(row.getString(1), row.getString(2))) : Optional.empty();
             }
         }

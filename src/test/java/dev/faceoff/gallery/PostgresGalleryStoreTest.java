@@ -120,6 +120,52 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
         }
     }
 
+    @Test
+    void eachSubjectsMeanIsTheMeanOfItsTemplatesAfterConcurrentWritesOfItsFaces() throws Exception {
+        // four writers at once on four shared subjects: faces added, deleted and their templates replaced (a
+        // re-enrolment), each write making the subject's mean anew; afterwards every mean is its templates' mean
+        for (int s = 0; s < 4; s++) {
+            store.putSubject("acme", "s" + s, Optional.empty());
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var work = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                work.add(pool.submit(() -> {
+                    var random = new java.util.Random(100 + writer);
+                    var mine = new ArrayList<Long>();
+                    for (int i = 0; i < 30; i++) {
+                        String subject = "s" + random.nextInt(4);
+                        int op = random.nextInt(4);
+                        if (op == 0 && !mine.isEmpty()) {
+                            assertThat(store.deleteFace("acme", mine.remove(random.nextInt(mine.size())))).isTrue();
+                        } else if (op == 1 && !mine.isEmpty()) {
+                            assertThat(store.addTemplate(mine.get(random.nextInt(mine.size())), "a", randomUnit(random, 4))).isTrue();
+                        } else {
+                            mine.add(store.addFace("acme", subject, 0.9, Map.of("a", randomUnit(random, 4)), NO_CROP).orElseThrow());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : work) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        float[] query = randomUnit(new java.util.Random(5), 4);
+        var found = store.search("acme", "a", query, 10);
+        assertThat(found).isNotEmpty();
+        for (var match : found) {
+            var templates = store.templates("acme", match.subjectId(), "a");
+            assertThat(match.similarity()).as(match.subjectId())
+                    .isCloseTo(GalleryStoreContract.dot(query, meanOf(templates)), org.assertj.core.api.Assertions.within(1e-5));
+        }
+        assertThat(found).hasSize((int) store.count("acme", "a").subjects());
+    }
+
     private void backWithinCalls(int calls) {
         for (int call = 1; ; call++) {
             try {
