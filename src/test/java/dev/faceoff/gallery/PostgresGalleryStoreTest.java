@@ -89,27 +89,14 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
         for (int s = 0; s < 8; s++) {
             store.putSubject("acme", "s" + s, Optional.empty());
         }
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-        try {
-            var work = new ArrayList<java.util.concurrent.Future<?>>();
-            for (int w = 0; w < 4; w++) {
-                int writer = w;
-                work.add(pool.submit(() -> {
-                    var random = new java.util.Random(writer);
-                    for (int i = 0; i < 25; i++) {
-                        String subject = "s" + (i % 2 == 0 ? writer : 4 + random.nextInt(4));
-                        store.addFace("acme", subject, 0.9, Map.of("a", randomUnit(random, 4), "b", randomUnit(random, 4)), NO_CROP)
-                                .orElseThrow();
-                    }
-                    return null;
-                }));
+        concurrently(4, writer -> {
+            var random = new java.util.Random(writer);
+            for (int i = 0; i < 25; i++) {
+                String subject = "s" + (i % 2 == 0 ? writer : 4 + random.nextInt(4));
+                store.addFace("acme", subject, 0.9, Map.of("a", randomUnit(random, 4), "b", randomUnit(random, 4)), NO_CROP)
+                        .orElseThrow();
             }
-            for (var f : work) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+        });
         try (Connection c = jdbc(); var q = c.createStatement();
              ResultSet row = q.executeQuery("SELECT COUNT(DISTINCT subject_id), COUNT(*) FROM gallery_template "
                      + "WHERE tenant = 'acme' AND model = 'a'")) {
@@ -127,34 +114,21 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
         for (int s = 0; s < 4; s++) {
             store.putSubject("acme", "s" + s, Optional.empty());
         }
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-        try {
-            var work = new ArrayList<java.util.concurrent.Future<?>>();
-            for (int w = 0; w < 4; w++) {
-                int writer = w;
-                work.add(pool.submit(() -> {
-                    var random = new java.util.Random(100 + writer);
-                    var mine = new ArrayList<Long>();
-                    for (int i = 0; i < 30; i++) {
-                        String subject = "s" + random.nextInt(4);
-                        int op = random.nextInt(4);
-                        if (op == 0 && !mine.isEmpty()) {
-                            assertThat(store.deleteFace("acme", mine.remove(random.nextInt(mine.size())))).isTrue();
-                        } else if (op == 1 && !mine.isEmpty()) {
-                            assertThat(store.addTemplate(mine.get(random.nextInt(mine.size())), "a", randomUnit(random, 4))).isTrue();
-                        } else {
-                            mine.add(store.addFace("acme", subject, 0.9, Map.of("a", randomUnit(random, 4)), NO_CROP).orElseThrow());
-                        }
-                    }
-                    return null;
-                }));
+        concurrently(4, writer -> {
+            var random = new java.util.Random(100 + writer);
+            var mine = new ArrayList<Long>();
+            for (int i = 0; i < 30; i++) {
+                String subject = "s" + random.nextInt(4);
+                int op = random.nextInt(4);
+                if (op == 0 && !mine.isEmpty()) {
+                    assertThat(store.deleteFace("acme", mine.remove(random.nextInt(mine.size())))).isTrue();
+                } else if (op == 1 && !mine.isEmpty()) {
+                    assertThat(store.addTemplate(mine.get(random.nextInt(mine.size())), "a", randomUnit(random, 4))).isTrue();
+                } else {
+                    mine.add(store.addFace("acme", subject, 0.9, Map.of("a", randomUnit(random, 4)), NO_CROP).orElseThrow());
+                }
             }
-            for (var f : work) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+        });
         float[] query = randomUnit(new java.util.Random(5), 4);
         var found = store.search("acme", "a", query, 10);
         assertThat(found).isNotEmpty();
@@ -164,6 +138,23 @@ class PostgresGalleryStoreTest extends GalleryStoreContract {
                     .isCloseTo(GalleryStoreContract.dot(query, meanOf(templates)), org.assertj.core.api.Assertions.within(1e-5));
         }
         assertThat(found).hasSize((int) store.count("acme", "a").subjects());
+    }
+
+    /** {@code writers} threads at once, each running {@code work} with its number; rethrows the first failure. */
+    private static void concurrently(int writers, java.util.function.IntConsumer work) throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            var running = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                running.add(pool.submit(() -> work.accept(writer)));
+            }
+            for (var f : running) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
     }
 
     private void backWithinCalls(int calls) {
