@@ -13,11 +13,14 @@ import org.springframework.stereotype.Service;
 import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.FaceoffException;
 import dev.faceoff.embedding.Vectors;
+import dev.faceoff.experiment.ExperimentTracker;
 import dev.faceoff.experiment.Router;
 import dev.faceoff.gallery.GalleryProperties;
 import dev.faceoff.gallery.GalleryStore;
 import dev.faceoff.gallery.OpenSetSearch;
 import dev.faceoff.model.IdentificationThreshold;
+import dev.faceoff.model.LoadedModel;
+import dev.faceoff.model.ModelManifest;
 import dev.faceoff.model.ModelRepository;
 import dev.faceoff.system.FaceoffMetrics;
 import dev.faceoff.system.RequestScope;
@@ -140,10 +143,35 @@ final class SubjectsService {
                 }
             }
 
+            private double far;
+
             @Override
             public VerificationService.Score<Integer> score(String model, float[] probe, double threshold, double far) {
+                this.far = far;
                 double similarity = Vectors.cosine(probe, GalleryStore.mean(templates));
                 return new VerificationService.Score<>(similarity, threshold, far, templates.size());
+            }
+
+            /** A shadow model: the probe against the subject's mean template of that model, at its threshold for the request's FAR. */
+            @Override
+            public Optional<ExperimentTracker.ProbeReference> shadows() {
+                return Optional.of(new ExperimentTracker.ProbeReference() {
+                    @Override
+                    public String named() {
+                        return "";
+                    }
+
+                    @Override
+                    public Optional<ExperimentTracker.ShadowDecision> decide(LoadedModel shadow, float[] embedding) {
+                        List<float[]> theirs = store.templates(tenant, subjectId, shadow.name());
+                        Optional<ModelManifest.Threshold> at = shadow.manifest().thresholdAt(far);
+                        if (theirs.isEmpty() || at.isEmpty()) {
+                            return Optional.empty();
+                        }
+                        double similarity = Vectors.cosine(embedding, GalleryStore.mean(theirs));
+                        return Optional.of(new ExperimentTracker.ShadowDecision(similarity, similarity >= at.get().cosine(), ""));
+                    }
+                });
             }
         };
         return SubjectVerificationResult.of(subjectId, verification.decide(request, reference, scope));
@@ -165,6 +193,8 @@ final class SubjectsService {
             throw new FaceoffException(ErrorCode.INVALID_REQUEST, "fpir must lie in (0, 1); got " + target);
         }
         var reference = new VerificationService.Reference<IdentificationResult.Search>() {
+            private String named = "";
+
             @Override
             public void routed(String model) {
                 if (!galleryModels.contains(model)) {
@@ -190,7 +220,34 @@ final class SubjectsService {
                         round(m.similarity()))).toList();
                 var search = new IdentificationResult.Search(candidates, counts.subjects(), counts.templates(),
                         found.isEmpty() ? null : found.get(0).subjectId(), at.beyondCalibration());
+                named = searched.match() ? found.get(0).subjectId() : "";
                 return new VerificationService.Score<>(searched.best(), at.cosine(), at.far(), search);
+            }
+
+            /** A shadow model: the probe identified in the tenant's gallery of that model, as the primary was. */
+            @Override
+            public Optional<ExperimentTracker.ProbeReference> shadows() {
+                String primary = named;
+                return Optional.of(new ExperimentTracker.ProbeReference() {
+                    @Override
+                    public String named() {
+                        return primary;
+                    }
+
+                    @Override
+                    public Optional<ExperimentTracker.ShadowDecision> decide(LoadedModel shadow, float[] embedding) {
+                        if (!galleryModels.contains(shadow.name())) {
+                            return Optional.empty();
+                        }
+                        OpenSetSearch searched = OpenSetSearch.identify(store, tenant, shadow.name(), shadow.manifest(),
+                                embedding, 1, target);
+                        if (searched.threshold().isEmpty()) {
+                            return Optional.empty();
+                        }
+                        return Optional.of(new ExperimentTracker.ShadowDecision(searched.best(), searched.match(),
+                                searched.match() ? searched.found().get(0).subjectId() : ""));
+                    }
+                });
             }
         };
         try {

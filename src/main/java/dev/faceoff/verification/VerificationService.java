@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import org.springframework.stereotype.Service;
 
@@ -84,6 +85,14 @@ public final class VerificationService {
          * at; {@code threshold} is the route's, calibrated at the request's {@code far}.
          */
         Score<T> score(String model, float[] probe, double threshold, double far);
+
+        /**
+         * What the shadow models of the request's experiment decide the probe against, each with its own templates
+         * (after {@link #score}); empty: no shadow decision.
+         */
+        default Optional<ExperimentTracker.ProbeReference> shadows() {
+            return Optional.empty();
+        }
     }
 
     /** A probe's similarity, the threshold (and its false-accept rate) it is decided at, and what the reference adds. */
@@ -197,7 +206,8 @@ public final class VerificationService {
     /**
      * One probe routed like a verification (model, experiment, far, face choice, quality gate), prepared and embedded,
      * scored against {@code reference} and decided: {@code match} when the similarity reaches the score's threshold,
-     * recorded for feedback with its id ({@link #decision}). No shadow comparison: a shadow has no pair to compare.
+     * recorded for feedback with its id ({@link #decision}), and decided again by the experiment's shadow models
+     * against {@link Reference#shadows}, off the request's thread.
      */
     public <T> Decided<T> decide(ProbeRequest request, Reference<T> reference, RequestScope scope) {
         long start = System.nanoTime();
@@ -218,7 +228,10 @@ public final class VerificationService {
             metrics.recorded(embedded.failed(e));
             throw e;
         }
-        Finished.Decision d = decision(0, route, score.similarity(), score.threshold(), score.far(), List.of(), start);
+        AlignedFace face = probe.face().aligned();
+        Finished.Decision d = decision(0, route, score.similarity(), score.threshold(), score.far(), start,
+                v -> reference.shadows().ifPresentOrElse(shadows -> tracker.probed(v, face, shadows),
+                        () -> tracker.verified(v, List.of())));
         Finished finished = embedded.decided(List.of(d));
         metrics.recorded(finished);
         return new Decided<>(d.id(), d.match(), round(d.similarity()), score.threshold(), score.far(), route.modelRef(),
@@ -306,24 +319,23 @@ public final class VerificationService {
         var decisions = new ArrayList<Finished.Decision>();
         for (int i = 1; i < finished.outcomes().size(); i++) {
             if (finished.outcomes().get(i) instanceof Outcome.Embedded other) {
+                List<AlignedFace> pair = List.of(first.face().aligned(), other.face().aligned());
                 decisions.add(decision(i, route, Vectors.cosine(first.embedding(), other.embedding()),
-                        route.threshold().cosine(), route.far(), List.of(first.face().aligned(), other.face().aligned()),
-                        start));
+                        route.threshold().cosine(), route.far(), start, v -> tracker.verified(v, pair)));
             }
         }
         return finished.decided(decisions);
     }
 
     /**
-     * The one decision of a similarity (a pair's, a probe's against the gallery) at a threshold: its id, recorded
-     * for feedback and the report ({@link ExperimentTracker}), the pair's aligned faces handed to the shadows.
+     * The one decision of a similarity (a pair's, a probe's against the gallery) at a threshold: its id, handed to
+     * {@code tracked} ({@link ExperimentTracker}: the record for feedback and the report, and what the shadows need).
      */
     private Finished.Decision decision(int image, Route route, double similarity, double threshold, double far,
-                                       List<AlignedFace> pair, long start) {
+                                       long start, Consumer<ExperimentTracker.Verified> tracked) {
         boolean match = similarity >= threshold;
         String id = UUID.randomUUID().toString();
-        tracker.verified(new ExperimentTracker.Verified(id, route.assignment(), far, similarity, match,
-                System.nanoTime() - start), pair);
+        tracked.accept(new ExperimentTracker.Verified(id, route.assignment(), far, similarity, match, System.nanoTime() - start));
         return new Finished.Decision(image, id, similarity, match);
     }
 

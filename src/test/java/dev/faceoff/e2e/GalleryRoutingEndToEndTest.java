@@ -2,6 +2,7 @@ package dev.faceoff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -17,8 +18,10 @@ import dev.faceoff.testing.ModelStores;
  * The gallery under an experiment (the A/B store's "losses": arcface 50 / cosface 50, sticky on X-Subject-Id, shadow
  * copy-softmax): a face is enrolled with every model routing may choose (the default model, both variants, the
  * shadow), so a verification against a subject finds templates whichever variant it is routed to; the sticky header
- * keeps a subject on one variant, and the request's {@code model} overrides. Its own context (its own property), so
- * that the experiment's report of {@code ExperimentEndToEndTest} never counts these requests.
+ * keeps a subject on one variant, and the request's {@code model} overrides; the shadow decides every verification
+ * against a subject and every identification again with its own templates, and agrees (the same weights). Its own
+ * context (its own property), so that the experiment's report of {@code ExperimentEndToEndTest} never counts these
+ * requests.
  */
 @EndToEnd(store = EndToEnd.Store.AB, properties = "faceoff.gallery.enrol-min-quality=0")
 class GalleryRoutingEndToEndTest {
@@ -60,5 +63,36 @@ class GalleryRoutingEndToEndTest {
                 Map.of()).json();
         assertThat(override.get("model").get("name").asString()).isEqualTo("copy-softmax");
         assertThat(override.get("routing").get("assignment").asString()).isEqualTo("override");
+
+        // identifications under the experiment too; then the shadow has decided each of them and each verification
+        // routed by the experiment (16 above) again, with its own templates: all agree
+        long routed = 16;
+        for (int i = 0; i < 6; i++) {
+            JsonNode answer = http.postMultipart("/v1/identify", Map.of("image", photos.b()), Map.of()).json();
+            assertThat(answer.get("match").asBoolean()).as(answer.toString()).isTrue();
+            assertThat(answer.get("subject_id").asString()).isEqualTo("routed");
+            assertThat(answer.get("routing").get("experiment").asString()).isEqualTo("losses");
+            routed++;
+        }
+        long decided = 0;
+        long agreed = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {   // the shadow worker decides off the requests' threads
+            decided = 0;
+            agreed = 0;
+            for (JsonNode variant : http.get("/v1/experiments/losses").json().get("variants")) {
+                JsonNode shadow = variant.get("shadow").get(0);
+                assertThat(shadow.get("model").asString()).isEqualTo("copy-softmax");
+                assertThat(shadow.get("dropped").asLong()).isZero();
+                decided += shadow.get("comparisons").asLong();
+                agreed += shadow.get("agreements").asLong();
+            }
+            if (decided >= routed) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(decided).isEqualTo(routed);
+        assertThat(agreed).isEqualTo(routed);
     }
 }
