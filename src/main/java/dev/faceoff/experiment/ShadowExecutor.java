@@ -30,6 +30,8 @@ class ShadowExecutor {
     private final int capacity;
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
+    /** Tasks accepted and not yet finished (queued or running); guarded by {@code this} when it reaches 0. */
+    private final AtomicInteger unfinished = new AtomicInteger();
     private final UnaryOperator<Runnable> wrap;
     private final Thread worker;
     private volatile boolean running = true;
@@ -58,12 +60,28 @@ class ShadowExecutor {
             size.decrementAndGet();
             return false;
         }
+        unfinished.incrementAndGet();
         queue.add(wrap.apply(task));
         return true;
     }
 
     int queued() {
         return size.get();
+    }
+
+    /** Returns once every task accepted so far has run (what a test waits for instead of sleeping). */
+    synchronized void awaitIdle() throws InterruptedException {
+        while (unfinished.get() > 0) {
+            wait();
+        }
+    }
+
+    private void finished() {
+        if (unfinished.decrementAndGet() == 0) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
     }
 
     private void work() {
@@ -78,6 +96,8 @@ class ShadowExecutor {
                 task.run();
             } catch (RuntimeException e) {
                 log.warn("shadow comparison failed: {}", e.toString());
+            } finally {
+                finished();
             }
         }
     }

@@ -2,15 +2,17 @@ package dev.faceoff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 
+import dev.faceoff.experiment.ShadowWork;
 import dev.faceoff.testing.EndToEnd;
 import dev.faceoff.testing.ModelStores;
 
@@ -28,6 +30,9 @@ class GalleryRoutingEndToEndTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    ApplicationContext context;
 
     @Test
     void everyRoutableModelHasATemplateAndVerificationIsRoutedLikeVerify() throws Exception {
@@ -74,23 +79,15 @@ class GalleryRoutingEndToEndTest {
             assertThat(answer.get("routing").get("experiment").asString()).isEqualTo("losses");
             routed++;
         }
+        ShadowWork.awaitIdle(context);   // the shadow worker decides off the requests' threads
         long decided = 0;
         long agreed = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {   // the shadow worker decides off the requests' threads
-            decided = 0;
-            agreed = 0;
-            for (JsonNode variant : http.get("/v1/experiments/losses").json().get("variants")) {
-                JsonNode shadow = variant.get("shadow").get(0);
-                assertThat(shadow.get("model").asString()).isEqualTo("copy-softmax");
-                assertThat(shadow.get("dropped").asLong()).isZero();
-                decided += shadow.get("comparisons").asLong();
-                agreed += shadow.get("agreements").asLong();
-            }
-            if (decided >= routed) {
-                break;
-            }
-            Thread.sleep(100);
+        for (JsonNode variant : http.get("/v1/experiments/losses").json().get("variants")) {
+            JsonNode shadow = variant.get("shadow").get(0);
+            assertThat(shadow.get("model").asString()).isEqualTo("copy-softmax");
+            assertThat(shadow.get("dropped").asLong()).isZero();
+            decided += shadow.get("comparisons").asLong();
+            agreed += shadow.get("agreements").asLong();
         }
         assertThat(decided).isEqualTo(routed);
         assertThat(agreed).isEqualTo(routed);
