@@ -55,7 +55,8 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
         config.setMaximumPoolSize(4);
         var data = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(data).locations("classpath:db/migration/h2").load().migrate();
+            Flyway.configure().dataSource(data).locations("classpath:db/migration/h2")
+                    .javaMigrations(new MeanFill("3", GalleryTables.Column.H2)).load().migrate();
             var store = new EmbeddedGalleryStore(data, cipher);
             store.load();
             return store;
@@ -73,10 +74,6 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
 
     private void load() {
         long started = System.nanoTime();
-        int filled = tables.fillMeans();
-        if (filled > 0) {
-            log.info("gallery: {} subject means written from their templates (a gallery from before means were kept)", filled);
-        }
         Map<String, Integer> counts = tables.meanCounts();
         Map<String, Integer> dimensions = tables.dimensions();
         tables.forEachMean((tenant, model, subjectId, mean) -> matrices

@@ -469,46 +469,44 @@ final class GalleryTables {
 
     /**
      * Writes the mean of every subject and model that has templates and no mean (a gallery written before means were
-     * kept), in one transaction; how many were written.
+     * kept: {@link MeanFill}, once), on {@code c}; how many were written.
      */
-    int fillMeans() {
-        return run(true, c -> {
-            int written = 0;
-            try (var query = c.prepareStatement("SELECT t.tenant, t.model, t.subject_id, t.embedding FROM gallery_template t "
-                    + "WHERE NOT EXISTS (SELECT 1 FROM gallery_mean m WHERE m.tenant = t.tenant AND m.model = t.model "
-                    + "AND m.subject_id = t.subject_id) ORDER BY t.tenant, t.model, t.subject_id, t.face_id");
-                 var insert = c.prepareStatement("INSERT INTO gallery_mean (tenant, subject_id, model, faces, embedding) "
-                         + "VALUES (?, ?, ?, ?, ?)")) {
-                query.setFetchSize(1000);
-                List<String> group = List.of();
-                var templates = new ArrayList<float[]>();
-                try (ResultSet row = query.executeQuery()) {
-                    while (true) {
-                        boolean more = row.next();
-                        List<String> key = more ? List.of(row.getString(1), row.getString(2), row.getString(3)) : List.of();
-                        if (!templates.isEmpty() && !key.equals(group)) {
-                            insert.setString(1, group.get(0));
-                            insert.setString(2, group.get(2));
-                            insert.setString(3, group.get(1));
-                            insert.setInt(4, templates.size());
-                            column.set(insert, 5, GalleryStore.mean(templates));
-                            insert.addBatch();
-                            templates.clear();
-                            if (++written % 1000 == 0) {
-                                insert.executeBatch();
-                            }
+    static int fillMeans(Connection c, Column column) throws SQLException {
+        int written = 0;
+        try (var query = c.prepareStatement("SELECT t.tenant, t.model, t.subject_id, t.embedding FROM gallery_template t "
+                + "WHERE NOT EXISTS (SELECT 1 FROM gallery_mean m WHERE m.tenant = t.tenant AND m.model = t.model "
+                + "AND m.subject_id = t.subject_id) ORDER BY t.tenant, t.model, t.subject_id, t.face_id");
+             var insert = c.prepareStatement("INSERT INTO gallery_mean (tenant, subject_id, model, faces, embedding) "
+                     + "VALUES (?, ?, ?, ?, ?)")) {
+            query.setFetchSize(1000);
+            List<String> group = List.of();
+            var templates = new ArrayList<float[]>();
+            try (ResultSet row = query.executeQuery()) {
+                while (true) {
+                    boolean more = row.next();
+                    List<String> key = more ? List.of(row.getString(1), row.getString(2), row.getString(3)) : List.of();
+                    if (!templates.isEmpty() && !key.equals(group)) {
+                        insert.setString(1, group.get(0));
+                        insert.setString(2, group.get(2));
+                        insert.setString(3, group.get(1));
+                        insert.setInt(4, templates.size());
+                        column.set(insert, 5, GalleryStore.mean(templates));
+                        insert.addBatch();
+                        templates.clear();
+                        if (++written % 1000 == 0) {
+                            insert.executeBatch();
                         }
-                        if (!more) {
-                            break;
-                        }
-                        group = key;
-                        templates.add(column.get(row, 4));
                     }
+                    if (!more) {
+                        break;
+                    }
+                    group = key;
+                    templates.add(column.get(row, 4));
                 }
-                insert.executeBatch();
             }
-            return written;
-        });
+            insert.executeBatch();
+        }
+        return written;
     }
 
     /** Every registered model and its dimension. */

@@ -66,12 +66,9 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
         config.addDataSourceProperty("socketTimeout", "10");
         var data = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(data).locations("classpath:db/migration/postgres").load().migrate();
+            Flyway.configure().dataSource(data).locations("classpath:db/migration/postgres")
+                    .javaMigrations(new MeanFill("4", GalleryTables.Column.POSTGRES)).load().migrate();
             var store = new PostgresGalleryStore(data, cipher, database.efSearch());
-            int filled = store.tables.fillMeans();
-            if (filled > 0) {
-                log.info("gallery: {} subject means written from their templates (a gallery from before means were kept)", filled);
-            }
             Map<String, Integer> models = store.tables.dimensions();
             models.forEach(store::createIndex);
             log.info("gallery: postgres store {}, {} models with an HNSW index", database.url(), models.size());

@@ -32,9 +32,10 @@ import org.postgresql.core.BaseConnection;
  * java -cp ... dev.faceoff.gallery.GalleryFill postgres JDBC_URL MODEL DIMENSION VECTORS SUBJECTS ROWS
  * </pre>
  * The schema comes from the store itself (its Flyway migrations, by opening it). Embedded: batched inserts
- * into the H2 file; postgres (user postgres): COPY (the templates in binary). Then the store is opened once more,
- * which writes each subject's mean template (as for a gallery from before means were kept) and, postgres, makes
- * the model's HNSW index over them, as the service does; prints how long that took. The store must be empty.
+ * into the H2 file; postgres (user postgres): COPY (the templates in binary). Then each subject's mean template is
+ * written as the migration for a gallery from before means were kept writes it ({@link GalleryTables#fillMeans})
+ * and, postgres, the store opened once more makes the model's HNSW index over them, as the service does; prints
+ * how long that took. The store must be empty.
  */
 public final class GalleryFill {
 
@@ -106,10 +107,11 @@ public final class GalleryFill {
                 s.execute("ALTER TABLE gallery_face ALTER COLUMN face_id RESTART WITH " + (subjects.size() + 1));
             }
             c.commit();
+            long started = System.nanoTime();
+            GalleryTables.fillMeans(c, GalleryTables.Column.H2);
+            c.commit();
+            System.out.printf(Locale.ROOT, "fill: subject means written in %.1f s%n", (System.nanoTime() - started) / 1e9);
         }
-        long started = System.nanoTime();
-        EmbeddedGalleryStore.open(folder, Optional.empty()).close();
-        System.out.printf(Locale.ROOT, "fill: subject means written and loaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 
     private static void postgres(String url, String model, int dimension, Path vectors, List<String> subjects)
@@ -179,6 +181,11 @@ public final class GalleryFill {
             }
         }
         long started = System.nanoTime();
+        try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
+            c.setAutoCommit(false);
+            GalleryTables.fillMeans(c, GalleryTables.Column.POSTGRES);
+            c.commit();
+        }
         // the HNSW index, as the service makes it; its build outlasts the store's 10 s socket timeout (48 s for
         // 20,000 templates at load 15), which the URL's own parameter lifts for this one call
         var building = new GalleryProperties.Postgres(url + (url.contains("?") ? "&" : "?") + "socketTimeout=0",
