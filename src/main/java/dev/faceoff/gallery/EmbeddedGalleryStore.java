@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -34,9 +36,28 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
     private final Map<Key, TemplateMatrix> matrices = new HashMap<>();
     private final ReentrantLock writer = new ReentrantLock();
     private final ReentrantReadWriteLock index = new ReentrantReadWriteLock();
+    /**
+     * Threads that share a search's coarse pass with the caller when a core is free (one fewer than the cores;
+     * none on one core): at 100,000 subjects the pass takes about 5 ms on one core of the 2-core host
+     * (docs/performance.md, "Gallery").
+     */
+    private final Optional<ExecutorService> scanHelper;
 
     private EmbeddedGalleryStore(HikariDataSource data, Optional<FaceCipher> cipher) {
         super(data, GalleryTables.Column.H2, cipher);
+        int helpers = Runtime.getRuntime().availableProcessors() - 1;
+        var counter = new java.util.concurrent.atomic.AtomicInteger();
+        this.scanHelper = helpers < 1 ? Optional.empty() : Optional.of(Executors.newFixedThreadPool(helpers, task -> {
+            var thread = new Thread(task, "gallery-scan-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }));
+    }
+
+    @Override
+    public void close() {
+        scanHelper.ifPresent(ExecutorService::shutdownNow);
+        super.close();
     }
 
     /** Opens (creating or migrating) the gallery in {@code folder} and loads its index. */
@@ -165,7 +186,7 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
                 throw GalleryTables.invalid("a query of model " + model + " has " + unitQuery.length
                         + " values; the gallery's templates of that model have " + matrix.dimension());
             }
-            return matrix.search(unitQuery, k);
+            return matrix.search(unitQuery, k, scanHelper.map(e -> e));
         } finally {
             index.readLock().unlock();
         }

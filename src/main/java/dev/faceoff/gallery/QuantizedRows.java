@@ -1,6 +1,11 @@
 package dev.faceoff.gallery;
 
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An int8 copy of {@link TemplateMatrix}'s rows, for the coarse pass of its exact search: each row scaled by its
@@ -145,10 +150,71 @@ final class QuantizedRows {
      * {@code lower[r]} to {@code upper[r]} (the upper end rounded up to a float).
      */
     void scan(Query query, int rows, double[] lower, float[] upper) {
+        scan(query, rows, lower, upper, Optional.empty());
+    }
+
+    /**
+     * {@link #scan(Query, int, double[], float[])}, its blocks shared with a task given to {@code helper} when the
+     * rows fill at least {@link #SHARED_BLOCKS} blocks: the caller and the task each take the next block not taken
+     * (so the answer does not depend on who scans which), and the caller waits only for a block the task has begun.
+     * A helper that starts late (every core busy) finds nothing left and returns: the scan is never slower than the
+     * caller's alone by more than one block.
+     */
+    void scan(Query query, int rows, double[] lower, float[] upper, Optional<Executor> helper) {
+        int count = (rows + blockRows - 1) / blockRows;
+        var next = new AtomicInteger();
+        if (helper.isEmpty() || count < SHARED_BLOCKS) {
+            scanBlocks(query, rows, lower, upper, next, count);
+            return;
+        }
+        var helping = new AtomicInteger(NOT_STARTED);
+        var finished = new CountDownLatch(1);
+        try {
+            helper.get().execute(() -> {
+                if (helping.compareAndSet(NOT_STARTED, RUNNING)) {
+                    try {
+                        scanBlocks(query, rows, lower, upper, next, count);
+                    } finally {
+                        finished.countDown();
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // no helper: the caller scans every block
+        }
+        scanBlocks(query, rows, lower, upper, next, count);
+        if (!helping.compareAndSet(NOT_STARTED, WITHDRAWN)) {
+            awaitUninterruptibly(finished);   // the helper's block in hand: at most one block's time
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The blocks to share: 16 of 512 rows (512-d) below which the hand-over costs more than it saves. */
+    static final int SHARED_BLOCKS = 16;
+    private static final int NOT_STARTED = 0;
+    private static final int RUNNING = 1;
+    private static final int WITHDRAWN = 2;
+
+    private void scanBlocks(Query query, int rows, double[] lower, float[] upper, AtomicInteger next, int count) {
         int[] dots = new int[blockRows];
         int[] stripe = new int[blockRows];
         double inflate = 1 + MARGIN;
-        for (int b = 0, base = 0; base < rows; b++, base += blockRows) {
+        for (int b = next.getAndIncrement(); b < count; b = next.getAndIncrement()) {
+            int base = b * blockRows;
             int n = Math.min(blockRows, rows - base);
             dots(query.codes(), blocks[b], blockRows, n, words, dots, stripe);
             for (int i = 0; i < n; i++) {

@@ -7,7 +7,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.concurrent.Executor;
 
 /**
  * The embedded store's exact index of one tenant and model: one row per subject, its template of the model (the
@@ -123,9 +125,14 @@ final class TemplateMatrix {
 
     /** The k subjects with the best rows, highest first (ties: subject id). */
     List<GalleryStore.Match> search(float[] query, int k) {
+        return search(query, k, Optional.empty());
+    }
+
+    /** {@link #search(float[], int)}, the coarse pass shared with {@code helper} (see {@link QuantizedRows#scan}). */
+    List<GalleryStore.Match> search(float[] query, int k, Optional<Executor> helper) {
         double[] lower = new double[rows];
         float[] upper = new float[rows];
-        codes.scan(codes.quantize(query), rows, lower, upper);
+        codes.scan(codes.quantize(query), rows, lower, upper, helper);
         double kth = kthHighest(lower, k);
         var top = new TopK(k);
         for (int r = 0; r < rows; r++) {

@@ -199,6 +199,43 @@ class TemplateMatrixTest {
     }
 
     /** A matrix and what was put in it, for the brute-force reference. */
+    /**
+     * The coarse pass shared with a helper gives the caller's answer alone, whoever scans which block: a helper
+     * that runs at once beside the caller, one that takes every block before the caller starts (run inline), one
+     * that never runs (queued and dropped: the caller withdraws it), and one that refuses the task.
+     */
+    @Test
+    void aSharedCoarsePassAnswersAsTheCallerAlone() throws InterruptedException {
+        var random = new Random(11);
+        int d = 64;
+        var index = new Indexed(d);
+        int n = QuantizedRows.BLOCK_INTS / (d / 4) * (QuantizedRows.SHARED_BLOCKS + 3) + 17;   // code blocks to share
+        for (int s = 0; s < n; s++) {
+            index.put("s" + s, GalleryStoreContract.randomUnit(random, d), 1);
+        }
+        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var dropped = new ArrayList<Runnable>();
+        try {
+            List<java.util.concurrent.Executor> helpers = List.of(pool, Runnable::run, dropped::add, task -> {
+                throw new java.util.concurrent.RejectedExecutionException("full");
+            });
+            for (int q = 0; q < 20; q++) {
+                float[] query = q % 2 == 0 ? GalleryStoreContract.randomUnit(random, d)
+                        : perturbed(index.templates.get("s" + random.nextInt(n)), random, 0.1f);
+                var alone = index.matrix.search(query, 5);
+                assertThat(alone).isEqualTo(index.bruteForce(query, 5));
+                for (var helper : helpers) {
+                    assertThat(index.matrix.search(query, 5, java.util.Optional.of(helper))).isEqualTo(alone);
+                }
+            }
+            assertThat(dropped).as("one task a search, queued and never run").hasSize(20);
+            dropped.forEach(Runnable::run);   // run late: withdrawn, it scans nothing and returns
+        } finally {
+            pool.shutdown();
+            assertThat(pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        }
+    }
+
     private static final class Indexed {
         final TemplateMatrix matrix;
         final Map<String, float[]> templates = new LinkedHashMap<>();
