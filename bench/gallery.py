@@ -18,7 +18,10 @@ Steps, each resumable (its results are kept under target/bench/gallery/ and reus
    --rounds times (after a warm-up); identify's p50/p99 against embed's in the same run (added = difference),
    the search alone (faceoff_gallery_search_seconds), heap after a full GC and resident memory; recall@1 of
    identify's best subject against an exact search of the same gallery (numpy); enrolment: POST
-   /v1/subjects/{id}/faces of the probe photos against one /v1/embed per gallery model.
+   /v1/subjects/{id}/faces of the probe photos against one /v1/embed per gallery model (after 20 of warm-up),
+   each enrolment's stages (timings_ms) and its possible_duplicate_of against identify's answer for the photo.
+   A postgres cluster's means (and their TOAST) and their HNSW index are read into the page cache first
+   (pg_prewarm), as a database that serves them keeps them in memory: a cluster just started reads them from disk at the first searches.
 Results: target/bench/gallery/results.json and a markdown table on stdout. Every loop is bounded; only
 127.0.0.1 is contacted; the services and clusters it starts are stopped (clusters kept on disk for reruns:
 --clean deletes them).
@@ -366,9 +369,10 @@ def measure(svc, probe_paths, rounds, enrolments):
         post_json(svc.port, "/v1/identify", body)
     search_before = search_seconds(svc.port)
     embed_ms, identify_ms, queries, found = [], [], [], []
+    identified = {}   # probe index -> the subject identify named at the default FPIR (None: no match), round 0
     load = [load_average()]
     for r in range(rounds):
-        for body in bodies:
+        for index, body in enumerate(bodies):
             status, answer, ms = post_json(svc.port, "/v1/embed", body)
             if status != 200:
                 continue
@@ -377,6 +381,8 @@ def measure(svc, probe_paths, rounds, enrolments):
             if status2 != 200:
                 continue
             identify_ms.append(ms2)
+            if r == 0:
+                identified[index] = answer2.get("subject_id") if answer2["match"] else None
             if r == 0 and answer2["candidates"]:
                 queries.append(answer["embedding"])
                 found.append(answer2["candidates"][0]["similarity"])
@@ -387,7 +393,14 @@ def measure(svc, probe_paths, rounds, enrolments):
     status = put_json(svc.port, "/v1/subjects/bench-enrol-0", {})
     with urllib.request.urlopen("http://127.0.0.1:%d/v1/subjects/bench-enrol-0" % svc.port, timeout=60) as response:
         gallery_models = json.loads(response.read())["missing"]
-    enrol_ms, embeds_ms = [], []
+    enrol_ms, embeds_ms, stages, duplicates = [], [], {}, {"agree": 0, "differ": 0}
+    # warm-up, as for identify: 20 enrolments of the last probes into a subject deleted after
+    put_json(svc.port, "/v1/subjects/bench-enrol-warm-up", {})
+    for body in bodies[-20:]:
+        post_json(svc.port, "/v1/embed", body)
+        post_json(svc.port, "/v1/subjects/bench-enrol-warm-up/faces", dict(body, min_quality=0))
+    urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/v1/subjects/bench-enrol-warm-up" % svc.port,
+                                                  method="DELETE"), timeout=60).close()
     for i, body in enumerate(bodies[:enrolments]):
         subject = "bench-enrol-%d" % i
         put_json(svc.port, "/v1/subjects/" + subject, {})
@@ -398,6 +411,12 @@ def measure(svc, probe_paths, rounds, enrolments):
         if status == 201:
             enrol_ms.append(ms)
             embeds_ms.append(total)
+            for stage, stage_ms in answer["timings_ms"].items():
+                stages.setdefault(stage, []).append(stage_ms)
+            # the duplicate check against identify's answer for the same photo (the gallery without it)
+            if i in identified:
+                same = answer.get("possible_duplicate_of") == identified[i]
+                duplicates["agree" if same else "differ"] += 1
     for i in range(min(enrolments, len(bodies))):
         request = urllib.request.Request("http://127.0.0.1:%d/v1/subjects/bench-enrol-%d" % (svc.port, i), method="DELETE")
         try:
@@ -419,6 +438,8 @@ def measure(svc, probe_paths, rounds, enrolments):
         "embeds_p50_ms": percentile(embeds_ms, 50) if embeds_ms else None,
         "embeds_p99_ms": percentile(embeds_ms, 99) if embeds_ms else None,
         "enrol_per_s": 1000 * len(enrol_ms) / sum(enrol_ms) if enrol_ms else None,
+        "enrol_stages_p50_ms": {stage: percentile(v, 50) for stage, v in stages.items()},
+        "duplicate_check_vs_identify": duplicates,
         "heap_after_gc_mib": heap_after_gc(svc), "rss_mib": rss, "rss_peak_mib": peak,
         "load": load, "queries": queries, "found": found,
     }
@@ -435,10 +456,16 @@ def run_one(store, size, f32, subjects, probe_paths, args):
             cluster = Cluster(size)
             cluster.start()
             filled = fill(store, size, f32, subjects, cluster.url)
+            prewarmed = cluster.sql("CREATE EXTENSION IF NOT EXISTS pg_prewarm; SELECT sum(pg_prewarm(c.oid::regclass, 'read')) "
+                                    "FROM pg_class c WHERE c.relname = 'gallery_mean' OR c.relname LIKE 'gallery\\_mean\\_hnsw\\_%' "
+                                    "OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'gallery_mean')")
+            log("%s %d: %s blocks of the means and their index read into memory" % (store, size, prewarmed.splitlines()[-1]))
             svc = start_service("%s-%d" % (store, size), store="postgres", url=cluster.url)
         try:
             log("%s %d: ready in %.1f s; measuring (load %.1f)" % (store, size, svc.ready_s, load_average()))
             result = measure(svc, probe_paths, args.rounds, args.enrolments)
+            log("%s %d: enrolment stages, p50 ms: %s; duplicate check against identify: %s" % (
+                store, size, result["enrol_stages_p50_ms"], result["duplicate_check_vs_identify"]))
         finally:
             svc.stop()
         if cluster:

@@ -132,10 +132,10 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
 
     @Override
     public OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
-                                Optional<byte[]> alignedCrop) {
+                                Optional<byte[]> alignedCrop, Runnable beforeCommit) {
         writer.lock();
         try {
-            OptionalLong faceId = tables.addFace(tenant, subjectId, quality, templates, alignedCrop);
+            OptionalLong faceId = tables.addFace(tenant, subjectId, quality, templates, alignedCrop, beforeCommit);
             if (faceId.isPresent()) {
                 reindex(tenant, subjectId);
             }
@@ -190,6 +190,11 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
         } finally {
             index.readLock().unlock();
         }
+    }
+
+    @Override
+    public Optional<Match> closestOther(String tenant, String model, float[] unitQuery, String except) {
+        return search(tenant, model, unitQuery, 2).stream().filter(m -> !m.subjectId().equals(except)).findFirst();
     }
 
     @Override

@@ -123,8 +123,19 @@ public sealed interface GalleryStore extends AutoCloseable permits JdbcGallerySt
      * @param templates model name → unit embedding
      * @return the face's id; empty when the subject does not exist
      */
+    default OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
+                                 Optional<byte[]> alignedCrop) {
+        return addFace(tenant, subjectId, quality, templates, alignedCrop, () -> {
+        });
+    }
+
+    /**
+     * {@link #addFace(String, String, double, Map, Optional)}, running {@code beforeCommit} in the transaction once
+     * the face is written: when it throws, nothing is written and its exception is thrown (an enrolment's duplicate
+     * check, run beside the write, decides with it).
+     */
     OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
-                         Optional<byte[]> alignedCrop);
+                         Optional<byte[]> alignedCrop, Runnable beforeCommit);
 
     /** Deletes one face and its templates; false if the tenant has no such face. */
     boolean deleteFace(String tenant, long faceId);
@@ -134,6 +145,15 @@ public sealed interface GalleryStore extends AutoCloseable permits JdbcGallerySt
      * model ({@link #mean}), highest first, ties by subject id.
      */
     List<Match> search(String tenant, String model, float[] unitQuery, int k);
+
+    /**
+     * An enrolment's duplicate check: the subject other than {@code except} most similar to the query, by exact cosine
+     * of its mean template. The embedded store finds it exactly, as {@link #search} would. The postgres store asks
+     * its HNSW index for a short list ({@code PostgresGalleryStore#DUPLICATE_CANDIDATES}, a shallower walk than an
+     * identification's) and re-scores it exactly: a near-duplicate is the index's first candidate, and the shorter
+     * walk costs a fifth of an identification's (docs/gallery.md, "The duplicate check").
+     */
+    Optional<Match> closestOther(String tenant, String model, float[] unitQuery, String except);
 
     Counts count(String tenant, String model);
 

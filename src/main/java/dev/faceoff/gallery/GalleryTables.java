@@ -199,7 +199,7 @@ final class GalleryTables {
     // ---- faces and templates
 
     OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
-                         Optional<byte[]> crop) {
+                         Optional<byte[]> crop, Runnable beforeCommit) {
         checkName("tenant", tenant);
         checkName("subject_id", subjectId);
         if (!Double.isFinite(quality)) {
@@ -243,6 +243,7 @@ final class GalleryTables {
             for (String model : new java.util.TreeSet<>(templates.keySet())) {
                 writeMean(c, tenant, subjectId, model);
             }
+            beforeCommit.run();   // throwing: rolled back
             return OptionalLong.of(faceId);
         });
     }

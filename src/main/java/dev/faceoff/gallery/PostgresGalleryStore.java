@@ -41,6 +41,12 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
      * (EXPLAIN ANALYZE, docs/gallery.md); at 500 the scan takes about 7 ms, and below, it is the planner's choice.
      */
     static final int INDEX_ABOVE = 500;
+    /**
+     * The duplicate check's short list and walk ({@link #closestOther}): at 100,000 subjects 1.5 ms against an
+     * identification's 8 ms ({@code EXPLAIN ANALYZE}, docs/gallery.md).
+     */
+    static final int DUPLICATE_CANDIDATES = 10;
+    static final int DUPLICATE_EF_SEARCH = 40;
 
     static final long CONNECTION_TIMEOUT_MS = 2_000;
 
@@ -135,11 +141,27 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
 
     @Override
     public List<Match> search(String tenant, String model, float[] unitQuery, int k) {
-        GalleryTables.checkName("tenant", tenant);
-        GalleryTables.checkUnit(model, unitQuery);
         if (k < 1 || k > GalleryTables.MAX_PAGE) {
             throw GalleryTables.invalid("k must be 1 to " + GalleryTables.MAX_PAGE);
         }
+        int candidates = Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, k));
+        List<Match> ranked = rescored(tenant, model, unitQuery, candidates, Math.max(efSearch, candidates));
+        return List.copyOf(ranked.subList(0, Math.min(k, ranked.size())));
+    }
+
+    @Override
+    public Optional<Match> closestOther(String tenant, String model, float[] unitQuery, String except) {
+        return rescored(tenant, model, unitQuery, DUPLICATE_CANDIDATES, DUPLICATE_EF_SEARCH).stream()
+                .filter(m -> !m.subjectId().equals(except)).findFirst();
+    }
+
+    /**
+     * The index's first {@code candidates} subjects for the query (its walk's list {@code efSearch} long), re-scored
+     * exactly: highest first, ties by subject id.
+     */
+    private List<Match> rescored(String tenant, String model, float[] unitQuery, int candidates, int efSearch) {
+        GalleryTables.checkName("tenant", tenant);
+        GalleryTables.checkUnit(model, unitQuery);
         OptionalInt dimension = tables.dimension(model);
         if (dimension.isEmpty()) {
             return List.of();
@@ -149,7 +171,6 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
             throw GalleryTables.invalid("a query of model " + model + " has " + unitQuery.length
                     + " values; the gallery's templates of that model have " + d);
         }
-        int candidates = Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, k));
         // the model as a literal (checked: letters, digits, . _ -): the planner matches the partial index by it
         // the candidates' vectors in pgvector's binary form (vector_send: dimension, unused, big-endian float4):
         // exactly the stored floats, and cheaper both ways than the text form (measured: bench/gallery.py)
@@ -165,9 +186,7 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
                 }
             }
             try (var settings = c.createStatement()) {
-                for (String setting : settings(Math.min(MAX_CANDIDATES, Math.max(efSearch, candidates)), subjects)) {
-                    settings.execute(setting);
-                }
+                settings.execute(String.join("; ", settings(Math.min(MAX_CANDIDATES, efSearch), subjects)));   // one round trip
             }
             var scored = new ArrayList<Match>();
             try (var query = c.prepareStatement(sql)) {
@@ -184,7 +203,7 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
             return scored;
         });
         ranked.sort(Comparator.comparingDouble(Match::similarity).reversed().thenComparing(Match::subjectId));
-        return List.copyOf(ranked.subList(0, Math.min(k, ranked.size())));
+        return ranked;
     }
 
     @Override
@@ -194,8 +213,8 @@ final class PostgresGalleryStore extends JdbcGalleryStore {
 
     @Override
     public OptionalLong addFace(String tenant, String subjectId, double quality, Map<String, float[]> templates,
-                                Optional<byte[]> alignedCrop) {
-        return tables.addFace(tenant, subjectId, quality, templates, alignedCrop);
+                                Optional<byte[]> alignedCrop, Runnable beforeCommit) {
+        return tables.addFace(tenant, subjectId, quality, templates, alignedCrop, beforeCommit);
     }
 
     @Override

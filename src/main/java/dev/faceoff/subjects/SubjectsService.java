@@ -1,11 +1,21 @@
 package dev.faceoff.subjects;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.stereotype.Service;
@@ -43,6 +53,12 @@ final class SubjectsService {
     private final ModelRepository models;
     private final FaceoffMetrics metrics;
     private final List<String> galleryModels;
+    /**
+     * Runs an enrolment's store calls beside its own work: the subject's lookup beside the photo's pipeline, the
+     * duplicate check beside the write. A thread a core at most, kept 30 s; when every one is busy, the request's
+     * own thread runs the task first (the cores are busy anyway).
+     */
+    private final ExecutorService beside;
 
     SubjectsService(GalleryStore store, GalleryProperties properties, VerificationService verification, Router router,
                     ModelRepository models, FaceoffMetrics metrics) {
@@ -52,6 +68,13 @@ final class SubjectsService {
         this.models = models;
         this.metrics = metrics;
         this.galleryModels = properties.models().isEmpty() ? router.choosable() : List.copyOf(properties.models());
+        var counter = new AtomicInteger();
+        this.beside = new ThreadPoolExecutor(0, Runtime.getRuntime().availableProcessors(), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), task -> {
+                    var thread = new Thread(task, "enrolment-" + counter.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, (task, full) -> task.run());   // shut down too: the check still runs, here
         for (String model : galleryModels) {
             if (models.embedding(model).isEmpty()) {
                 throw new IllegalStateException("faceoff.gallery.models names " + model + ", which is not a loaded embedding "
@@ -106,18 +129,46 @@ final class SubjectsService {
     EnrolmentResult enrol(String tenant, String subjectId, byte[] image, String select, Double minQuality,
                           RequestScope scope) {
         try {
-            requireSubject(tenant, subjectId);
-            VerificationService.Enrolment face = verification.enrolment(image, galleryModels, select,
-                    minQuality == null ? properties.enrolMinQuality() : minQuality, scope);
+            // the subject looked up beside the photo's pipeline; an unknown subject answers 404 whatever the photo
+            checked(subjectId);
+            var known = new FutureTask<>(() -> store.subject(tenant, subjectId).isPresent());
+            beside.execute(known);
+            VerificationService.Enrolment face;
+            try {
+                face = verification.enrolment(image, galleryModels, select,
+                        minQuality == null ? properties.enrolMinQuality() : minQuality, scope);
+            } catch (RuntimeException e) {
+                if (!outcome(known)) {
+                    throw unknown(subjectId);
+                }
+                throw e;
+            }
+            if (!outcome(known)) {
+                throw unknown(subjectId);
+            }
             String model = galleryModels.get(0);
-            Optional<String> duplicate = possibleDuplicate(tenant, subjectId, model, face.embeddings().get(model));
-            OptionalLong faceId = store.addFace(tenant, subjectId, face.quality(), face.embeddings(), Optional.of(face.crop()));
+            // the duplicate check reads other subjects only: it runs beside the write, which commits once it is done
+            var check = new FutureTask<>(() -> {
+                long started = System.nanoTime();
+                Optional<String> duplicate = possibleDuplicate(tenant, subjectId, model, face.embeddings().get(model));
+                return new Checked(duplicate, System.nanoTime() - started);
+            });
+            beside.execute(check);   // on this thread, now, when no thread is free
+            long writing = System.nanoTime();
+            OptionalLong faceId = store.addFace(tenant, subjectId, face.quality(), face.embeddings(), Optional.of(face.crop()),
+                    () -> outcome(check));
+            long stored = System.nanoTime();
             if (faceId.isEmpty()) {
                 throw unknown(subjectId);   // erased meanwhile
             }
+            Checked checked = outcome(check);
+            Optional<String> duplicate = checked.duplicate();
             metrics.enrolment("enrolled");
+            var timings = new LinkedHashMap<>(face.timingsMs());
+            timings.put("duplicate_check", millis(checked.nanos()));
+            timings.put("store", millis(stored - writing));
             return new EnrolmentResult(faceId.getAsLong(), subjectId, round(face.quality()), List.copyOf(face.embeddings().keySet()),
-                    duplicate.orElse(null), face.face(), face.timingsMs());
+                    duplicate.orElse(null), face.face(), timings);
         } catch (FaceoffException e) {
             metrics.enrolment(e.code().code());
             throw e;
@@ -260,6 +311,38 @@ final class SubjectsService {
         }
     }
 
+    private record Checked(Optional<String> duplicate, long nanos) {
+    }
+
+    /** A task's answer, or its exception as it was thrown. */
+    private static <T> T outcome(FutureTask<T> check) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return check.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;   // the check is bounded by the store's timeouts: wait it out
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Stops the threads with the context. */
+    @PreDestroy
+    void stop() {
+        beside.shutdownNow();
+    }
+
     /** The other subject of the tenant this face already identifies, if any (at the default FPIR). */
     private Optional<String> possibleDuplicate(String tenant, String subjectId, String model, float[] embedding) {
         long n = OpenSetSearch.gallerySize(store.count(tenant, model));
@@ -269,9 +352,8 @@ final class SubjectsService {
         if (at.isEmpty()) {
             return Optional.empty();
         }
-        return store.search(tenant, model, embedding, 2).stream()
-                .filter(m -> !m.subjectId().equals(subjectId) && m.similarity() >= at.get().cosine())
-                .map(GalleryStore.Match::subjectId).findFirst();
+        return store.closestOther(tenant, model, embedding, subjectId)
+                .filter(m -> m.similarity() >= at.get().cosine()).map(GalleryStore.Match::subjectId);
     }
 
     private void requireSubject(String tenant, String subjectId) {
@@ -294,6 +376,11 @@ final class SubjectsService {
 
     private static FaceoffException notEnrolled(String model, String detail) {
         return new FaceoffException(ErrorCode.NOT_ENROLLED_FOR_MODEL, detail + " (re-enrol, or name another model)");
+    }
+
+    /** Nanoseconds as milliseconds to two decimals, as {@code timings_ms} shows every stage. */
+    private static double millis(long nanos) {
+        return Math.round(nanos / 1e4) / 100.0;
     }
 
     static double round(double v) {

@@ -176,6 +176,40 @@ abstract class GalleryStoreContract {
     }
 
     @Test
+    void aFaceWhoseCheckBeforeCommitFailsIsNotWrittenAndTheCheckSeesOthersMeanwhile() throws SQLException {
+        store.putSubject("acme", "alice", Optional.empty());
+        store.putSubject("acme", "bob", Optional.empty());
+        store.addFace("acme", "bob", 0.9, Map.of("a", unit(0, 1, 0, 0)), NO_CROP).orElseThrow();
+        var refused = new FaceoffException(ErrorCode.STORE_UNAVAILABLE, "the check failed");
+        assertThatThrownBy(() -> store.addFace("acme", "alice", 0.9, Map.of("a", unit(1, 0, 0, 0)), NO_CROP, () -> {
+            throw refused;
+        })).isSameAs(refused);
+        assertThat(rows("SELECT COUNT(*) FROM gallery_face")).isEqualTo(1);
+        assertThat(rows("SELECT COUNT(*) FROM gallery_template")).isEqualTo(1);
+        assertThat(store.count("acme", "a")).isEqualTo(new GalleryStore.Counts(1, 1));
+        assertThat(store.faces("acme", "alice")).isEmpty();
+        assertThat(store.search("acme", "a", unit(1, 0, 0, 0), 5)).extracting(GalleryStore.Match::subjectId).containsExactly("bob");
+
+        // the check runs while the face is written, from another thread, as an enrolment runs it: it sees bob, not alice
+        var seen = new java.util.concurrent.atomic.AtomicReference<Optional<GalleryStore.Match>>();
+        long face = store.addFace("acme", "alice", 0.9, Map.of("a", unit(1, 0, 0, 0)), NO_CROP, () -> {
+            var check = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> store.closestOther("acme", "a", unit(0.6f, 0.8f, 0, 0), "alice"));
+            seen.set(check.join());
+        }).orElseThrow();
+        assertThat(seen.get()).hasValueSatisfying(m -> {
+            assertThat(m.subjectId()).isEqualTo("bob");
+            assertThat(m.similarity()).isCloseTo(0.8, within(1e-6));
+        });
+        assertThat(store.faces("acme", "alice")).extracting(GalleryStore.Face::id).containsExactly(face);
+        assertThat(store.closestOther("acme", "a", unit(0.8f, 0.6f, 0, 0), "bob")).hasValueSatisfying(m ->
+                assertThat(m.subjectId()).isEqualTo("alice"));
+        assertThat(store.closestOther("acme", "a", unit(0.8f, 0.6f, 0, 0), "nobody")).map(GalleryStore.Match::subjectId)
+                .hasValue("alice");
+        assertThat(store.closestOther("acme", "unknown-model", unit(1, 0, 0, 0), "alice")).isEmpty();
+    }
+
+    @Test
     void searchScoresEachSubjectByTheNormalisedMeanOfItsFaces() {
         for (String s : List.of("alice", "bob", "carol")) {
             store.putSubject("acme", s, Optional.empty());
