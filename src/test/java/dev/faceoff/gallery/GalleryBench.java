@@ -90,12 +90,12 @@ public final class GalleryBench {
                     store.putSubject("bench", subject, Optional.empty());
                 }
                 float[] first = unit(random);
-                // what an enrolment asks of the store: the subject, the duplicate check (count, search k = 2), the write
+                // what an enrolment asks of the store: the subject, the duplicate check (count, closestOther), the write
                 long t0 = System.nanoTime();
                 store.subject("bench", subject);
                 long t1 = System.nanoTime();
                 store.count("bench", MODELS[0]);
-                store.search("bench", MODELS[0], first, 2);
+                store.closestOther("bench", MODELS[0], first, subject);
                 long t2 = System.nanoTime();
                 store.addFace("bench", subject, 0.9, Map.of(MODELS[0], first, MODELS[1], unit(random),
                         MODELS[2], unit(random)), Optional.of(crop));
@@ -106,7 +106,7 @@ public final class GalleryBench {
             }
         }
         double written = (System.nanoTime() - started) / 1e9;
-        String[] parts = {"subject read", "duplicate check (count, search k=2)", "addFace (3 templates, sealed crop)"};
+        String[] parts = {"subject read", "duplicate check (count, closestOther)", "addFace (3 templates, sealed crop)"};
         for (int p = 0; p < parts.length; p++) {
             double[] last = Arrays.copyOfRange(millis[p], faces / 2, faces);   // the second half: the larger gallery
             Arrays.sort(last);
