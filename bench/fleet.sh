@@ -81,10 +81,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- PostgreSQL 15 + pgvector: durable (fsync on), as k8s/base/config/postgres-initdb.sh prepares it
+# --- PostgreSQL 15 + pgvector: durable (fsync on), as k8s/base/config/postgres-initdb.sh prepares it, with the
+# StatefulSet's settings (buffers, autoprewarm)
 pg_start() {
   "${as_postgres[@]}" "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/postgres.log" -w -t 30 \
-    -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1" start >/dev/null
+    -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c shared_preload_libraries=pg_prewarm" \
+    start >/dev/null
 }
 psql_q() { "${as_postgres[@]}" psql -h 127.0.0.1 -p "$pg_port" -U postgres -d faceoff -At -c "$1"; }
 mkdir -p "$work/pg"; [[ ${#as_postgres[@]} -gt 0 ]] && chown postgres "$work/pg"

@@ -207,6 +207,12 @@ class DeploymentFilesTest {
         JsonNode postgres = compose.at("/services/postgres");
         JsonNode statefulSet = YAML.readTree(ROOT.resolve("k8s/base/postgres-statefulset.yaml").toFile());
         assertThat(postgres.get("image").asText()).isEqualTo(statefulSet.at("/spec/template/spec/containers/0/image").asText());
+        // the same server settings in both: buffers for the index, reloaded after a restart (autoprewarm)
+        List<String> command = list(postgres.get("command")).stream().map(JsonNode::asText).toList();
+        assertThat(command).isEqualTo(list(statefulSet.at("/spec/template/spec/containers/0/args")).stream()
+                .map(JsonNode::asText).toList());
+        assertThat(command).startsWith("postgres").contains("shared_preload_libraries=pg_prewarm")
+                .anyMatch(setting -> setting.startsWith("shared_buffers="));
 
         List<String> volumes = list(postgres.get("volumes")).stream().map(JsonNode::asText).toList();
         String data = volumes.stream().filter(v -> v.endsWith(":/var/lib/postgresql/data")).findFirst().orElseThrow();
