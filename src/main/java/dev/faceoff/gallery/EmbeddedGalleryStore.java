@@ -227,7 +227,7 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
      * subject removed from the tenant's other matrices.
      */
     private void reindex(String tenant, String subjectId) {
-        Map<String, GalleryTables.Mean> means = tables.means(tenant, subjectId);
+        Map<String, GalleryStore.Mean> means = tables.means(tenant, subjectId);
         changeIndex(() -> {
             matrices.forEach((key, matrix) -> {
                 if (key.tenant().equals(tenant) && !means.containsKey(key.model())) {

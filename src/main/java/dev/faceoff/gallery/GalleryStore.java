@@ -34,6 +34,13 @@ public sealed interface GalleryStore extends AutoCloseable permits JdbcGallerySt
     record Page(List<Subject> subjects, Optional<String> next) {
     }
 
+    /**
+     * A subject's template of one model as searches score it: the mean of its {@code faces} faces' ({@link #mean}),
+     * kept by the store with every write of its templates.
+     */
+    record Mean(float[] template, int faces) {
+    }
+
     /** One subject found by {@link #search}: the cosine similarity of its mean template to the query. */
     record Match(String subjectId, double similarity) {
     }
@@ -165,6 +172,9 @@ public sealed interface GalleryStore extends AutoCloseable permits JdbcGallerySt
 
     /** The subject's templates of {@code model}, one per face that has one, by face id. */
     List<float[]> templates(String tenant, String subjectId, String model);
+
+    /** The subject's mean template of {@code model}, as the store keeps it; empty if it has no face of the model. */
+    Optional<Mean> mean(String tenant, String subjectId, String model);
 
     /** Templates of {@code model} in the gallery, every tenant: its faces enrolled with that model (a metric). */
     long templates(String model);

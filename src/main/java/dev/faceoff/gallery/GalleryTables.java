@@ -77,13 +77,9 @@ final class GalleryTables {
     record Owner(String tenant, String subjectId) {
     }
 
-    /** A subject's template of one model, the mean of {@code faces} faces' ({@link GalleryStore#mean}). */
-    record Mean(float[] template, int faces) {
-    }
-
     /** One stored mean, as the embedded store loads them. */
     interface MeanSink {
-        void accept(String tenant, String model, String subjectId, Mean mean);
+        void accept(String tenant, String model, String subjectId, GalleryStore.Mean mean);
     }
 
     @FunctionalInterface
@@ -428,7 +424,7 @@ final class GalleryTables {
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
                         sink.accept(row.getString(1), row.getString(2), row.getString(3),
-                                new Mean(column.get(row, 5), row.getInt(4)));
+                                new GalleryStore.Mean(column.get(row, 5), row.getInt(4)));
                     }
                 }
             }
@@ -450,17 +446,19 @@ final class GalleryTables {
         });
     }
 
-    /** The subject's means, by model (after a write: what the embedded store's index takes). */
-    Map<String, Mean> means(String tenant, String subjectId) {
+    /** The subject's means, by model (after a write: what the embedded store's index takes; a verification's template). */
+    Map<String, GalleryStore.Mean> means(String tenant, String subjectId) {
+        checkName("tenant", tenant);
+        checkName("subject_id", subjectId);
         return run(false, c -> {
             try (var query = c.prepareStatement("SELECT model, faces, embedding FROM gallery_mean WHERE tenant = ? "
                     + "AND subject_id = ?")) {
                 query.setString(1, tenant);
                 query.setString(2, subjectId);
-                var means = new java.util.TreeMap<String, Mean>();
+                var means = new java.util.TreeMap<String, GalleryStore.Mean>();
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
-                        means.put(row.getString(1), new Mean(column.get(row, 3), row.getInt(2)));
+                        means.put(row.getString(1), new GalleryStore.Mean(column.get(row, 3), row.getInt(2)));
                     }
                 }
                 return means;

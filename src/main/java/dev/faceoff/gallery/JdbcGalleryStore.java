@@ -57,6 +57,12 @@ abstract sealed class JdbcGalleryStore implements GalleryStore permits EmbeddedG
     }
 
     @Override
+    public Optional<Mean> mean(String tenant, String subjectId, String model) {
+        GalleryTables.checkModel(model);
+        return Optional.ofNullable(tables.means(tenant, subjectId).get(model));
+    }
+
+    @Override
     public List<StoredFace> facesWithout(String model, long afterFaceId, int limit) {
         return tables.facesWithout(model, afterFaceId, limit);
     }

@@ -184,23 +184,20 @@ final class SubjectsService {
                                      RequestScope scope) {
         requireSubject(tenant, subjectId);
         var reference = new VerificationService.Reference<Integer>() {
-            private List<float[]> templates = List.of();
+            private GalleryStore.Mean template;
+            private double far;
 
             @Override
             public void routed(String model) {
-                templates = store.templates(tenant, subjectId, model);
-                if (templates.isEmpty()) {
-                    throw notEnrolled(model, "subject " + subjectId + " has no face enrolled with model " + model);
-                }
+                template = store.mean(tenant, subjectId, model).orElseThrow(() ->
+                        notEnrolled(model, "subject " + subjectId + " has no face enrolled with model " + model));
             }
-
-            private double far;
 
             @Override
             public VerificationService.Score<Integer> score(String model, float[] probe, double threshold, double far) {
                 this.far = far;
-                double similarity = Vectors.cosine(probe, GalleryStore.mean(templates));
-                return new VerificationService.Score<>(similarity, threshold, far, templates.size());
+                double similarity = Vectors.cosine(probe, template.template());
+                return new VerificationService.Score<>(similarity, threshold, far, template.faces());
             }
 
             /** A shadow model: the probe against the subject's mean template of that model, at its threshold for the request's FAR. */
@@ -214,12 +211,12 @@ final class SubjectsService {
 
                     @Override
                     public Optional<ExperimentTracker.ShadowDecision> decide(LoadedModel shadow, float[] embedding) {
-                        List<float[]> theirs = store.templates(tenant, subjectId, shadow.name());
+                        Optional<GalleryStore.Mean> theirs = store.mean(tenant, subjectId, shadow.name());
                         Optional<ModelManifest.Threshold> at = shadow.manifest().thresholdAt(far);
                         if (theirs.isEmpty() || at.isEmpty()) {
                             return Optional.empty();
                         }
-                        double similarity = Vectors.cosine(embedding, GalleryStore.mean(theirs));
+                        double similarity = Vectors.cosine(embedding, theirs.get().template());
                         return Optional.of(new ExperimentTracker.ShadowDecision(similarity, similarity >= at.get().cosine(), ""));
                     }
                 });

@@ -229,13 +229,23 @@ abstract class GalleryStoreContract {
         assertThat(all).extracting(GalleryStore.Match::subjectId).containsExactly("carol", "bob", "alice");
         assertThat(all.get(2).similarity()).isCloseTo(aliceMean, within(1e-6));
         assertThat(store.count("acme", "m")).isEqualTo(new GalleryStore.Counts(3, 4));
+        // the kept mean is the one computed from the subject's templates, what a verification against alice scores
+        assertThat(store.mean("acme", "alice", "m")).hasValueSatisfying(mean -> {
+            assertThat(mean.faces()).isEqualTo(2);
+            assertThat(mean.template()).containsExactly(GalleryStore.mean(store.templates("acme", "alice", "m")));
+        });
+        assertThat(store.mean("acme", "alice", "unknown-model")).isEmpty();
+        assertThat(store.mean("acme", "nobody", "m")).isEmpty();
+        assertThat(store.mean("globex", "alice", "m")).as("another tenant's").isEmpty();
 
         assertThat(store.deleteFace("acme", aliceFar)).isTrue();
         assertThat(store.search("acme", "m", query, 10)).extracting(GalleryStore.Match::subjectId)
                 .containsExactly("carol", "alice", "bob");
         assertThat(store.search("acme", "m", query, 10).get(1).similarity()).as("alice's one face")
                 .isCloseTo(0.9, within(1e-6));
+        assertThat(store.mean("acme", "alice", "m")).hasValueSatisfying(mean -> assertThat(mean.faces()).isEqualTo(1));
         assertThat(store.deleteFace("acme", aliceNear)).isTrue();
+        assertThat(store.mean("acme", "alice", "m")).isEmpty();
         assertThat(store.search("acme", "m", query, 10)).extracting(GalleryStore.Match::subjectId)
                 .containsExactly("carol", "bob");
         assertThat(store.count("acme", "m")).isEqualTo(new GalleryStore.Counts(2, 2));
