@@ -4,7 +4,7 @@ import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -25,6 +25,7 @@ import org.springframework.web.multipart.MultipartFile;
 import dev.faceoff.common.ErrorCode;
 import dev.faceoff.common.Problems;
 import dev.faceoff.system.RequestScope;
+import dev.faceoff.verification.Base64Image;
 import dev.faceoff.verification.RequestForms;
 import dev.faceoff.verification.VerificationService;
 
@@ -72,11 +73,11 @@ class PhotosController {
     }
 
     /** JSON form of an enrolment. */
-    record EnrolJson(@Schema(description = "the photo, base64") @NotBlank String image, String select, Double minQuality) {
+    record EnrolJson(@Schema(description = "the photo, base64", type = "string", format = "byte") @NotNull Base64Image image, String select, Double minQuality) {
         /** Never the image. */
         @Override
         public String toString() {
-            return "EnrolJson[image=<" + RequestForms.chars(image) + " chars>, select=" + select + ", minQuality=" + minQuality + "]";
+            return "EnrolJson[image=" + image + ", select=" + select + ", minQuality=" + minQuality + "]";
         }
     }
 
@@ -113,14 +114,14 @@ class PhotosController {
     }
 
     /** JSON form of a verification against a subject, and of an identification ({@code top_k}, {@code fpir}). */
-    record ProbeJson(@Schema(description = "the photo, base64") @NotBlank String image, String model, Double far,
+    record ProbeJson(@Schema(description = "the photo, base64", type = "string", format = "byte") @NotNull Base64Image image, String model, Double far,
                      String select, Double minQuality,
                      @Schema(description = "identify: candidates (1-50, default 5)") Integer topK,
                      @Schema(description = "identify: target false-positive identification rate") Double fpir) {
         /** Never the image. */
         @Override
         public String toString() {
-            return "ProbeJson[image=<" + RequestForms.chars(image) + " chars>, model=" + model + ", far=" + far + ", select="
+            return "ProbeJson[image=" + image + ", model=" + model + ", far=" + far + ", select="
                     + select + ", minQuality=" + minQuality + ", topK=" + topK + ", fpir=" + fpir + "]";
         }
     }

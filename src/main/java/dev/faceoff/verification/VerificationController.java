@@ -3,7 +3,7 @@ package dev.faceoff.verification;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -64,8 +64,8 @@ class VerificationController {
 
     /** JSON form of a verification request. */
     record VerifyJson(
-            @Schema(description = "first photo, base64 (a data: URL prefix is accepted)") @NotBlank String image1,
-            @Schema(description = "second photo, base64") @NotBlank String image2,
+            @Schema(description = "first photo, base64 (a data: URL prefix is accepted)", type = "string", format = "byte") @NotNull Base64Image image1,
+            @Schema(description = "second photo, base64", type = "string", format = "byte") @NotNull Base64Image image2,
             @Schema(description = "embedding model name") String model,
             @Schema(description = "target false-accept rate") Double far,
             @Schema(description = "largest | center | score | single") String select,
@@ -74,7 +74,7 @@ class VerificationController {
         /** Never the images (Spring logs request bodies at DEBUG). */
         @Override
         public String toString() {
-            return "VerifyJson[image1=<" + RequestForms.chars(image1) + " chars>, image2=<" + RequestForms.chars(image2) + " chars>, model=" + model
+            return "VerifyJson[image1=" + image1 + ", image2=" + image2 + ", model=" + model
                     + ", far=" + far + ", select=" + select + ", subject=" + (subject == null ? null : "<set>")
                     + ", minQuality=" + minQuality + "]";
         }
@@ -120,13 +120,13 @@ class VerificationController {
 
     /** JSON form of a one-to-many request. */
     record CompareJson(
-            @Schema(description = "the probe photo, base64") @NotBlank String probe,
-            @Schema(description = "the candidate photos, base64, in order") java.util.List<String> candidates,
+            @Schema(description = "the probe photo, base64", type = "string", format = "byte") @NotNull Base64Image probe,
+            @Schema(description = "the candidate photos, base64, in order") java.util.List<Base64Image> candidates,
             String model, Double far, String select, String subject, Double minQuality) {
         /** Never the images (Spring logs request bodies at DEBUG). */
         @Override
         public String toString() {
-            return "CompareJson[probe=<" + RequestForms.chars(probe) + " chars>, candidates=" + (candidates == null ? 0 : candidates.size())
+            return "CompareJson[probe=" + probe + ", candidates=" + (candidates == null ? 0 : candidates.size())
                     + ", model=" + model + ", far=" + far + ", select=" + select + ", minQuality=" + minQuality + "]";
         }
     }
@@ -136,10 +136,10 @@ class VerificationController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     ComparisonResult compareJson(@Valid @RequestBody CompareJson body, HttpServletRequest http) {
         RequestForms.checkNoQuery(http);
-        var list = body.candidates() == null ? java.util.List.<String>of() : body.candidates();
+        var list = body.candidates() == null ? java.util.List.<Base64Image>of() : body.candidates();
         var images = new java.util.ArrayList<byte[]>();
         for (int i = 0; i < list.size(); i++) {
-            images.add(RequestForms.base64(list.get(i) == null ? "" : list.get(i), "candidates[" + i + "]"));
+            images.add(RequestForms.base64(list.get(i), "candidates[" + i + "]"));
         }
         var request = new VerificationService.CompareRequest(RequestForms.base64(body.probe(), "probe"), images, body.model(),
                 body.far(), body.select(), body.minQuality(), RequestForms.keys(http, body.subject()));
@@ -161,13 +161,13 @@ class VerificationController {
     }
 
     /** JSON form of an embedding request. */
-    record EmbedJson(@Schema(description = "photo, base64") @NotBlank String image, String model, String select,
+    record EmbedJson(@Schema(description = "photo, base64", type = "string", format = "byte") @NotNull Base64Image image, String model, String select,
                      @Schema(description = "refuse a face whose quality score is below this (422 low_quality)")
                      Double minQuality) {
         /** Never the image (Spring logs request bodies at DEBUG). */
         @Override
         public String toString() {
-            return "EmbedJson[image=<" + RequestForms.chars(image) + " chars>, model=" + model + ", select="
+            return "EmbedJson[image=" + image + ", model=" + model + ", select="
                     + select + ", minQuality=" + minQuality + "]";
         }
     }
