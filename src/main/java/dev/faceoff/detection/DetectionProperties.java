@@ -32,6 +32,11 @@ import org.springframework.validation.annotation.Validated;
  * @param closerLook when no face is found in a photo larger than {@code max-side}, look once more at twice
  *                   {@code max-side} (a finer decode, the image as it is): a small face in a large photo (a group
  *                   or a distant subject); YuNet only, on such images only
+ * @param coarseLook a photo larger than half {@code max-side} is first looked at on a copy of half
+ *                   {@code max-side} (320 px), and that look kept when it found a face at least a tenth of the
+ *                   copy's longer side, none cut by the frame, for {@code select} largest or prominent (the
+ *                   choices a smaller face cannot change); else the look at {@code max-side}. A phone photo's
+ *                   face is found on a quarter of the detector's pixels; YuNet only
  */
 @Validated
 @ConfigurationProperties("faceoff.detection")
@@ -46,7 +51,8 @@ public record DetectionProperties(
         @Min(32) @DefaultValue("640") int maxSide,
         @NotNull @DefaultValue("landmarks") Points points,
         @DefaultValue("true") boolean tryRotations,
-        @DefaultValue("true") boolean closerLook) {
+        @DefaultValue("true") boolean closerLook,
+        @DefaultValue("true") boolean coarseLook) {
 
     /** When the image is padded before detection. */
     public enum PadWhen { NEEDED, ALWAYS }

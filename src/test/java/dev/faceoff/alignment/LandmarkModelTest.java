@@ -21,7 +21,7 @@ class LandmarkModelTest {
 
     private static DetectionProperties points(Points points) {
         return new DetectionProperties(null, 0.4, 20, FaceSelection.LARGEST, 0.25, DetectionProperties.PadWhen.NEEDED, 160,
-                640, points, true, true);
+                640, points, true, true, true);
     }
 
     @Test

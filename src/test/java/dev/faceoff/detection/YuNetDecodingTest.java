@@ -93,7 +93,7 @@ class YuNetDecodingTest {
         LoadedModel model = new ModelLoader(runtime).load(folder);
         // scale 1 (the side range admits 250 px), no score threshold of our own beyond OpenCV's
         var properties = new DetectionProperties(0.5, 0.3, 1, FaceSelection.LARGEST, 0, DetectionProperties.PadWhen.NEEDED, 32, 640,
-                DetectionProperties.Points.DETECTOR, false, false);
+                DetectionProperties.Points.DETECTOR, false, false, false);
         var ours = new YuNetDetector(model, new ModelRunner(runtime), properties);
         int compared = 0;
         for (String name : List.of("Aaron_Peirsol", "George_W_Bush", "Serena_Williams", "Colin_Powell")) {

@@ -102,7 +102,7 @@ class VerificationServiceTest {
 
     static DetectionProperties detection() {
         return new DetectionProperties(null, 0.4, 20, FaceSelection.LARGEST, 0.25, DetectionProperties.PadWhen.NEEDED,
-                160, 640, DetectionProperties.Points.LANDMARKS, true, true);
+                160, 640, DetectionProperties.Points.LANDMARKS, true, true, true);
     }
 
     VerificationResult verifyPair(byte[] a, byte[] b) {
