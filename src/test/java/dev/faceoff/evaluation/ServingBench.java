@@ -31,6 +31,7 @@ import dev.faceoff.common.StageTimings;
 import dev.faceoff.alignment.LandmarkModel;
 import dev.faceoff.detection.Box;
 import dev.faceoff.detection.DetectionProperties;
+import dev.faceoff.detection.FaceSelection;
 import dev.faceoff.detection.YuNetDecoding;
 import dev.faceoff.face.FacePipeline;
 import dev.faceoff.face.PreparedFace;
@@ -350,7 +351,11 @@ public final class ServingBench {
                 manifests.put(m.manifest().task().label(), m.manifest());
             }
             minSide = detection.minSide();
-            maxSide = detection.maxSide();
+            // the detector's input as the service's first look makes it: the coarse look's copy where it may
+            // answer (its cheaper case: a photo whose face is too small for it pays both looks in the service)
+            boolean coarse = detection.coarseLook() && (detection.select() == FaceSelection.LARGEST
+                    || detection.select() == FaceSelection.PROMINENT);
+            maxSide = coarse ? detection.maxSide() / 2 : detection.maxSide();
             decodeSide = pipeline.decodeSide();
             try (var list = Files.list(setDir)) {
                 for (Path image : list.filter(f -> f.toString().endsWith(".jpg")).sorted().toList()) {
