@@ -59,9 +59,8 @@ as_postgres=()
 
 pids=()             # background helpers (haproxy, redis, load) to stop on exit
 replica_pid=(0 0 0 0)
-replica_port=(0 "$(free_port)" "$(free_port)" "$(free_port)")
-pg_port=$(free_port); redis_port=$(free_port); lb_port=$(free_port); stats_port=$(free_port)
-prometheus_port=$(free_port)
+read -r port1 port2 port3 pg_port redis_port lb_port stats_port prometheus_port < <(free_ports 8)
+replica_port=(0 "$port1" "$port2" "$port3")
 lb="http://127.0.0.1:$lb_port"
 export FACEOFF_ADMIN_KEY=fleet-admin-key
 

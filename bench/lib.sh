@@ -13,6 +13,7 @@
 #   faceoff_stop                             SIGTERM (the graceful shutdown) and wait for it to end
 #   wait_ready URL SECONDS PID               until URL answers 2xx; fails once PID has exited or SECONDS passed
 #   free_port                                a free TCP port on 127.0.0.1
+#   free_ports N                             N of them, all different
 #   json_pair IMAGE1 IMAGE2 OUT              a POST /v1/verify JSON body (base64 images) written to OUT
 # As a command (bench/service.py):
 #   bench/lib.sh exec TARGET PORT [ARGS...]  faceoff in the foreground: this process becomes the JVM
@@ -100,7 +101,18 @@ faceoff_stop() {
 }
 
 free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  free_ports 1
+}
+
+# N free ports, all different: each socket is held until all are bound (ports taken one at a time, each socket
+# closed before the next, may repeat: the fleet once gave HAProxy the port PostgreSQL had just taken)
+free_ports() {
+  /usr/bin/python3 -c '
+import socket, sys
+held = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))' "$1"
 }
 
 json_pair() {

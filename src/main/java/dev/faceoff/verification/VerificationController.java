@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotNull;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
@@ -121,7 +122,8 @@ class VerificationController {
     /** JSON form of a one-to-many request. */
     record CompareJson(
             @Schema(description = "the probe photo, base64", type = "string", format = "byte") @NotNull Base64Image probe,
-            @Schema(description = "the candidate photos, base64, in order") java.util.List<Base64Image> candidates,
+            @ArraySchema(arraySchema = @Schema(description = "the candidate photos, base64, in order"),
+                    schema = @Schema(type = "string", format = "byte")) java.util.List<Base64Image> candidates,
             String model, Double far, String select, String subject, Double minQuality) {
         /** Never the images (Spring logs request bodies at DEBUG). */
         @Override

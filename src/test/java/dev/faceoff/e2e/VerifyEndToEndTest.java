@@ -118,6 +118,14 @@ class VerifyEndToEndTest {
             assertThat(operation.at("/responses/200/content/application~1json/schema/$ref").asString()).isNotBlank();
         }
         assertThat(docs.at("/paths/~1v1~1models/get/responses/200/content").has("application/json")).isTrue();
+        // a JSON body's photos are base64 strings, whatever type reads them
+        JsonNode schemas = docs.at("/components/schemas");
+        for (String property : List.of("VerifyJson/properties/image1", "CompareJson/properties/probe",
+                "CompareJson/properties/candidates/items", "EmbedJson/properties/image", "EnrolJson/properties/image",
+                "ProbeJson/properties/image")) {
+            assertThat(schemas.at("/" + property + "/type").asString()).as(property).isEqualTo("string");
+            assertThat(schemas.at("/" + property + "/format").asString()).as(property).isEqualTo("byte");
+        }
     }
 
     @Test
