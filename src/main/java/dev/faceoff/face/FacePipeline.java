@@ -154,8 +154,9 @@ public final class FacePipeline {
     /**
      * The coarse look ({@code faceoff.detection.coarse-look}) where it may answer, else {@link #look}: a photo
      * larger than half {@code max-side} is detected on a copy of half {@code max-side} (a quarter of the
-     * pixels), and that look kept when its largest face's side (the root of its box's area) is at least {@value #COARSE_FACE} of the copy's
-     * longer side (32 px of 320) and no face is cut by the frame. Only for {@code largest} and {@code prominent}:
+     * pixels; not where that is below {@code min-side}), and that look kept when its largest face's side (the
+     * root of its box's area) is at least {@value #COARSE_FACE} of the copy's longer side (32 px of 320) and no
+     * face is cut by the frame. Only for {@code largest} and {@code prominent}:
      * a face smaller than that cannot be the largest, and one at least half as large (the prominent ones) is
      * 23 px or more on the copy, which YuNet finds; {@code center}, {@code score} and {@code single} weigh every
      * face, however small, and take the full look. A photo whose face is smaller pays the coarse look in vain
@@ -165,6 +166,7 @@ public final class FacePipeline {
         int coarseSide = detection.maxSide() / 2;
         double longer = Math.max(bgr.cols(), bgr.rows());
         boolean may = detection.coarseLook() && detector.scalesWithMaxSide() && longer > coarseSide
+                && coarseSide >= detection.minSide()
                 && detection.padWhen() == DetectionProperties.PadWhen.NEEDED
                 && (selection == FaceSelection.LARGEST || selection == FaceSelection.PROMINENT);
         if (may) {

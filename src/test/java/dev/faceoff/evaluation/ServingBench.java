@@ -353,7 +353,8 @@ public final class ServingBench {
             minSide = detection.minSide();
             // the detector's input as the service's first look makes it: the coarse look's copy where it may
             // answer (its cheaper case: a photo whose face is too small for it pays both looks in the service)
-            boolean coarse = detection.coarseLook() && (detection.select() == FaceSelection.LARGEST
+            boolean coarse = detection.coarseLook() && detection.maxSide() / 2 >= detection.minSide()
+                    && (detection.select() == FaceSelection.LARGEST
                     || detection.select() == FaceSelection.PROMINENT);
             maxSide = coarse ? detection.maxSide() / 2 : detection.maxSide();
             decodeSide = pipeline.decodeSide();
