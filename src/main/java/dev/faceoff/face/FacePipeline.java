@@ -163,13 +163,9 @@ public final class FacePipeline {
      * (about 4 ms: a detection on 320×256 and the copy).
      */
     private Look firstLook(Mat bgr, int border, FaceSelection selection) {
-        int coarseSide = detection.maxSide() / 2;
+        int coarseSide = coarseSide(selection);
         double longer = Math.max(bgr.cols(), bgr.rows());
-        boolean may = detection.coarseLook() && detector.scalesWithMaxSide() && longer > coarseSide
-                && coarseSide >= detection.minSide()
-                && detection.padWhen() == DetectionProperties.PadWhen.NEEDED
-                && (selection == FaceSelection.LARGEST || selection == FaceSelection.PROMINENT);
-        if (may) {
+        if (coarseSide > 0 && longer > coarseSide) {
             List<DetectedFace> faces = detector.detect(bgr, coarseSide);
             double largest = faces.stream().mapToDouble(f -> Math.sqrt(f.box().area())).max().orElse(0);
             if (largest >= COARSE_FACE * longer && faces.stream().noneMatch(f -> cut(f, bgr))) {
@@ -177,6 +173,19 @@ public final class FacePipeline {
             }
         }
         return look(bgr, border);
+    }
+
+    /**
+     * The longer side of the coarse look's copy for {@code selection} (half {@code max-side}), or 0 where it never
+     * answers: turned off, a detector of fixed input, half {@code max-side} below {@code min-side}, {@code pad-when:
+     * always}, or a selection that weighs every face.
+     */
+    public int coarseSide(FaceSelection selection) {
+        int side = detection.maxSide() / 2;
+        boolean may = detection.coarseLook() && detector.scalesWithMaxSide() && side >= detection.minSide()
+                && detection.padWhen() == DetectionProperties.PadWhen.NEEDED
+                && (selection == FaceSelection.LARGEST || selection == FaceSelection.PROMINENT);
+        return may ? side : 0;
     }
 
     /** The share of the coarse copy's longer side a face must have for the coarse look to be kept. */

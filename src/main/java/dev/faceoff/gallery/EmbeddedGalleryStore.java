@@ -186,7 +186,7 @@ final class EmbeddedGalleryStore extends JdbcGalleryStore {
                 throw GalleryTables.invalid("a query of model " + model + " has " + unitQuery.length
                         + " values; the gallery's templates of that model have " + matrix.dimension());
             }
-            return matrix.search(unitQuery, k, scanHelper.map(e -> e));
+            return matrix.search(unitQuery, k, scanHelper);
         } finally {
             index.readLock().unlock();
         }

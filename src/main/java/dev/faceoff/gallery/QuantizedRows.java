@@ -160,7 +160,7 @@ final class QuantizedRows {
      * A helper that starts late (every core busy) finds nothing left and returns: the scan is never slower than the
      * caller's alone by more than one block.
      */
-    void scan(Query query, int rows, double[] lower, float[] upper, Optional<Executor> helper) {
+    void scan(Query query, int rows, double[] lower, float[] upper, Optional<? extends Executor> helper) {
         int count = (rows + blockRows - 1) / blockRows;
         var next = new AtomicInteger();
         if (helper.isEmpty() || count < SHARED_BLOCKS) {

@@ -129,7 +129,7 @@ final class TemplateMatrix {
     }
 
     /** {@link #search(float[], int)}, the coarse pass shared with {@code helper} (see {@link QuantizedRows#scan}). */
-    List<GalleryStore.Match> search(float[] query, int k, Optional<Executor> helper) {
+    List<GalleryStore.Match> search(float[] query, int k, Optional<? extends Executor> helper) {
         double[] lower = new double[rows];
         float[] upper = new float[rows];
         codes.scan(codes.quantize(query), rows, lower, upper, helper);

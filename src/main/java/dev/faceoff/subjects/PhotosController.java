@@ -73,7 +73,7 @@ class PhotosController {
     }
 
     /** JSON form of an enrolment. */
-    record EnrolJson(@Schema(description = "the photo, base64", type = "string", format = "byte") @NotNull Base64Image image, String select, Double minQuality) {
+    record EnrolJson(@Schema(description = "the photo, base64") @NotNull Base64Image image, String select, Double minQuality) {
         /** Never the image. */
         @Override
         public String toString() {
@@ -114,7 +114,7 @@ class PhotosController {
     }
 
     /** JSON form of a verification against a subject, and of an identification ({@code top_k}, {@code fpir}). */
-    record ProbeJson(@Schema(description = "the photo, base64", type = "string", format = "byte") @NotNull Base64Image image, String model, Double far,
+    record ProbeJson(@Schema(description = "the photo, base64") @NotNull Base64Image image, String model, Double far,
                      String select, Double minQuality,
                      @Schema(description = "identify: candidates (1-50, default 5)") Integer topK,
                      @Schema(description = "identify: target false-positive identification rate") Double fpir) {

@@ -3,6 +3,8 @@ package dev.faceoff.verification;
 import java.io.Writer;
 import java.util.Arrays;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationContext;
@@ -20,10 +22,11 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  * @param chars the string's length
  */
 @JsonDeserialize(using = Base64Image.Reader.class)
+@Schema(type = "string", format = "byte")
 public record Base64Image(byte[] bytes, int chars) {
 
     /** Decodes a string (the same decoder as a JSON body's). */
-    public static Base64Image of(CharSequence text) {
+    static Base64Image of(CharSequence text) {
         var decoder = new Decoder(text.length());
         for (int i = 0; i < text.length(); i++) {
             decoder.accept(text.charAt(i));
@@ -73,6 +76,7 @@ public record Base64Image(byte[] bytes, int chars) {
         private static final int WHITE = -2;
         private static final int INVALID = -1;
         private static final byte[] VALUES = new byte[128];
+        private static final String DATA_URL = "data:";
 
         static {
             Arrays.fill(VALUES, (byte) INVALID);
@@ -90,7 +94,8 @@ public record Base64Image(byte[] bytes, int chars) {
 
         private final byte[] out;
         private final int chars;
-        private final StringBuilder head = new StringBuilder();
+        /** How much of {@code data:} the string began with, held back until it is known to be a prefix or data. */
+        private int held;
         private State state = State.START;
         private int count;
         private int quad;
@@ -171,22 +176,23 @@ public record Base64Image(byte[] bytes, int chars) {
             if (c < 128 && VALUES[c] == WHITE) {
                 return;
             }
-            if (head.length() < 5 && "data:".charAt(head.length()) == c) {
-                head.append(c);
-                if (head.length() == 5) {
+            if (DATA_URL.charAt(held) == c) {
+                if (++held == DATA_URL.length()) {
                     state = State.PREFIX;
                 }
                 return;
             }
-            // not a data: URL after all: what was held back is data
+            release();
+            data(c);
+        }
+
+        /** Not a data: URL after all: what was held back ("dat" of "datb...", letters of the alphabet) is data. */
+        private void release() {
             state = State.DATA;
-            for (int i = 0; i < head.length(); i++) {
-                data(head.charAt(i));
+            for (int i = 0; i < held; i++) {
+                data(DATA_URL.charAt(i));
             }
-            head.setLength(0);
-            if (state == State.DATA) {
-                data(c);
-            }
+            held = 0;
         }
 
         private void data(char c) {
@@ -222,14 +228,8 @@ public record Base64Image(byte[] bytes, int chars) {
         }
 
         Base64Image finish() {
-            if (state == State.START && !head.isEmpty()) {
-                // a short string that began like "data:" but was data ("dat", say)
-                state = State.DATA;
-                String held = head.toString();
-                head.setLength(0);
-                for (int i = 0; i < held.length() && state == State.DATA; i++) {
-                    data(held.charAt(i));
-                }
+            if (state == State.START) {
+                release();   // a short string that began like "data:" ("dat", say), or none at all
             }
             if (state == State.INVALID || inQuad == 1 || (state == State.PADDING && inQuad == 2 && padding != 2)) {
                 return new Base64Image(null, chars);

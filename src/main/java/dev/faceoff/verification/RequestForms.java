@@ -90,11 +90,6 @@ public final class RequestForms {
         }
     }
 
-    /** A base64 string's bytes (a {@code data:} URL prefix skipped, white space ignored). */
-    public static byte[] base64(String value, String field) {
-        return base64(Base64Image.of(value), field);
-    }
-
     /** A JSON body's image, decoded as it was read; null (an absent list element) is empty. */
     public static byte[] base64(Base64Image image, String field) {
         if (image != null && !image.valid()) {

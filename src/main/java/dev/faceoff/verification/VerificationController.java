@@ -7,7 +7,6 @@ import jakarta.validation.constraints.NotNull;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
@@ -65,8 +64,8 @@ class VerificationController {
 
     /** JSON form of a verification request. */
     record VerifyJson(
-            @Schema(description = "first photo, base64 (a data: URL prefix is accepted)", type = "string", format = "byte") @NotNull Base64Image image1,
-            @Schema(description = "second photo, base64", type = "string", format = "byte") @NotNull Base64Image image2,
+            @Schema(description = "first photo, base64 (a data: URL prefix is accepted)") @NotNull Base64Image image1,
+            @Schema(description = "second photo, base64") @NotNull Base64Image image2,
             @Schema(description = "embedding model name") String model,
             @Schema(description = "target false-accept rate") Double far,
             @Schema(description = "largest | center | score | single") String select,
@@ -121,9 +120,8 @@ class VerificationController {
 
     /** JSON form of a one-to-many request. */
     record CompareJson(
-            @Schema(description = "the probe photo, base64", type = "string", format = "byte") @NotNull Base64Image probe,
-            @ArraySchema(arraySchema = @Schema(description = "the candidate photos, base64, in order"),
-                    schema = @Schema(type = "string", format = "byte")) java.util.List<Base64Image> candidates,
+            @Schema(description = "the probe photo, base64") @NotNull Base64Image probe,
+            @Schema(description = "the candidate photos, base64, in order") java.util.List<Base64Image> candidates,
             String model, Double far, String select, String subject, Double minQuality) {
         /** Never the images (Spring logs request bodies at DEBUG). */
         @Override
@@ -163,7 +161,7 @@ class VerificationController {
     }
 
     /** JSON form of an embedding request. */
-    record EmbedJson(@Schema(description = "photo, base64", type = "string", format = "byte") @NotNull Base64Image image, String model, String select,
+    record EmbedJson(@Schema(description = "photo, base64") @NotNull Base64Image image, String model, String select,
                      @Schema(description = "refuse a face whose quality score is below this (422 low_quality)")
                      Double minQuality) {
         /** Never the image (Spring logs request bodies at DEBUG). */

@@ -31,7 +31,6 @@ import dev.faceoff.common.StageTimings;
 import dev.faceoff.alignment.LandmarkModel;
 import dev.faceoff.detection.Box;
 import dev.faceoff.detection.DetectionProperties;
-import dev.faceoff.detection.FaceSelection;
 import dev.faceoff.detection.YuNetDecoding;
 import dev.faceoff.face.FacePipeline;
 import dev.faceoff.face.PreparedFace;
@@ -353,10 +352,8 @@ public final class ServingBench {
             minSide = detection.minSide();
             // the detector's input as the service's first look makes it: the coarse look's copy where it may
             // answer (its cheaper case: a photo whose face is too small for it pays both looks in the service)
-            boolean coarse = detection.coarseLook() && detection.maxSide() / 2 >= detection.minSide()
-                    && (detection.select() == FaceSelection.LARGEST
-                    || detection.select() == FaceSelection.PROMINENT);
-            maxSide = coarse ? detection.maxSide() / 2 : detection.maxSide();
+            int coarse = pipeline.coarseSide(detection.select());
+            maxSide = coarse > 0 ? coarse : detection.maxSide();
             decodeSide = pipeline.decodeSide();
             try (var list = Files.list(setDir)) {
                 for (Path image : list.filter(f -> f.toString().endsWith(".jpg")).sorted().toList()) {

@@ -138,15 +138,15 @@ class VerificationControllerTest {
 
     @Test
     void dataUrlPrefixIsAccepted() {
-        assertThat(RequestForms.base64("data:image/jpeg;base64,aGk=", "x"))
+        assertThat(RequestForms.base64(Base64Image.of("data:image/jpeg;base64,aGk="), "x"))
                 .containsExactly('h', 'i');
     }
 
     @Test
     void base64WithLineBreaksIsAcceptedAndBrokenBase64Refused() {
-        assertThat(RequestForms.base64("aGVs\r\nbG8g\n d29y bGQ=", "x"))
+        assertThat(RequestForms.base64(Base64Image.of("aGVs\r\nbG8g\n d29y bGQ="), "x"))
                 .containsExactly("hello world".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RequestForms.base64("aGVs*bG8=", "image1"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RequestForms.base64(Base64Image.of("aGVs*bG8="), "image1"))
                 .isInstanceOf(dev.faceoff.common.FaceoffException.class).hasMessageContaining("image1 is not valid base64");
     }
 }
