@@ -65,6 +65,30 @@ class Base64ImageTest {
         }
     }
 
+    /** The run decoder reads eight characters a step: a stranger or white space in any place of one is seen. */
+    @Test
+    void aStrangerOrWhiteSpaceInAnyPlaceOfARunIsJudgedAsTheJdkJudgesIt() throws Exception {
+        byte[] bytes = new byte[300];
+        new Random(11).nextBytes(bytes);
+        String plain = Base64.getEncoder().encodeToString(bytes);
+        for (int at = 0; at < 40; at++) {
+            for (String odd : new String[] {"*", " ", "\n", "\u00e9", "\u0141", "=", "\u0100A"}) {
+                String text = plain.substring(0, at) + odd + plain.substring(at);
+                byte[] expected = jdk(text);
+                assertThat(json(text).bytes()).as("'%s' at %d", odd, at).isEqualTo(expected);
+                for (int chunk : new int[] {1, 3, 7, 8, 9, 64}) {
+                    var decoder = new Base64Image.Decoder(text.length());
+                    char[] chars = text.toCharArray();
+                    for (int from = 0; from < chars.length; from += chunk) {
+                        decoder.write(chars, from, Math.min(chunk, chars.length - from));
+                    }
+                    assertThat(decoder.finish().bytes()).as("'%s' at %d, %d chars a write", odd, at, chunk)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
     @Test
     void nullStaysNullAndOtherTokensAreTheBodysError() throws Exception {
         assertThat(JSON.readValue("{\"image\": null}", Body.class).image()).isNull();
