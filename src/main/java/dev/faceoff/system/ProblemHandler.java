@@ -102,7 +102,8 @@ final class ProblemHandler {
 
     @ExceptionHandler(MultipartException.class)
     ResponseEntity<ProblemDetail> multipart(MultipartException e, HttpServletRequest request) {
-        return problem(ErrorCode.INVALID_REQUEST, "malformed multipart request", request);
+        return problem(ErrorCode.INVALID_REQUEST, "malformed multipart request"
+                + (e instanceof MultipartBody.Malformed ? ": " + e.getMessage() : ""), request);
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
