@@ -1,8 +1,9 @@
--- wrk script (bench/perf.py): POST /v1/verify with the JSON bodies listed in the file $BODIES (one path a
--- line), in turn, so every connection sends many different pairs. done() prints one JSON line: requests,
--- errors and latency percentiles in ms.
+-- wrk script (bench/perf.py): POST /v1/verify with the bodies listed in the file $BODIES (one path a line:
+-- JSON, or of the type $CONTENT_TYPE names, a multipart form's with its boundary), in turn, so every connection
+-- sends many different pairs. done() prints one JSON line: requests, errors and latency percentiles in ms.
 local bodies = {}
 local counter = 0
+local content_type = os.getenv("CONTENT_TYPE") or "application/json"
 
 function init(args)
   for path in io.lines(os.getenv("BODIES")) do
@@ -14,7 +15,7 @@ end
 
 function request()
   counter = counter + 1
-  return wrk.format("POST", "/v1/verify", { ["Content-Type"] = "application/json" },
+  return wrk.format("POST", "/v1/verify", { ["Content-Type"] = content_type },
     bodies[(counter % #bodies) + 1])
 end
 
