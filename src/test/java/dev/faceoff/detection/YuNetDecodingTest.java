@@ -32,6 +32,15 @@ import dev.faceoff.model.RuntimeProperties.Provider;
 class YuNetDecodingTest {
 
     @Test
+    void copiesOfHalfTheImageOrMoreAreBilinearSmallerOnesAreaAveraged() {
+        assertThat(YuNetDecoding.interpolation(2.0)).isEqualTo(Imgproc.INTER_LINEAR);
+        assertThat(YuNetDecoding.interpolation(320.0 / 500)).isEqualTo(Imgproc.INTER_LINEAR);
+        assertThat(YuNetDecoding.interpolation(0.5)).isEqualTo(Imgproc.INTER_LINEAR);
+        assertThat(YuNetDecoding.interpolation(0.49)).isEqualTo(Imgproc.INTER_AREA);
+        assertThat(YuNetDecoding.interpolation(640.0 / 4000)).isEqualTo(Imgproc.INTER_AREA);
+    }
+
+    @Test
     void decodesOneCellOfEachStrideIntoImagePixels() {
         // a 64×32 input: stride 8 has 8×4 cells, 16 has 4×2, 32 has 2×1; one strong cell at stride 16 (c 2, r 1)
         int w = 64;

@@ -466,7 +466,7 @@ public final class ServingBench {
             float[] tensor = new float[3 * pw * ph];
             Mat resized = new Mat();
             Mat padded = new Mat();
-            Imgproc.resize(bgr, resized, new Size(w, h), 0, 0, scale < 1 ? Imgproc.INTER_AREA : Imgproc.INTER_LINEAR);
+            Imgproc.resize(bgr, resized, new Size(w, h), 0, 0, YuNetDecoding.interpolation(scale));
             Core.copyMakeBorder(resized, padded, 0, ph - h, 0, pw - w, Core.BORDER_CONSTANT, new Scalar(0, 0, 0));
             Pixels.toTensor(input, Pixels.bytes(padded), ph, pw, 3, tensor, 0);
             resized.release();
