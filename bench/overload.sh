@@ -3,8 +3,9 @@
 # -XX:MaxRAM, heap 50 % from the JAVA_TOOL_OPTIONS of docker/Dockerfile) and the deployment configuration:
 #   1. the sustainable rate of 250x250 LFW pairs (4 clients), then 3x that rate offered for 20 s:
 #      every admitted request must be answered within faceoff.limits.deadline, the rest 503 overloaded;
-#   2. a burst of 200 concurrent pairs of 12-megapixel photos (LFW faces on 4000x3000 canvases):
-#      peak resident memory (VmHWM) must stay under the 2 GiB limit, and the process must survive.
+#   2. a burst of 200 concurrent pairs of 12-megapixel photos (LFW faces on 4000x3000 canvases), as JSON and
+#      then as multipart forms: peak resident memory (VmHWM, reset between the two) must stay under the 2 GiB
+#      limit, and the process must survive.
 # Usage: bench/overload.sh [JAR]     (default target/faceoff.jar; build it first: mvn -B -DskipTests package)
 # Needs: bin/setup --bench (hey, imagemagick), LFW in $FACEOFF_SHARED/datasets (default ../shared). Writes
 # target/overload/summary.md. Do not run it while training or another benchmark runs on the machine.
@@ -34,6 +35,13 @@ for i in 1 2; do
       \( "$src" -resize 300% \) -geometry +1600+1100 -composite -quality 90 "$out/phone$i.jpg"
 done
 json_pair "$out/phone1.jpg" "$out/phone2.jpg" "$out/phone.json"
+boundary=overload-7d1c54a0e9b3
+{ for i in 1 2; do
+    printf -- '--%s\r\nContent-Disposition: form-data; name="image%s"; filename="phone%s.jpg"\r\nContent-Type: image/jpeg\r\n\r\n' \
+      "$boundary" "$i" "$i"
+    cat "$out/phone$i.jpg"; printf '\r\n'
+  done
+  printf -- '--%s--\r\n' "$boundary"; } > "$out/phone.form"
 
 jvm=$(faceoff_pod_jvm)
 echo "overload: starting faceoff ($jvm) on port $port"
@@ -72,15 +80,20 @@ echo "overload: burst of 200 concurrent 12-megapixel pairs (400 requests)"
 ( while kill -0 $pid 2>/dev/null; do echo "$(date +%s.%N) $(rss VmRSS:)"; sleep 0.1; done ) >"$out/burst-rss.txt" &
 sampler=$!
 hey -n 400 -c 200 -t 60 -m POST -T application/json -D "$out/phone.json" -o csv "$url/v1/verify" >"$out/burst.csv" || true
+peak=$(rss VmHWM: || echo 0)
+echo "overload: the same burst as multipart forms"
+echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || echo "overload: cannot reset VmHWM (not root?): the multipart peak is of both bursts"
+hey -n 400 -c 200 -t 60 -m POST -T "multipart/form-data; boundary=$boundary" -D "$out/phone.form" -o csv "$url/v1/verify" \
+  >"$out/burst-multipart.csv" || true
 kill $sampler 2>/dev/null || true
 alive=yes; kill -0 $pid 2>/dev/null || alive=no
-peak=$(rss VmHWM: || echo 0)
+peak_form=$(rss VmHWM: || echo 0)
 metrics=$(curl -s "$url/actuator/prometheus" | grep '^faceoff_admission_total' || true)
 
-/usr/bin/python3 - "$out" "$rate" "$baseline" "${peak:-0}" "$limit_bytes" "$alive" "$metrics" "$jvm" <<'PY' | tee "$out/summary.md"
+/usr/bin/python3 - "$out" "$rate" "$baseline" "${peak:-0}" "$limit_bytes" "$alive" "$metrics" "$jvm" "${peak_form:-0}" <<'PY' | tee "$out/summary.md"
 import collections, csv, sys
-out, rate, baseline, peak, limit, alive, metrics, jvm = sys.argv[1:9]
-baseline, peak, limit = int(baseline), int(peak or 0), int(limit)
+out, rate, baseline, peak, limit, alive, metrics, jvm, peak_form = sys.argv[1:10]
+baseline, peak, limit, peak_form = int(baseline), int(peak or 0), int(limit), int(peak_form or 0)
 def q(v, p):
     v = sorted(v); return v[min(len(v) - 1, int(p * len(v)))] if v else float("nan")
 def load(name):
@@ -94,12 +107,14 @@ print(f"JVM as in the k8s pod: {jvm}; models/ of the repository; "
 print("| run | requests | 200 | 503 | other | admitted p50 ms | admitted p99 ms | admitted max ms |")
 print("|---|---|---|---|---|---|---|---|")
 for name, label in [("sustainable", f"sustainable (4 clients): {rate}/s"), ("triple", "3x sustainable (12 x 4 clients, staggered)"),
-                    ("burst", "burst: 200 concurrent 12 MP pairs")]:
+                    ("burst", "burst: 200 concurrent 12 MP pairs, JSON"),
+                    ("burst-multipart", "burst: 200 concurrent 12 MP pairs, multipart")]:
     rows, codes, ok = load(name)
     other = sum(n for c, n in codes.items() if c not in ("200", "503"))
     print(f"| {label} | {len(rows)} | {codes.get('200', 0)} | {codes.get('503', 0)} | {other} | "
           f"{q(ok, .5):.0f} | {q(ok, .99):.0f} | {max(ok) if ok else float('nan'):.0f} |")
-print(f"\nBurst: peak resident memory (VmHWM) {peak / 2**20:.0f} MiB of the {limit / 2**20:.0f} MiB limit "
-      f"({'within' if 0 < peak <= limit else 'OVER'}); process alive after the burst: {alive}.\n")
+print(f"\nBursts: peak resident memory (VmHWM) {peak / 2**20:.0f} MiB as JSON, {peak_form / 2**20:.0f} MiB as "
+      f"multipart, of the {limit / 2**20:.0f} MiB limit ({'within' if 0 < max(peak, peak_form) <= limit else 'OVER'}); "
+      f"process alive after the bursts: {alive}.\n")
 print("Admission counters after the runs:\n\n```\n" + metrics + "\n```")
 PY
