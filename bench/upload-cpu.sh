@@ -15,13 +15,12 @@ PORT=${PORT:-18096}
 SET=$HERE/target/bench/sets/phone12mp-textured
 [[ -f $SET/forms.txt ]] || { echo "upload-cpu: no $SET/forms.txt (run bench/perf.py with its multipart set once)" >&2; exit 1; }
 boundary=$(head -c 200 "$(head -1 "$SET/forms.txt")" | head -1 | tr -d '\r' | sed 's/^--//')
+source "$HERE/bench/lib.sh"
 cd "$HERE"
-bench/lib.sh exec target/layout/run "$PORT" --faceoff.models.include=mobilefacenet-faceplugin > "${TMPDIR:-/tmp}/upload-cpu-server.log" 2>&1 &
-launcher=$!
-trap 'kill "$launcher" 2>/dev/null || true' EXIT
-bench/lib.sh wait-ready "http://127.0.0.1:$PORT/actuator/health/readiness" 300 "$launcher" > /dev/null
+trap faceoff_stop EXIT
+faceoff_start target/layout/run "$PORT" "${TMPDIR:-/tmp}/upload-cpu-server.log" --faceoff.models.include=mobilefacenet-faceplugin
 ticks=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$launcher/stat"; }
+cpu() { awk '{print $14 + $15}' "/proc/$FACEOFF_PID/stat"; }
 load() {  # json | multipart
   if [[ $1 == json ]]; then
     BODIES=$SET/bodies.txt CONTENT_TYPE=application/json wrk -t1 -c"$C" -d"${S}s" --timeout 15s -s bench/verify.lua \
