@@ -68,6 +68,7 @@ final class MultipartBody {
             throw new Malformed("no boundary in the body");
         }
         var parts = new ArrayList<FormPart>();
+        int seen = 0;   // nameless parts count too: each costs its headers' parse
         while (true) {
             int p = at + delimiter.length;
             if (p + 2 <= length && body[p] == '-' && body[p + 1] == '-') {
@@ -89,7 +90,7 @@ final class MultipartBody {
             if (end - start > limits.maxPartBytes()) {
                 throw new MaxUploadSizeExceededException(limits.maxPartBytes());
             }
-            if (parts.size() == limits.maxParts()) {
+            if (++seen > limits.maxParts()) {
                 throw new Malformed("more than " + limits.maxParts() + " parts");
             }
             FormPart part = part(headers, body, start, end);

@@ -132,6 +132,10 @@ class MultipartBodyTest {
         }
         assertThatThrownBy(() -> parse(ascii(many + "--b--"), "b")).isInstanceOf(MultipartBody.Malformed.class)
                 .hasMessageContaining("more than 50 parts");
+        String nameless = "--b\r\nContent-Type: text/plain\r\n\r\nv\r\n".repeat(51);
+        assertThatThrownBy(() -> parse(ascii(nameless + "--b--"), "b")).as("nameless parts count")
+                .isInstanceOf(MultipartBody.Malformed.class).hasMessageContaining("more than 50 parts");
+        assertThat(parse(ascii("--b\r\nContent-Type: text/plain\r\n\r\nv\r\n".repeat(50) + "--b--"), "b")).isEmpty();
         byte[] big = concat(ascii("--b\r\nContent-Disposition: form-data; name=\"a\"; filename=\"x\"\r\n\r\n"),
                 new byte[(1 << 20) + 1], ascii("\r\n--b--"));
         assertThatThrownBy(() -> parse(big, "b")).isInstanceOf(MaxUploadSizeExceededException.class);
