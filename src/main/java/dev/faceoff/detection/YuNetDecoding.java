@@ -74,9 +74,9 @@ public final class YuNetDecoding {
     /**
      * How the image is resized to the network's input at {@code scale} (an OpenCV {@code Imgproc.INTER_*} code):
      * bilinear up to halving, area averaging below. An area resize by a factor that is not a whole one is OpenCV's
-     * slow path (1.8 ms for a 12 MP photo's 500 px decode onto the coarse look's 320, against 0.2 bilinear), and a
-     * bilinear one still reads every source pixel while the copy keeps at least half of them; smaller copies need
-     * the average.
+     * slow path (3.7 CPU-ms of a textured 12 MP pair, two of its 500 px decodes onto the coarse look's 320:
+     * {@code bench/pair-profile.sh textured-multipart}), and a bilinear one still reads every source pixel while the
+     * copy keeps at least half of them; smaller copies need the average.
      */
     public static int interpolation(double scale) {
         return scale >= 0.5 ? INTER_LINEAR : INTER_AREA;

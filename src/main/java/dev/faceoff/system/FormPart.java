@@ -3,12 +3,15 @@ package dev.faceoff.system;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 
 import jakarta.servlet.http.Part;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
@@ -36,9 +39,18 @@ final class FormPart implements MultipartFile, Part {
         return filename != null;
     }
 
-    /** A plain field's value, in its part's charset (UTF-8 unless it says another). */
+    /** A plain field's value, in its part's charset (UTF-8 unless it names another it can be read in). */
     String text() {
-        return new String(bytes, MultipartBody.charset(headers));
+        Charset charset = StandardCharsets.UTF_8;
+        try {
+            MediaType type = headers.getContentType();
+            if (type != null && type.getCharset() != null) {
+                charset = type.getCharset();
+            }
+        } catch (IllegalArgumentException e) {
+            // an unparseable content type or an unknown charset: UTF-8
+        }
+        return new String(bytes, charset);
     }
 
     @Override

@@ -75,9 +75,8 @@ public record Base64Image(byte[] bytes, int chars) {
     static final class Decoder extends Writer {
         private static final int WHITE = -2;
         private static final int INVALID = -1;
-        private static final byte[] VALUES = new byte[128];
-        /** {@link #VALUES} for every char value: not of the alphabet, -1. */
-        private static final byte[] WIDE = new byte[Character.MAX_VALUE + 1];
+        /** Every char value's: its 6 bits, {@link #WHITE} or {@link #INVALID} (indexed by any char, no range test). */
+        private static final byte[] VALUES = new byte[Character.MAX_VALUE + 1];
         private static final String DATA_URL = "data:";
 
         static {
@@ -89,8 +88,6 @@ public record Base64Image(byte[] bytes, int chars) {
             for (char c : new char[] {' ', '\t', '\n', '\r', '\f', 0x0b, 0x1c, 0x1d, 0x1e, 0x1f}) {
                 VALUES[c] = (byte) WHITE;   // Character.isWhitespace's ASCII set
             }
-            Arrays.fill(WIDE, (byte) INVALID);
-            System.arraycopy(VALUES, 0, WIDE, 0, VALUES.length);
         }
 
         /** Where the decoder is: before the data (a prefix may come), in it, in its padding, or refused. */
@@ -159,7 +156,7 @@ public record Base64Image(byte[] bytes, int chars) {
          * test, no bounds check: a char is below its length).
          */
         private static int quads(char[] buffer, int i, int end, byte[] out, int at) {
-            final byte[] v = WIDE;
+            final byte[] v = VALUES;
             for (; i + 8 <= end && at + 6 <= out.length; i += 8, at += 6) {
                 int a = v[buffer[i]] << 18 | v[buffer[i + 1]] << 12 | v[buffer[i + 2]] << 6 | v[buffer[i + 3]];
                 int b = v[buffer[i + 4]] << 18 | v[buffer[i + 5]] << 12 | v[buffer[i + 6]] << 6 | v[buffer[i + 7]];
@@ -186,7 +183,7 @@ public record Base64Image(byte[] bytes, int chars) {
         }
 
         private void start(char c) {
-            if (c < 128 && VALUES[c] == WHITE) {
+            if (VALUES[c] == WHITE) {
                 return;
             }
             if (DATA_URL.charAt(held) == c) {
@@ -209,7 +206,7 @@ public record Base64Image(byte[] bytes, int chars) {
         }
 
         private void data(char c) {
-            int v = c < 128 ? VALUES[c] : INVALID;
+            int v = VALUES[c];
             if (v >= 0) {
                 quad = quad << 6 | v;
                 if (++inQuad == 4) {
@@ -230,7 +227,7 @@ public record Base64Image(byte[] bytes, int chars) {
         }
 
         private void padding(char c) {
-            if (c < 128 && VALUES[c] == WHITE) {
+            if (VALUES[c] == WHITE) {
                 return;
             }
             if (c == '=' && inQuad == 2 && padding == 1) {
