@@ -12,6 +12,8 @@
 #                                            runs it under timeout(1), and FACEOFF_PID is then timeout's.
 #   faceoff_stop                             SIGTERM (the graceful shutdown) and wait for it to end
 #   wait_ready URL SECONDS PID               until URL answers 2xx; fails once PID has exited or SECONDS passed
+#   gc_ticks PID                             CPU time (clock ticks) of the JVM's collector threads: G1's
+#                                            concurrent and refinement threads, the GC workers, the VM thread
 #   free_port                                a free TCP port on 127.0.0.1
 #   free_ports N                             N of them, all different
 #   json_pair IMAGE1 IMAGE2 OUT              a POST /v1/verify JSON body (base64 images) written to OUT
@@ -100,6 +102,17 @@ faceoff_stop() {
   fi
 }
 
+gc_ticks() {
+  local task name ticks=0
+  for task in /proc/"$1"/task/*; do
+    name=$(cat "$task/comm" 2>/dev/null) || continue
+    case $name in
+      "G1 "* | "GC Thread"* | "VM Thread") ticks=$((ticks + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  echo "$ticks"
+}
+
 free_port() {
   free_ports 1
 }
@@ -130,6 +143,6 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     exec) shift; faceoff_exec "$@" ;;
     wait-ready) shift; wait_ready "$@" ;;
     pod-jvm) faceoff_pod_jvm ;;
-    *) sed -n '2,24p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,26p' "$0" >&2; exit 2 ;;
   esac
 fi

@@ -2,8 +2,9 @@
 # A textured 12 MP pair sent as JSON (base64) against the same pair as a multipart form, under load: one service
 # (this checkout's target/layout, started as the benchmarks start it), wrk at C connections for S seconds a round,
 # the two forms alternated over three rounds; the service's CPU time (utime + stime from /proc) per pair answered
-# 200. The bodies are bench/perf.py's (target/bench/sets/phone12mp-textured: bodies.txt, and forms.txt, which
-# perf.py writes when it runs its phone12mp-textured-multipart set).
+# 200, and the share of it the garbage collector's threads took (bench/lib.sh gc_ticks). The bodies are
+# bench/perf.py's (target/bench/sets/phone12mp-textured: bodies.txt, and forms.txt, which perf.py writes when it
+# runs its phone12mp-textured-multipart set).
 #
 # Usage: bench/upload-cpu.sh [C] [S]    C: connections (default 4); S: seconds a round (default 10)
 # Needs: wrk (bin/setup --bench). Do not run it while another benchmark or a training job runs.
@@ -34,11 +35,13 @@ load json > /dev/null; load multipart > /dev/null   # warm-up
 echo "upload-cpu: $(git rev-parse --short HEAD 2>/dev/null), $C connections, ${S} s a round, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in 1 2 3; do
   for kind in json multipart; do
-    before=$(cpu)
+    before=$(cpu); gc_before=$(gc_ticks "$FACEOFF_PID")
     row=$(load "$kind" | grep '^{')
-    after=$(cpu)
+    after=$(cpu); gc_after=$(gc_ticks "$FACEOFF_PID")
     ok=$(echo "$row" | /usr/bin/python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); print(r["requests"] - r["non2xx"])')
-    echo "upload-cpu: round $round $kind: $ok pairs, $(( (after - before) * 1000 / ticks / (ok > 0 ? ok : 1) )) CPU-ms a pair"
+    per_pair() { echo $(( $1 * 1000 / ticks / (ok > 0 ? ok : 1) )); }
+    echo "upload-cpu: round $round $kind: $ok pairs, $(per_pair $((after - before))) CPU-ms a pair" \
+      "(the collector's threads $(per_pair $((gc_after - gc_before))))"
   done
 done
 echo "upload-cpu: load $(cut -d' ' -f1-3 /proc/loadavg)"

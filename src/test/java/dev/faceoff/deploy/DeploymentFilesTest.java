@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
+import dev.faceoff.image.ImageProperties;
 import dev.faceoff.testing.ConfigurationFiles;
 
 /**
@@ -281,5 +284,25 @@ class DeploymentFilesTest {
                         .anySatisfy(path -> assertThat(path.startsWith(source) || source.startsWith(path)).isTrue());
             }
         }
+    }
+
+    @Test
+    void theImageAndBinRunGiveG1RegionsInWhichEveryAcceptedImageIsAnOrdinaryObject() throws IOException {
+        Pattern region = Pattern.compile("-XX:G1HeapRegionSize=(\\d+)m\\b");
+        String image = Files.readAllLines(ROOT.resolve("docker/Dockerfile")).stream()
+                .filter(line -> line.contains("JAVA_TOOL_OPTIONS=")).findFirst().orElseThrow();
+        String run = Files.readAllLines(ROOT.resolve("bin/run")).stream()
+                .filter(line -> line.startsWith("exec java ")).findFirst().orElseThrow();
+        Matcher inImage = region.matcher(image);
+        Matcher inRun = region.matcher(run);
+        assertThat(inImage.find()).as("the image's JVM sets G1's region size: %s", image).isTrue();
+        assertThat(inRun.find()).as("bin/run's JVM sets G1's region size: %s", run).isTrue();
+        assertThat(inRun.group(1)).isEqualTo(inImage.group(1));
+        // G1 allocates an object of half a region or more as humongous, and each such allocation may start a
+        // concurrent mark: every image faceoff accepts must stay below that
+        ImageProperties defaults = new Binder(new MapConfigurationPropertySource())
+                .bindOrCreate("faceoff.image", ImageProperties.class);
+        long half = Long.parseLong(inImage.group(1)) * 1024 * 1024 / 2;
+        assertThat(defaults.maxBytes().toBytes()).isLessThan(half);
     }
 }
