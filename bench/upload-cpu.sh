@@ -22,6 +22,7 @@ trap faceoff_stop EXIT
 faceoff_start target/layout/run "$PORT" "${TMPDIR:-/tmp}/upload-cpu-server.log" --faceoff.models.include=mobilefacenet-faceplugin
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$FACEOFF_PID/stat"; }
+per_pair() { echo $(( $1 * 1000 / ticks / ($2 > 0 ? $2 : 1) )); }   # TICKS PAIRS → CPU-ms a pair
 load() {  # json | multipart
   if [[ $1 == json ]]; then
     BODIES=$SET/bodies.txt CONTENT_TYPE=application/json wrk -t1 -c"$C" -d"${S}s" --timeout 15s -s bench/verify.lua \
@@ -39,9 +40,8 @@ for round in 1 2 3; do
     row=$(load "$kind" | grep '^{')
     after=$(cpu); gc_after=$(gc_ticks "$FACEOFF_PID")
     ok=$(echo "$row" | /usr/bin/python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); print(r["requests"] - r["non2xx"])')
-    per_pair() { echo $(( $1 * 1000 / ticks / (ok > 0 ? ok : 1) )); }
-    echo "upload-cpu: round $round $kind: $ok pairs, $(per_pair $((after - before))) CPU-ms a pair" \
-      "(the collector's threads $(per_pair $((gc_after - gc_before))))"
+    echo "upload-cpu: round $round $kind: $ok pairs, $(per_pair $((after - before)) "$ok") CPU-ms a pair" \
+      "(the collector's threads $(per_pair $((gc_after - gc_before)) "$ok"))"
   done
 done
 echo "upload-cpu: load $(cut -d' ' -f1-3 /proc/loadavg)"
